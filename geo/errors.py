@@ -1,0 +1,50 @@
+"""Exception hierarchy of :mod:`geo`.
+
+Every error raised on purpose by this package derives from :class:`GeoError`, so callers can
+catch one class. Errors about a wrong value also derive from :class:`ValueError`, and errors
+about a missing column or key from :class:`KeyError`, so generic handlers keep working (the
+pattern r5py uses). Messages name the argument, what was received and how to fix it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AreaTopologyError",
+    "CrsError",
+    "GeoError",
+    "GeoKeyError",
+    "GeoValueError",
+    "InputFileError",
+    "MissingColumnError",
+]
+
+
+class GeoError(Exception):
+    """Base class of every error raised by :mod:`geo`."""
+
+
+class GeoValueError(GeoError, ValueError):
+    """An argument or input value is wrong."""
+
+
+class GeoKeyError(GeoError, KeyError):
+    """A requested column, area or base does not exist."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class InputFileError(GeoValueError):
+    """An input file cannot be read or has no usable content."""
+
+
+class MissingColumnError(GeoKeyError):
+    """A column the computation needs is missing from the input."""
+
+
+class CrsError(GeoValueError):
+    """The coordinate reference system is missing, unknown or inconsistent with the data."""
+
+
+class AreaTopologyError(GeoValueError):
+    """Area polygons overlap, leave gaps, or are otherwise unusable for assignment."""

@@ -1,0 +1,416 @@
+"""All file reading and writing of :mod:`geo`.
+
+Addresses come in as CSV, Excel (.xlsx), GeoPackage, GeoJSON or (Geo)Parquet; results go out
+in the format the output path's extension names. Writes are atomic: a temporary file in the
+target folder is renamed over the target only when it is complete, so a failed run never leaves
+a half-written result behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from .crs import WGS84, guess_crs_from_values, parse_crs
+from .errors import CrsError, InputFileError, MissingColumnError
+
+__all__ = [
+    "AddressTable",
+    "data_dir",
+    "read_addresses",
+    "read_vector",
+    "slug",
+    "write_table",
+    "write_vector",
+]
+
+logger = logging.getLogger(__name__)
+
+TABLE_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
+VECTOR_EXTENSIONS = (".gpkg", ".geojson", ".json", ".parquet", ".geoparquet", ".shp", ".fgb")
+EXCEL_MAX_ROWS = 1_048_575  # one header row
+
+#: Column names recognised for coordinates (compared after lower-casing and dropping
+#: everything but letters and digits). Longitude/latitude names imply WGS 84.
+LON_NAMES = ("lon", "lng", "long", "longitude", "longitud", "lonwgs84", "wgs84lon", "längdgrad")
+LAT_NAMES = ("lat", "latitude", "latitud", "latwgs84", "wgs84lat", "breddgrad")
+EAST_NAMES = (
+    "e", "east", "easting", "ost", "öst", "ostlig", "östlig", "x", "xcoord", "xkoord",
+    "xkoordinat", "koordinatx", "esweref", "swerefe", "e3006", "x3006", "eastingm",
+)  # fmt: skip
+NORTH_NAMES = (
+    "n", "north", "northing", "nord", "nordlig", "y", "ycoord", "ykoord", "ykoordinat",
+    "koordinaty", "nsweref", "swerefn", "n3006", "y3006", "northingm",
+)  # fmt: skip
+ID_NAMES = ("id", "addressid", "adressid", "objectid", "fid", "uuid", "lopnr", "löpnr", "nr")
+
+
+def slug(text: str) -> str:
+    """ASCII identifier for a name: ``"öster"`` -> ``"oster"``, ``"Norr 2"`` -> ``"norr_2"``."""
+    norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "_", norm.lower()).strip("_")
+    return out or "x"
+
+
+def _norm(name: str) -> str:
+    return "".join(ch for ch in str(name).lower() if ch.isalnum())
+
+
+def data_dir() -> Path:
+    """Folder holding the embedded study data (``data/boundaries``).
+
+    Looks at ``$GEO_DATA_DIR``, then the copy installed inside the package, then the source
+    checkout's ``data/boundaries``.
+    """
+    env = os.environ.get("GEO_DATA_DIR")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve().parent
+    candidates += [here / "_data" / "boundaries", here.parent / "data" / "boundaries"]
+    for c in candidates:
+        if (c / "regso.gpkg").exists():
+            return c
+    raise InputFileError(
+        "embedded data: data/boundaries/regso.gpkg was not found in "
+        + ", ".join(str(c) for c in candidates)
+        + "; reinstall the package or run scripts/build_boundaries.py"
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+def _check_file(path: Path, argument: str) -> None:
+    if not path.exists():
+        raise InputFileError(f"{argument}: file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise InputFileError(f"{argument}: {str(path)!r} is a folder; give a file")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{argument}: file {str(path)!r} is empty (0 bytes)")
+
+
+def _sniff_text(path: Path) -> tuple[str, str]:
+    """Return (encoding, separator) of a delimited text file."""
+    raw = path.read_bytes()[:65536]
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes nearly everything
+        enc, text = "latin-1", raw.decode("latin-1")
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    counts = {sep: header.count(sep) for sep in (";", "\t", ",", "|")}
+    sep = max(counts, key=lambda k: counts[k])
+    if counts[sep] == 0:
+        sep = ","
+    return enc, sep
+
+
+def read_vector(path: str | Path, *, argument: str = "file", layer: str | None = None):
+    """Read a vector file (GeoPackage, GeoJSON, GeoParquet, Shapefile, FlatGeobuf).
+
+    Returns a :class:`geopandas.GeoDataFrame` in the file's own CRS.
+    """
+    path = Path(path)
+    _check_file(path, argument)
+    ext = path.suffix.lower()
+    try:
+        if ext in (".parquet", ".geoparquet"):
+            return gpd.read_parquet(path)
+        return gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise InputFileError(f"{argument}: cannot read {str(path)!r} as a vector file: {exc}") from exc
+
+
+def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, pyproj.CRS | None]:
+    """Read any supported address file into a DataFrame (+ geometry CRS if it has one)."""
+    ext = path.suffix.lower()
+    if ext in (".csv", ".txt", ".tsv"):
+        enc, sep = _sniff_text(path)
+        try:
+            df = pd.read_csv(
+                path, sep=sep, dtype=str, keep_default_na=False, encoding=enc, engine="c"
+            )
+        except pd.errors.EmptyDataError as exc:
+            raise InputFileError(f"addresses: {str(path)!r} has no header row") from exc
+        except pd.errors.ParserError as exc:
+            raise InputFileError(f"addresses: {str(path)!r} is not a valid CSV file: {exc}") from exc
+        return df, None
+    if ext in (".xlsx", ".xlsm"):
+        try:
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
+        except (ValueError, KeyError, OSError) as exc:
+            raise InputFileError(f"addresses: cannot read {str(path)!r} as Excel: {exc}") from exc
+        return df.fillna(""), None
+    if ext == ".parquet":
+        import pyarrow.parquet as pq
+
+        meta = pq.read_schema(path).metadata or {}
+        if b"geo" not in meta:
+            return pd.read_parquet(path), None
+    if ext in VECTOR_EXTENSIONS:
+        gdf = read_vector(path, argument="addresses")
+        return gdf, gdf.crs
+    raise InputFileError(
+        f"addresses: unsupported file type {ext!r} for {str(path)!r}; use .csv, .xlsx, .gpkg, "
+        ".geojson or .parquet"
+    )
+
+
+@dataclass
+class AddressTable:
+    """Addresses as read from a file: the original rows plus parsed coordinates.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The input rows, unmodified, in input order.
+    x, y : numpy.ndarray
+        Parsed coordinates in ``crs`` (float64; ``nan`` where missing or unreadable).
+    crs : pyproj.CRS
+        CRS of ``x``/``y``.
+    reason : numpy.ndarray
+        Per row, why the coordinates could not be read (empty string where they could).
+    columns : tuple
+        Names of the coordinate columns used, or ``("geometry",)``.
+    """
+
+    frame: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+    crs: pyproj.CRS
+    reason: np.ndarray
+    columns: tuple[str, ...]
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _find_column(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    lookup = {_norm(c): c for c in df.columns}
+    for n in names:
+        if n in lookup:
+            return str(lookup[n])
+    return None
+
+
+def _parse_numbers(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of text or numbers; decimal comma accepted. Returns (values, reason)."""
+    if pd.api.types.is_numeric_dtype(values):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        reason = np.where(np.isfinite(arr), "", f"{column} is missing")
+        return arr, reason.astype(object)
+    text = values.astype("string").fillna("").str.strip()
+    cleaned = text.str.replace("\u2212", "-", regex=False).str.replace(" ", "", regex=False)
+    cleaned = cleaned.str.replace(",", ".", regex=False)
+    arr = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    reason = np.full(len(values), "", dtype=object)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        empty = (text == "").to_numpy()
+        reason[bad & empty] = f"{column} is missing"
+        idx = np.flatnonzero(bad & ~empty)
+        if idx.size:
+            raw = text.to_numpy()[idx]
+            reason[idx] = [f"{column} is not a number: {str(v)[:40]!r}" for v in raw]
+    return arr, reason
+
+
+def read_addresses(
+    path: str | Path,
+    *,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    crs: str | int | None = None,
+    sheet: str | int | None = None,
+) -> AddressTable:
+    """Read an address file with coordinates.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV (``,``/``;``/tab separated, decimal point or comma), Excel ``.xlsx``, GeoPackage,
+        GeoJSON or (Geo)Parquet.
+    x_col, y_col : str, optional
+        Coordinate columns: easting/longitude and northing/latitude. Recognised automatically
+        when named ``lon``/``lat``, ``longitud``/``latitud``, ``x``/``y``, ``E``/``N``,
+        ``ost``/``nord``, ``easting``/``northing`` and similar.
+    crs : str or int, optional
+        CRS of the coordinates (``EPSG:3006``, ``3021``, ``"RT90"``, ``"wgs84"`` ...). Required
+        for projected columns in a table; longitude/latitude columns are WGS 84. A file whose
+        geometry declares a CRS must not be given a different one (nothing is relabelled).
+
+    Returns
+    -------
+    AddressTable
+
+    Raises
+    ------
+    InputFileError, MissingColumnError, CrsError
+    """
+    path = Path(path)
+    _check_file(path, "addresses")
+    df, file_crs = _read_frame(path, sheet=sheet)
+    if len(df.columns) == 0:
+        raise InputFileError(f"addresses: {str(path)!r} has no columns")
+    user_crs = parse_crs(crs) if crs is not None else None
+    notes: list[str] = []
+
+    if isinstance(df, gpd.GeoDataFrame) and x_col is None and y_col is None:
+        if file_crs is None and user_crs is None:
+            raise CrsError(
+                f"addresses: {str(path)!r} declares no CRS; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
+            )
+        if file_crs is not None and user_crs is not None and not file_crs.equals(user_crs):
+            raise CrsError(
+                f"addresses: {str(path)!r} declares {file_crs.to_string()} but --crs "
+                f"{user_crs.to_string()} was given; the file's CRS is never relabelled: drop --crs "
+                "or reproject the file"
+            )
+        use_crs = file_crs if file_crs is not None else user_crs
+        geom = df.geometry
+        n = len(df)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        reason = np.full(n, "", dtype=object)
+        missing = (geom.isna() | geom.is_empty).to_numpy()
+        is_point = (geom.geom_type == "Point").to_numpy() & ~missing
+        x[is_point] = geom[is_point].x.to_numpy()
+        y[is_point] = geom[is_point].y.to_numpy()
+        reason[missing] = "geometry is missing or empty"
+        other = ~missing & ~is_point
+        if other.any():
+            types = geom[other].geom_type.to_numpy()
+            reason[other] = [f"geometry is a {t}, not a point" for t in types]
+        frame = pd.DataFrame(df.drop(columns=df.geometry.name))
+        return AddressTable(frame, x, y, use_crs, reason, ("geometry",), str(path), notes)
+
+    frame = pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
+    if (x_col is None) != (y_col is None):
+        raise MissingColumnError(
+            "addresses: give both --x-col and --y-col (easting/longitude and northing/latitude), "
+            f"received x_col={x_col!r}, y_col={y_col!r}"
+        )
+    lonlat = False
+    if x_col is None:
+        lon, lat = _find_column(frame, LON_NAMES), _find_column(frame, LAT_NAMES)
+        east, north = _find_column(frame, EAST_NAMES), _find_column(frame, NORTH_NAMES)
+        projected_wanted = user_crs is not None and user_crs.is_projected
+        if lon and lat and not (projected_wanted and east and north):
+            x_col, y_col, lonlat = lon, lat, True
+        elif east and north:
+            x_col, y_col = east, north
+        else:
+            raise MissingColumnError(
+                f"addresses: no coordinate columns found in {str(path)!r}; columns are "
+                f"{list(map(str, frame.columns))[:20]}; name them lon/lat, x/y or E/N, or pass "
+                "--x-col and --y-col"
+            )
+    for c in (x_col, y_col):
+        if c not in frame.columns:
+            raise MissingColumnError(
+                f"addresses: column {c!r} not found in {str(path)!r}; columns are "
+                f"{list(map(str, frame.columns))[:20]}"
+            )
+    x, rx = _parse_numbers(frame[x_col], str(x_col))
+    y, ry = _parse_numbers(frame[y_col], str(y_col))
+    reason = np.where(rx != "", rx, ry).astype(object)
+    both = (rx != "") & (ry != "")
+    reason[both] = rx[both] + "; " + ry[both]
+    if user_crs is None:
+        if lonlat:
+            use_crs = parse_crs(WGS84)
+            notes.append(f"columns {x_col!r}/{y_col!r} read as WGS 84 longitude/latitude")
+        else:
+            hint = guess_crs_from_values(x, y)
+            raise CrsError(
+                f"addresses: columns {x_col!r}/{y_col!r} hold projected coordinates but no CRS "
+                "was given; pass --crs"
+                + (f" (the values look like {hint})" if hint else " (e.g. EPSG:3006)")
+            )
+    else:
+        use_crs = user_crs
+    if len(frame) == 0:
+        raise InputFileError(f"addresses: {str(path)!r} has a header but no rows")
+    return AddressTable(frame, x, y, use_crs, reason, (str(x_col), str(y_col)), str(path), notes)
+
+
+# ----------------------------------------------------------------------------- writing
+@contextlib.contextmanager
+def _atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # drivers such as GPKG want to create the file themselves
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table atomically; the format follows the extension.
+
+    ``.csv`` (UTF-8), ``.xlsx``, ``.parquet``; a :class:`geopandas.GeoDataFrame` may also go
+    to ``.gpkg``/``.geojson``/``.geoparquet`` (see :func:`write_vector`).
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if isinstance(df, gpd.GeoDataFrame) and ext in (".gpkg", ".geojson", ".geoparquet", ".fgb"):
+        return write_vector(df, path)
+    if isinstance(df, gpd.GeoDataFrame) and ext == ".parquet":
+        return write_vector(df, path)
+    plain = pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
+    if ext == ".xlsx" and len(plain) > EXCEL_MAX_ROWS:
+        raise InputFileError(
+            f"output: {len(plain):,} rows do not fit in an Excel sheet ({EXCEL_MAX_ROWS:,} max); "
+            "write .csv, .gpkg or .parquet instead"
+        )
+    if ext not in (".csv", ".xlsx", ".parquet", ".txt"):
+        raise InputFileError(
+            f"output: unsupported extension {ext!r} for {str(path)!r}; use .csv, .xlsx, "
+            ".parquet, .gpkg or .geojson"
+        )
+    with _atomic_path(path) as tmp:
+        if ext in (".csv", ".txt"):
+            plain.to_csv(tmp, index=False, encoding="utf-8")
+        elif ext == ".xlsx":
+            plain.to_excel(tmp, index=False)
+        else:
+            plain.to_parquet(tmp, index=False)
+    return path
+
+
+def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
+    """Write a GeoDataFrame atomically (.gpkg, .geojson in WGS 84, .parquet/.geoparquet)."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    with _atomic_path(path) as tmp:
+        if ext in (".parquet", ".geoparquet"):
+            gdf.to_parquet(tmp, index=False)
+        elif ext == ".geojson":
+            gdf.to_crs(WGS84).to_file(tmp, driver="GeoJSON")
+        elif ext == ".gpkg":
+            gdf.to_file(tmp, driver="GPKG", layer=layer or path.stem)
+        elif ext == ".fgb":
+            gdf.to_file(tmp, driver="FlatGeobuf")
+        else:
+            raise InputFileError(
+                f"output: unsupported vector extension {ext!r}; use .gpkg, .geojson or .parquet"
+            )
+    return path
