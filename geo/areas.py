@@ -1,0 +1,391 @@
+"""Assign addresses to catchment areas and measure straight-line distance to every base.
+
+The numerical core is :func:`locate_points` (arrays in, arrays out, EPSG:3006);
+:func:`assign_addresses` is the adapter that takes a file, an :class:`~geo.io.AddressTable`
+or a GeoDataFrame and returns every input row, in input order, with a ``status`` and a
+``reason``:
+
+``ok``
+    Inside an area; every column is filled.
+``outside``
+    Valid coordinates in Sweden but in no area; ``nearest_area`` and ``distance_to_area_m``
+    say which area is closest and how far away it is.
+``invalid_coordinates``
+    Missing, non-numeric or non-finite coordinates, coordinates outside Sweden (often a wrong
+    ``--crs``) or with x and y swapped, or a geometry that is not a point.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from tqdm.auto import tqdm
+
+from . import io
+from ._index import OUTSIDE
+from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
+from .distance import distance_matrix_m, nearest
+from .errors import CrsError, GeoValueError
+from .study import Study, load_study
+
+__all__ = [
+    "STATUS_INVALID",
+    "STATUS_OK",
+    "STATUS_OUTSIDE",
+    "Assignment",
+    "assign_addresses",
+    "locate_points",
+]
+
+logger = logging.getLogger(__name__)
+
+STATUS_OK = "ok"
+STATUS_OUTSIDE = "outside"
+STATUS_INVALID = "invalid_coordinates"
+STATUSES = (STATUS_OK, STATUS_OUTSIDE, STATUS_INVALID)
+
+#: Rows processed per chunk; bounds peak memory of the per-chunk temporaries.
+DEFAULT_CHUNK = 1_000_000
+
+
+def locate_points(
+    e: np.ndarray,
+    n: np.ndarray,
+    study: Study,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: bool = False,
+) -> dict[str, np.ndarray]:
+    """Area, RegSO, settlement class and base distances for points in EPSG:3006.
+
+    Parameters
+    ----------
+    e, n : numpy.ndarray
+        Easting and northing in metres (EPSG:3006); non-finite values give ``-1``/``nan``.
+    study : Study
+        Areas, bases and reference layers.
+    chunk_size : int
+        Points per chunk.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``area`` (index into ``study.areas``, ``-1`` outside), ``regso``, ``settlement``
+        (indices, ``-1`` where none), ``distance_m`` (N × bases, metres), ``nearest_base``
+        (index) and ``nearest_base_distance_m``, ``own_base`` (index of the base of the
+        point's area, ``-1`` outside) and ``own_base_distance_m``.
+    """
+    e = np.asarray(e, dtype="float64")
+    n = np.asarray(n, dtype="float64")
+    if e.shape != n.shape or e.ndim != 1:
+        raise GeoValueError(f"e, n: need two 1-D arrays of equal length; got {e.shape}, {n.shape}")
+    if chunk_size < 1:
+        raise GeoValueError(f"chunk_size: must be at least 1; received {chunk_size}")
+    size = e.size
+    bases = study.bases
+    be = bases.geometry.x.to_numpy()
+    bn = bases.geometry.y.to_numpy()
+    area_names = study.areas["area"].astype(str).tolist()
+    base_of_area = np.array(
+        [int(np.flatnonzero(bases["area"].astype(str).to_numpy() == a)[0]) for a in area_names],
+        dtype=np.int64,
+    )
+    out = {
+        "area": np.empty(size, dtype=np.int32),
+        "regso": np.full(size, OUTSIDE, dtype=np.int32),
+        "settlement": np.full(size, OUTSIDE, dtype=np.int32),
+        "distance_m": np.empty((size, be.size), dtype="float64"),
+        "nearest_base": np.empty(size, dtype=np.int64),
+        "nearest_base_distance_m": np.empty(size, dtype="float64"),
+        "own_base": np.empty(size, dtype=np.int64),
+        "own_base_distance_m": np.empty(size, dtype="float64"),
+    }
+    aidx, ridx, sidx = study.area_index, study.regso_index, study.settlement_index
+    starts = range(0, size, chunk_size)
+    for s in tqdm(starts, disable=not progress or size <= chunk_size, unit="chunk", desc="assign"):
+        sl = slice(s, min(s + chunk_size, size))
+        ce, cn = e[sl], n[sl]
+        area = aidx.locate(ce, cn)
+        out["area"][sl] = area
+        if ridx is not None:
+            out["regso"][sl] = ridx.locate(ce, cn)
+        if sidx is not None:
+            out["settlement"][sl] = sidx.locate(ce, cn)
+        dist = distance_matrix_m(ce, cn, be, bn)
+        out["distance_m"][sl] = dist
+        out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = nearest(dist)
+        own = np.where(area >= 0, base_of_area[np.maximum(area, 0)], -1)
+        out["own_base"][sl] = own
+        own_d = dist[np.arange(dist.shape[0]), np.maximum(own, 0)]
+        out["own_base_distance_m"][sl] = np.where(own >= 0, own_d, np.nan)
+    return out
+
+
+@dataclass
+class Assignment:
+    """Result of :func:`assign_addresses`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Every input row in input order: the input columns, then ``input_row``, ``status``,
+        ``reason``, ``e_3006``/``n_3006`` (m), ``area``, ``regsokod``, ``regsonamn``,
+        ``settlement_class``, ``settlement_name``, ``own_base``, ``own_base_distance_m``,
+        ``nearest_base``, ``nearest_base_distance_m``, ``distance_m_<base_id>`` per base,
+        ``nearest_area`` and ``distance_to_area_m`` (for ``outside`` rows).
+    study : Study
+    notes : list of str
+        What was assumed or found while reading (CRS, duplicates, renamed columns).
+    """
+
+    table: pd.DataFrame
+    study: Study
+    notes: list[str] = field(default_factory=list)
+
+    def status_counts(self) -> pd.Series:
+        """Number of rows per status (every status listed, zeros included)."""
+        counts = self.table["status"].value_counts()
+        return counts.reindex(list(STATUSES), fill_value=0).astype(int)
+
+    def summary(self) -> pd.DataFrame:
+        """Per-area summary; see :func:`geo.report.summarize`."""
+        from .report import summarize
+
+        return summarize(self.table, self.study)
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """The table with point geometry in EPSG:3006 (empty geometry for invalid rows)."""
+        t = self.table
+        ok = t["e_3006"].notna().to_numpy()
+        geom = np.full(len(t), None, dtype=object)
+        geom[ok] = shapely.points(t["e_3006"].to_numpy()[ok], t["n_3006"].to_numpy()[ok])
+        return gpd.GeoDataFrame(t, geometry=geom, crs=SWEREF99TM)
+
+    def _repr_html_(self) -> str:
+        from .report import summary_html
+
+        return summary_html(self)
+
+
+def _checked_3006(
+    x: np.ndarray, y: np.ndarray, crs: pyproj.CRS, reason: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Transform to EPSG:3006 and check each row lies in Sweden. Returns (e, n, reason)."""
+    reason = reason.copy()
+    finite = np.isfinite(x) & np.isfinite(y)
+    e = np.full(x.size, np.nan)
+    n = np.full(x.size, np.nan)
+    if finite.any():
+        e[finite], n[finite] = to_sweref(x[finite], y[finite], crs)
+    inside = in_sweden_3006(e, n)
+    bad = finite & ~inside
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        se, sn = to_sweref(y[idx], x[idx], crs)
+        swapped = in_sweden_3006(se, sn)
+        crs_name = crs.to_string()
+        reason[idx[swapped]] = (
+            f"x and y appear swapped: the point is in Sweden only with the axes exchanged "
+            f"(CRS {crs_name}); name the columns with --x-col (easting/longitude) and --y-col"
+        )
+        rest = idx[~swapped]
+        if rest.size:
+            hint = guess_crs_from_values(x[rest], y[rest])
+            msg = f"not in Sweden when read as {crs_name}"
+            msg += f"; the values look like {hint}: check --crs" if hint else "; check --crs"
+            reason[rest] = msg
+        e[bad] = np.nan
+        n[bad] = np.nan
+    return e, n, reason
+
+
+def _as_table(
+    addresses: io.AddressTable | gpd.GeoDataFrame | pd.DataFrame | str | Path,
+    crs: str | int | None,
+    x_col: str | None,
+    y_col: str | None,
+) -> io.AddressTable:
+    if isinstance(addresses, io.AddressTable):
+        return addresses
+    if isinstance(addresses, (str, Path)):
+        return io.read_addresses(addresses, crs=crs, x_col=x_col, y_col=y_col)
+    if isinstance(addresses, gpd.GeoDataFrame):
+        if addresses.crs is None and crs is None:
+            raise CrsError("addresses: the GeoDataFrame has no CRS; set it or pass crs=")
+        if addresses.crs is not None and crs is not None and not addresses.crs.equals(parse_crs(crs)):
+            raise CrsError(
+                f"addresses: the GeoDataFrame is in {addresses.crs.to_string()} but crs={crs!r} "
+                "was given; nothing is relabelled: drop crs= or use .to_crs()"
+            )
+        use = addresses.crs if addresses.crs is not None else parse_crs(crs)  # type: ignore[arg-type]
+        geom = addresses.geometry
+        missing = (geom.isna() | geom.is_empty).to_numpy()
+        pts = (geom.geom_type == "Point").to_numpy() & ~missing
+        x = np.full(len(addresses), np.nan)
+        y = np.full(len(addresses), np.nan)
+        x[pts] = geom[pts].x.to_numpy()
+        y[pts] = geom[pts].y.to_numpy()
+        reason = np.full(len(addresses), "", dtype=object)
+        reason[missing] = "geometry is missing or empty"
+        other = ~missing & ~pts
+        reason[other] = [f"geometry is a {t}, not a point" for t in geom[other].geom_type]
+        frame = pd.DataFrame(addresses.drop(columns=addresses.geometry.name))
+        return io.AddressTable(frame, x, y, use, reason, ("geometry",), "GeoDataFrame")
+    if isinstance(addresses, pd.DataFrame):
+        if x_col is None or y_col is None or crs is None:
+            raise GeoValueError(
+                "addresses: a plain DataFrame needs x_col=, y_col= and crs= "
+                "(or pass a GeoDataFrame)"
+            )
+        x, rx = io._parse_numbers(addresses[x_col], x_col)
+        y, ry = io._parse_numbers(addresses[y_col], y_col)
+        reason = np.where(rx != "", rx, ry).astype(object)
+        return io.AddressTable(addresses, x, y, parse_crs(crs), reason, (x_col, y_col), "DataFrame")
+    raise GeoValueError(
+        f"addresses: expected a file path, AddressTable, GeoDataFrame or DataFrame; "
+        f"received {type(addresses).__name__}"
+    )
+
+
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    cats = pd.Index(categories)
+    if cats.has_duplicates:  # e.g. several settlement polygons share a class
+        uniq = list(dict.fromkeys(categories))
+        remap = np.array([uniq.index(c) for c in categories] + [-1])
+        return pd.Categorical.from_codes(remap[codes], categories=uniq)
+    return pd.Categorical.from_codes(codes, categories=cats)
+
+
+def assign_addresses(
+    addresses: io.AddressTable | gpd.GeoDataFrame | pd.DataFrame | str | Path,
+    study: Study | None = None,
+    *,
+    crs: str | int | None = None,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    id_col: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: bool = False,
+) -> Assignment:
+    """Assign every address to a catchment area and measure distance to every base.
+
+    Parameters
+    ----------
+    addresses : path, AddressTable, GeoDataFrame or DataFrame
+        The addresses. A file is read with :func:`geo.io.read_addresses`.
+    study : Study, optional
+        Areas and bases; default :func:`geo.study.load_study` (Linköping).
+    crs : str or int, optional
+        CRS of the coordinates when the input does not declare one.
+    x_col, y_col : str, optional
+        Coordinate columns for tables.
+    id_col : str, optional
+        Identifier column checked for duplicates (default: a column named ``id``,
+        ``adressid``, ``objectid`` ... if present).
+    chunk_size : int
+        Rows per processing chunk.
+    progress : bool
+        Show a progress bar for large inputs.
+
+    Returns
+    -------
+    Assignment
+        Every input row, in input order, with ``status`` and ``reason``.
+    """
+    study = study if study is not None else load_study()
+    table = _as_table(addresses, crs, x_col, y_col)
+    notes = list(table.notes)
+    e, n, reason = _checked_3006(table.x, table.y, table.crs, table.reason)
+    res = locate_points(e, n, study, chunk_size=chunk_size, progress=progress)
+
+    size = e.size
+    valid = np.isfinite(e)
+    area = res["area"]
+    status = np.where(~valid, STATUS_INVALID, np.where(area >= 0, STATUS_OK, STATUS_OUTSIDE))
+    reason = reason.astype(object)
+    reason[valid & (area >= 0)] = ""
+    outside = np.flatnonzero(status == STATUS_OUTSIDE)
+    near_area = np.full(size, OUTSIDE, dtype=np.int32)
+    near_d = np.full(size, np.nan)
+    area_names = study.areas["area"].astype(str).tolist()
+    if outside.size:
+        near_area[outside], near_d[outside] = study.area_index.nearest(e[outside], n[outside])
+        reason[outside] = [
+            f"outside every area; nearest is {area_names[a]} at {d:,.0f} m"
+            for a, d in zip(near_area[outside], near_d[outside], strict=True)
+        ]
+    missing = (status == STATUS_INVALID) & (reason == "")
+    reason[missing] = "coordinates are not finite"
+
+    frame = table.frame.reset_index(drop=True)
+    base_ids = study.base_ids
+    base_names = study.bases["base_name"].astype(str).tolist()
+    out_cols = {
+        "input_row": np.arange(1, size + 1),
+        "status": pd.Categorical(status, categories=list(STATUSES)),
+        "reason": reason,
+        "e_3006": np.round(e, 2),
+        "n_3006": np.round(n, 2),
+        "area": _categorical(area, area_names),
+    }
+    if study.regso is not None:
+        out_cols["regsokod"] = _categorical(res["regso"], study.regso["regsokod"].tolist())
+        out_cols["regsonamn"] = _categorical(res["regso"], study.regso["regsonamn"].tolist())
+    if study.settlement is not None:
+        out_cols["settlement_class"] = _categorical(
+            res["settlement"], study.settlement["settlement_class"].tolist()
+        )
+        out_cols["settlement_name"] = _categorical(
+            res["settlement"], study.settlement["settlement_name"].fillna("").tolist()
+        )
+    own = np.where(valid, res["own_base"], -1)
+    out_cols["own_base"] = _categorical(own, base_names)
+    out_cols["own_base_distance_m"] = np.round(res["own_base_distance_m"], 1)
+    nb = np.where(valid, res["nearest_base"], -1)
+    out_cols["nearest_base"] = _categorical(nb, base_names)
+    out_cols["nearest_base_distance_m"] = np.round(res["nearest_base_distance_m"], 1)
+    for j, bid in enumerate(base_ids):
+        out_cols[f"distance_m_{bid}"] = np.round(res["distance_m"][:, j], 1)
+    out_cols["nearest_area"] = _categorical(near_area, area_names)
+    out_cols["distance_to_area_m"] = np.round(near_d, 1)
+
+    clash = [c for c in frame.columns if c in out_cols]
+    if clash:
+        frame = frame.rename(columns={c: f"{c}_input" for c in clash})
+        notes.append(f"input columns {clash} renamed with suffix '_input' (names used by the output)")
+
+    idc = id_col or next(
+        (c for c in frame.columns if io._norm(c) in io.ID_NAMES), None
+    )
+    if id_col is not None and id_col not in frame.columns:
+        raise GeoValueError(f"id_col: column {id_col!r} not found; columns are {list(frame.columns)}")
+    if idc is not None:
+        ids = frame[idc].astype(str)
+        dup = ids.duplicated(keep=False).to_numpy()
+        if dup.any():
+            rows = np.flatnonzero(dup) + 1
+            note = (
+                f"{int(dup.sum())} rows share an id in column {idc!r} (rows {rows[:10].tolist()}"
+                f"{' ...' if rows.size > 10 else ''}); every row is kept and flagged in 'reason'"
+            )
+            notes.append(note)
+            logger.warning(note)
+            dup_reason = "duplicate id " + ids[dup].str.slice(0, 40)
+            cur = reason[dup]
+            reason[dup] = np.where(cur == "", dup_reason, cur + "; " + dup_reason)
+            out_cols["reason"] = reason
+    result = pd.concat([frame, pd.DataFrame(out_cols, index=frame.index)], axis=1)
+    counts = result["status"].value_counts()
+    logger.info(
+        "assigned %d rows: %s", size, ", ".join(f"{k} {counts.get(k, 0)}" for k in STATUSES)
+    )
+    return Assignment(result, study, notes)

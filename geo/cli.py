@@ -1,0 +1,244 @@
+"""Command-line interface: ``geo assign``, ``geo summary``, ``geo demo-addresses``.
+
+Errors are printed as one line (``geo: error: ...``) with exit code 2 for usage and input
+problems; the only place in the package that configures logging output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, io
+from .crs import WGS84, parse_crs
+from .errors import GeoError
+
+logger = logging.getLogger("geo")
+
+DEFAULT_OUTPUT = Path("out/linkoping_assignment.csv")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more messages (-vv: debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="only errors")
+
+
+def _add_study(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("areas and bases (default: the embedded Linköping study)")
+    g.add_argument("--areas", type=Path, help="catchment polygons (GeoPackage, GeoJSON, ...)")
+    g.add_argument("--area-col", help="area-name column of --areas")
+    g.add_argument("--allow-gaps", action="store_true", help="accept gaps between --areas")
+    g.add_argument("--bases", type=Path, help="base locations (points, or a table with coordinates)")
+    g.add_argument("--base-name-col", help="name column of --bases")
+    g.add_argument("--base-area-col", help="column of --bases naming the area each base serves")
+    g.add_argument("--bases-crs", help="CRS of a --bases table with projected coordinates")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geo",
+        description="Catchment areas, distances and siting for municipal social services.",
+    )
+    parser.add_argument("--version", action="version", version=f"geo {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser(
+        "assign",
+        help="assign addresses to catchment areas and measure distance to every base",
+        description="Assign every address to a catchment area, RegSO and settlement class and "
+        "measure the straight-line distance to every base. Without ADDRESSES, runs on a "
+        "synthetic address register drawn from the SCB population grid.",
+    )
+    a.add_argument("addresses", nargs="?", type=Path, help="CSV, .xlsx, .gpkg, .geojson, .parquet")
+    a.add_argument(
+        "-o", "--output", type=Path, default=None,
+        help=f"result file; format by extension: .csv .gpkg .parquet .xlsx .geojson "
+        f"(default {DEFAULT_OUTPUT})",
+    )  # fmt: skip
+    a.add_argument("--summary-csv", type=Path, help="per-area summary CSV (default: beside -o)")
+    a.add_argument("--x-col", help="easting/longitude column")
+    a.add_argument("--y-col", help="northing/latitude column")
+    a.add_argument("--crs", help="CRS of the coordinates, e.g. EPSG:3006, EPSG:3021, wgs84")
+    a.add_argument("--sheet", help="Excel sheet name")
+    a.add_argument("--id-col", help="identifier column checked for duplicates")
+    a.add_argument("--demo-count", type=int, help="synthetic addresses when no file is given")
+    a.add_argument("--seed", type=int, default=580, help="seed of the synthetic register")
+    a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_study(a)
+    _add_common(a)
+
+    s = sub.add_parser(
+        "summary",
+        help="per-area summary of an assignment result",
+        description="Summarise a file written by 'geo assign' per area and settlement class.",
+    )
+    s.add_argument("assigned", type=Path, help="output of 'geo assign'")
+    s.add_argument("-o", "--output", type=Path, help="write the summary as CSV")
+    _add_study(s)
+    _add_common(s)
+
+    d = sub.add_parser(
+        "demo-addresses",
+        help="write a synthetic address register (labelled synthetic)",
+        description="Draw synthetic addresses from the SCB 1 km population grid inside the "
+        "municipality, about one per 2.2 inhabitants; every row has synthetic=True.",
+    )
+    d.add_argument("-o", "--output", type=Path, required=True, help=".csv, .xlsx or .parquet")
+    d.add_argument("-n", "--count", type=int, help="number of addresses (default ≈ pop / 2.2)")
+    d.add_argument("--seed", type=int, default=580)
+    _add_common(d)
+    return parser
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+
+
+def _study(args: argparse.Namespace):
+    from .study import load_study
+
+    return load_study(
+        areas=args.areas,
+        area_col=args.area_col,
+        bases=args.bases,
+        base_name_col=args.base_name_col,
+        base_area_col=args.base_area_col,
+        bases_crs=args.bases_crs,
+        allow_gaps=args.allow_gaps,
+    )
+
+
+def _summary_path(output: Path) -> Path:
+    return output.with_name(output.stem + "_summary.csv")
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from .areas import assign_addresses
+    from .report import format_summary
+    from .synthetic import synthetic_addresses
+
+    study = _study(args)
+    progress = not args.no_progress and not args.quiet
+    if args.addresses is None:
+        if args.areas is not None:
+            logger.info("note: the synthetic register covers Linköping; your areas may differ")
+        demo = synthetic_addresses(args.demo_count, seed=args.seed, study=study)
+        logger.info(
+            "No address file given: using %s SYNTHETIC addresses drawn from the SCB 1 km "
+            "population grid (seed %d). Pass a file to assign real addresses.",
+            f"{len(demo):,}",
+            args.seed,
+        )
+        table = io.AddressTable(
+            demo,
+            demo["lon"].to_numpy(),
+            demo["lat"].to_numpy(),
+            parse_crs(WGS84),
+            np.full(len(demo), "", dtype=object),
+            ("lon", "lat"),
+            "synthetic",
+        )
+        result = assign_addresses(table, study, progress=progress)
+    else:
+        result = assign_addresses(
+            io.read_addresses(
+                args.addresses, x_col=args.x_col, y_col=args.y_col, crs=args.crs, sheet=args.sheet
+            ),
+            study,
+            id_col=args.id_col,
+            progress=progress,
+        )
+    for note in result.notes:
+        logger.info("note: %s", note)
+    output = args.output or DEFAULT_OUTPUT
+    out = result.table
+    if output.suffix.lower() in (".gpkg", ".geojson", ".geoparquet", ".parquet", ".fgb"):
+        out = result.to_geodataframe()
+    io.write_table(out, output)
+    summary = result.summary()
+    summary_path = args.summary_csv or _summary_path(output)
+    io.write_table(summary.round(4), summary_path)
+    counts = result.status_counts()
+    if not args.quiet:
+        print(f"Assigned {len(result.table):,} rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        print("Distance to the area's own base (straight line), by area and settlement class:")
+        print(format_summary(summary))
+        print(f"Wrote {output} and {summary_path}")
+    bad = counts.get("invalid_coordinates", 0) + counts.get("outside", 0)
+    if bad:
+        logger.warning(
+            "%s rows are not 'ok'; see the columns 'status' and 'reason' in %s", f"{bad:,}", output
+        )
+    return 0
+
+
+def _read_assigned(path: Path) -> pd.DataFrame:
+    ext = path.suffix.lower()
+    if ext in (".csv", ".txt"):
+        return pd.read_csv(path, low_memory=False)
+    if ext == ".xlsx":
+        return pd.read_excel(path)
+    if ext in (".parquet", ".geoparquet"):
+        return pd.read_parquet(path)
+    return pd.DataFrame(io.read_vector(path, argument="assigned"))
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from .errors import MissingColumnError
+    from .report import format_summary, summarize
+
+    if not args.assigned.exists():
+        raise GeoError(f"assigned: file {str(args.assigned)!r} does not exist")
+    table = _read_assigned(args.assigned)
+    need = {"status", "area", "own_base_distance_m"}
+    if not need <= set(table.columns):
+        raise MissingColumnError(
+            f"assigned: {str(args.assigned)!r} lacks columns {sorted(need - set(table.columns))}; "
+            "give a file written by 'geo assign'"
+        )
+    summary = summarize(table, _study(args))
+    print(format_summary(summary))
+    if args.output:
+        io.write_table(summary.round(4), args.output)
+        print(f"Wrote {args.output}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .synthetic import synthetic_addresses
+
+    df = synthetic_addresses(args.count, seed=args.seed)
+    io.write_table(df, args.output)
+    if not args.quiet:
+        print(f"Wrote {len(df):,} SYNTHETIC addresses (synthetic=True on every row) to {args.output}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``geo`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args)
+    commands = {"assign": _cmd_assign, "summary": _cmd_summary, "demo-addresses": _cmd_demo}
+    try:
+        return commands[args.command](args)
+    except GeoError as exc:
+        print(f"geo: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, MemoryError) as exc:
+        print(f"geo: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("geo: interrupted; no output was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Summaries of an assignment: per area and settlement class, as a table, text and HTML."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .areas import Assignment
+    from .study import Study
+
+__all__ = ["THRESHOLDS_KM", "format_summary", "population_by_area", "summarize"]
+
+#: Distance thresholds (km) for the "share within" columns.
+THRESHOLDS_KM = (2, 5, 10)
+SETTLEMENT_ORDER = ("city", "locality", "countryside")
+ALL = "all"
+
+
+def population_by_area(study: Study) -> pd.DataFrame:
+    """Estimated population (SCB 1 km grid 2024) per area and settlement class.
+
+    Each cell's in-municipality population is split between areas by the share of the cell's
+    area inside each; the cell's settlement class is the one stored in the demand layer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``area``, ``settlement_class``, ``population_est``.
+    """
+    if study.demand is None:
+        return pd.DataFrame(columns=["area", "settlement_class", "population_est"])
+    cells = study.demand[["rutid_scb", "pop_in_kommun_est", "settlement_class", "geometry"]]
+    cells = cells.assign(cell_area=cells.geometry.area)
+    ov = gpd.overlay(cells, study.areas[["area", "geometry"]], how="intersection", keep_geom_type=True)
+    inside = ov.groupby("rutid_scb").geometry.apply(lambda g: g.area.sum())
+    ov["share"] = ov.geometry.area / ov["rutid_scb"].map(inside)
+    ov["population_est"] = ov["pop_in_kommun_est"] * ov["share"]
+    return (
+        ov.groupby(["area", "settlement_class"], observed=True)["population_est"]
+        .sum()
+        .reset_index()
+    )
+
+
+def _stats(d: np.ndarray) -> dict[str, float]:
+    row: dict[str, float] = {"addresses": float(d.size)}
+    if d.size == 0:
+        row.update(
+            {k: np.nan for k in ("mean_distance_m", "median_distance_m", "p90_distance_m", "max_distance_m")}
+        )
+        row.update({f"share_within_{t}km": np.nan for t in THRESHOLDS_KM})
+        return row
+    row["mean_distance_m"] = float(d.mean())
+    row["median_distance_m"] = float(np.median(d))
+    row["p90_distance_m"] = float(np.percentile(d, 90))
+    row["max_distance_m"] = float(d.max())
+    for t in THRESHOLDS_KM:
+        row[f"share_within_{t}km"] = float((d <= t * 1000).mean())
+    return row
+
+
+def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Per-area summary of distance to the area's own base, split by settlement class.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`geo.areas.Assignment.table` (or the same columns read back from a file).
+    study : Study
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area and settlement class, a row ``all`` per area and a final row for all
+        areas. Columns: ``area``, ``settlement_class``, ``addresses``, ``population_est``,
+        ``mean_distance_m``, ``median_distance_m``, ``p90_distance_m``, ``max_distance_m``,
+        ``share_within_2km``, ``share_within_5km``, ``share_within_10km`` (shares 0–1).
+        Only rows with status ``ok`` count.
+    """
+    ok = table[table["status"].astype(str) == "ok"]
+    dist = ok["own_base_distance_m"].to_numpy(dtype="float64")
+    area = ok["area"].astype(str).to_numpy()
+    settle = (
+        ok["settlement_class"].astype(str).to_numpy()
+        if "settlement_class" in ok
+        else np.full(len(ok), "unknown")
+    )
+    pop = population_by_area(study)
+    rows = []
+    areas = study.areas["area"].astype(str).tolist()
+    classes = [c for c in SETTLEMENT_ORDER if c in set(settle) | set(pop["settlement_class"])]
+    for a in areas:
+        in_a = area == a
+        for c in classes:
+            sel = in_a & (settle == c)
+            p = pop.loc[(pop["area"] == a) & (pop["settlement_class"] == c), "population_est"].sum()
+            rows.append({"area": a, "settlement_class": c, **_stats(dist[sel]), "population_est": p})
+        p = pop.loc[pop["area"] == a, "population_est"].sum()
+        rows.append({"area": a, "settlement_class": ALL, **_stats(dist[in_a]), "population_est": p})
+    rows.append(
+        {"area": ALL, "settlement_class": ALL, **_stats(dist), "population_est": pop["population_est"].sum()}
+    )
+    out = pd.DataFrame(rows)
+    out["addresses"] = out["addresses"].astype(int)
+    out["population_est"] = out["population_est"].round(0).astype(int)
+    cols = ["area", "settlement_class", "addresses", "population_est"]
+    return out[cols + [c for c in out.columns if c not in cols]]
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """Plain-text table of a summary for the terminal (distances in km, shares in %)."""
+    t = pd.DataFrame(
+        {
+            "area": summary["area"],
+            "class": summary["settlement_class"],
+            "addresses": summary["addresses"].map("{:,}".format),
+            "pop (grid)": summary["population_est"].map("{:,}".format),
+            "mean km": (summary["mean_distance_m"] / 1000).map("{:.1f}".format),
+            "median km": (summary["median_distance_m"] / 1000).map("{:.1f}".format),
+            "p90 km": (summary["p90_distance_m"] / 1000).map("{:.1f}".format),
+            "max km": (summary["max_distance_m"] / 1000).map("{:.1f}".format),
+        }
+    )
+    for k in THRESHOLDS_KM:
+        t[f"<={k} km"] = (100 * summary[f"share_within_{k}km"]).map("{:.0f}%".format)
+    t = t.replace({"nan": "–", "nan%": "–"})
+    return t.to_string(index=False)
+
+
+def summary_html(assignment: Assignment) -> str:
+    """HTML for notebooks: status counts, notes and the summary table."""
+    counts = assignment.status_counts()
+    head = ", ".join(f"{k}: {v:,}" for k, v in counts.items())
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in assignment.notes)
+    table = assignment.summary().to_html(index=False, float_format=lambda v: f"{v:,.2f}")
+    return (
+        f"<div><b>Assignment</b> of {len(assignment.table):,} rows ({html.escape(head)})"
+        f"{'<ul>' + notes + '</ul>' if notes else ''}{table}</div>"
+    )

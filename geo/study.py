@@ -1,0 +1,387 @@
+"""The study set-up: catchment areas, bases and the reference layers that go with them.
+
+:func:`load_study` returns the embedded Linköping default (built by
+``scripts/build_boundaries.py``); users replace the areas and bases with their own files.
+Every layer is in EPSG:3006.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import io
+from ._index import OUTSIDE, PolygonIndex
+from .crs import SWEREF99TM, in_sweden_3006, to_sweref
+from .errors import AreaTopologyError, GeoValueError, InputFileError, MissingColumnError
+
+__all__ = ["Study", "check_topology", "load_study", "read_areas", "read_bases"]
+
+logger = logging.getLogger(__name__)
+
+#: Overlaps or gaps smaller than this (m²) are treated as digitising noise.
+TOPOLOGY_TOLERANCE_M2 = 1.0
+
+
+@dataclass(frozen=True)
+class Study:
+    """Catchment areas, their bases and reference layers, all in EPSG:3006.
+
+    Attributes
+    ----------
+    areas : geopandas.GeoDataFrame
+        One row per catchment area; column ``area`` holds its name.
+    bases : geopandas.GeoDataFrame
+        One row per base: ``base_id`` (ASCII, used in column names), ``base_name``, ``area``
+        (the catchment area it serves) and a point geometry.
+    regso : geopandas.GeoDataFrame or None
+        SCB RegSO areas with population and need indicators.
+    settlement : geopandas.GeoDataFrame or None
+        Settlement class polygons (``city``, ``locality``, ``countryside``).
+    demand : geopandas.GeoDataFrame or None
+        SCB 1 km population grid cells (``pop_2024``, ``pop_in_kommun_est``).
+    localities : geopandas.GeoDataFrame or None
+        SCB tätort points.
+    """
+
+    areas: gpd.GeoDataFrame
+    bases: gpd.GeoDataFrame
+    regso: gpd.GeoDataFrame | None = None
+    settlement: gpd.GeoDataFrame | None = None
+    demand: gpd.GeoDataFrame | None = None
+    localities: gpd.GeoDataFrame | None = None
+    name: str = "Linköping (kommun 0580)"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def area_index(self) -> PolygonIndex:
+        """Exact polygon index over :attr:`areas`."""
+        return PolygonIndex(self.areas.geometry.values)
+
+    @cached_property
+    def regso_index(self) -> PolygonIndex | None:
+        """Exact polygon index over :attr:`regso` (``None`` without RegSO)."""
+        return None if self.regso is None else PolygonIndex(self.regso.geometry.values)
+
+    @cached_property
+    def settlement_index(self) -> PolygonIndex | None:
+        """Exact polygon index over :attr:`settlement` (``None`` without it)."""
+        return None if self.settlement is None else PolygonIndex(self.settlement.geometry.values)
+
+    @property
+    def base_ids(self) -> list[str]:
+        return [str(b) for b in self.bases["base_id"]]
+
+    def with_areas(self, areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame | None = None) -> Study:
+        """A copy using other catchment areas (and bases); reference layers stay."""
+        new_bases = bases if bases is not None else self.bases
+        _link_bases(areas, new_bases)
+        return replace(self, areas=areas, bases=new_bases)
+
+
+def _to_3006(gdf: gpd.GeoDataFrame, argument: str) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        raise InputFileError(
+            f"{argument}: the layer declares no CRS; set one in the file (e.g. EPSG:3006)"
+        )
+    out = gdf if gdf.crs.to_epsg() == 3006 else gdf.to_crs(SWEREF99TM)
+    b = out.total_bounds
+    if not in_sweden_3006(np.array([b[0], b[2]]), np.array([b[1], b[3]])).all():
+        raise InputFileError(
+            f"{argument}: the layer's extent {np.round(b).tolist()} (EPSG:3006) is not in Sweden; "
+            "check the file's CRS"
+        )
+    return out
+
+
+def check_topology(
+    areas: gpd.GeoDataFrame,
+    *,
+    name_col: str = "area",
+    allow_gaps: bool = False,
+    tolerance_m2: float = TOPOLOGY_TOLERANCE_M2,
+) -> list[str]:
+    """Check that area polygons are valid, do not overlap and leave no gaps.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        Polygons in EPSG:3006.
+    name_col : str
+        Column naming each area (used in messages).
+    allow_gaps : bool
+        Report holes in the union of the areas as warnings instead of errors.
+    tolerance_m2 : float
+        Overlaps and gaps smaller than this many square metres are ignored.
+
+    Returns
+    -------
+    list of str
+        Warnings (gaps when ``allow_gaps``).
+
+    Raises
+    ------
+    AreaTopologyError
+        Invalid or empty geometries, overlaps, or gaps (unless allowed), naming the rows.
+    """
+    geoms = areas.geometry.values
+    names = areas[name_col].astype(str).to_numpy()
+    bad = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if bad.size:
+        raise AreaTopologyError(
+            f"areas: rows {(bad + 1).tolist()[:10]} have no geometry; every area needs a polygon"
+        )
+    kinds = shapely.get_type_id(geoms)
+    bad = np.flatnonzero(~np.isin(kinds, [3, 6]))
+    if bad.size:
+        raise AreaTopologyError(
+            f"areas: rows {(bad + 1).tolist()[:10]} are not polygons "
+            f"({sorted(set(areas.geometry.iloc[bad].geom_type))}); give a polygon layer"
+        )
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    if bad.size:
+        why = [shapely.is_valid_reason(geoms[i]) for i in bad[:5]]
+        raise AreaTopologyError(
+            f"areas: rows {(bad + 1).tolist()[:10]} ({', '.join(names[bad[:5]])}) have invalid "
+            f"polygons ({'; '.join(why)}); repair them (e.g. QGIS 'Fix geometries')"
+        )
+    dup = pd.Series(names).duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise AreaTopologyError(
+            f"areas: area names must be unique; {sorted(set(names[dup]))} occur more than once "
+            f"(rows {(np.flatnonzero(dup) + 1).tolist()[:10]}); dissolve them first"
+        )
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    problems = []
+    for i, j in zip(left[keep], right[keep], strict=True):
+        a = shapely.area(shapely.intersection(geoms[i], geoms[j]))
+        if a > tolerance_m2:
+            problems.append(f"rows {i + 1} ({names[i]}) and {j + 1} ({names[j]}) overlap by {a:,.0f} m²")
+    if problems:
+        raise AreaTopologyError(
+            "areas: polygons overlap, so an address could belong to two areas: "
+            + "; ".join(problems[:10])
+            + ("" if len(problems) <= 10 else f"; and {len(problems) - 10} more pairs")
+        )
+    union = shapely.union_all(geoms)
+    holes = [
+        shapely.Polygon(r)
+        for part in shapely.get_parts(union)
+        for r in shapely.get_interior_ring(part, range(shapely.get_num_interior_rings(part)))
+    ]
+    holes = [h for h in holes if h.area > tolerance_m2]
+    warnings = []
+    if holes:
+        where = "; ".join(
+            f"{h.area:,.0f} m² near E {h.representative_point().x:,.0f} N "
+            f"{h.representative_point().y:,.0f}"
+            for h in holes[:5]
+        )
+        msg = f"areas: {len(holes)} gap(s) inside the areas' union, where addresses match no area: {where}"
+        if not allow_gaps:
+            raise AreaTopologyError(msg + "; close them, or pass --allow-gaps if they are intended")
+        warnings.append(msg)
+    return warnings
+
+
+def read_areas(
+    path: str | Path, *, name_col: str | None = None, allow_gaps: bool = False
+) -> gpd.GeoDataFrame:
+    """Read a user's catchment-area polygons (any vector format) into EPSG:3006.
+
+    The area name comes from ``name_col`` or the first of ``area``, ``omrade``, ``område``,
+    ``name``, ``namn``. Topology is checked with :func:`check_topology`.
+    """
+    gdf = io.read_vector(path, argument="areas")
+    if len(gdf) == 0:
+        raise InputFileError(f"areas: {str(path)!r} has no features")
+    gdf = _to_3006(gdf, "areas")
+    col = name_col or _first_col(gdf, ("area", "omrade", "område", "catchment", "name", "namn"))
+    if col is None or col not in gdf.columns:
+        raise MissingColumnError(
+            f"areas: no area-name column {name_col or ''} in {str(path)!r}; columns are "
+            f"{[c for c in gdf.columns if c != gdf.geometry.name]}; pass --area-col"
+        )
+    out = gpd.GeoDataFrame(
+        {"area": gdf[col].astype(str).to_numpy()}, geometry=gdf.geometry.values, crs=SWEREF99TM
+    )
+    for w in check_topology(out, allow_gaps=allow_gaps):
+        logger.warning(w)
+    return out
+
+
+def _first_col(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    lookup = {str(c).lower(): str(c) for c in df.columns}
+    for n in names:
+        if n in lookup:
+            return lookup[n]
+    return None
+
+
+def read_bases(
+    path: str | Path,
+    *,
+    name_col: str | None = None,
+    area_col: str | None = None,
+    crs: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read base locations (points in any vector format, or a table with coordinates).
+
+    Columns: a name (``name_col`` or ``base_name``/``name``/``namn``) and optionally the
+    area each base serves (``area_col`` or ``area``/``catchment``/``omrade``); without it
+    each base serves the area it lies in.
+    """
+    table = io.read_addresses(path, crs=crs)
+    bad = np.flatnonzero(table.reason != "")
+    if bad.size:
+        raise InputFileError(
+            f"bases: rows {(bad + 1).tolist()[:10]} have unusable coordinates: {table.reason[bad[0]]}"
+        )
+    e, n = to_sweref(table.x, table.y, table.crs)
+    outside = np.flatnonzero(~in_sweden_3006(e, n))
+    if outside.size:
+        raise InputFileError(
+            f"bases: rows {(outside + 1).tolist()[:10]} are not in Sweden after conversion from "
+            f"{table.crs.to_string()}; check the coordinates and --crs"
+        )
+    frame = table.frame
+    col = name_col or _first_col(frame, ("base_name", "name", "namn", "base", "bas"))
+    if col is None or col not in frame.columns:
+        raise MissingColumnError(
+            f"bases: no name column in {str(path)!r}; columns are {list(frame.columns)}; "
+            "pass --base-name-col"
+        )
+    names = frame[col].astype(str).to_numpy()
+    acol = area_col or _first_col(frame, ("area", "catchment", "omrade", "område"))
+    if area_col and area_col not in frame.columns:
+        raise MissingColumnError(f"bases: column {area_col!r} not found; columns are {list(frame.columns)}")
+    data = {
+        "base_id": _unique_ids(names),
+        "base_name": names,
+        "area": frame[acol].astype(str).to_numpy() if acol else np.full(len(frame), None),
+    }
+    return gpd.GeoDataFrame(data, geometry=shapely.points(e, n), crs=SWEREF99TM)
+
+
+def _unique_ids(names: np.ndarray) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for nm in names:
+        s = io.slug(nm)
+        seen[s] = seen.get(s, 0) + 1
+        out.append(s if seen[s] == 1 else f"{s}_{seen[s]}")
+    return out
+
+
+def _link_bases(areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame) -> None:
+    """Fill ``bases['area']`` where missing (area the base lies in) and check one base per area."""
+    names = areas["area"].astype(str).tolist()
+    missing = bases["area"].isna().to_numpy()
+    if missing.any():
+        idx = PolygonIndex(areas.geometry.values).locate(
+            bases.geometry.x.to_numpy()[missing], bases.geometry.y.to_numpy()[missing]
+        )
+        if (idx == OUTSIDE).any():
+            lost = bases.loc[missing, "base_name"].to_numpy()[idx == OUTSIDE]
+            raise GeoValueError(
+                f"bases: {list(lost)} lie outside every area and no 'area' column says which "
+                "area they serve; add an 'area' column"
+            )
+        bases.loc[missing, "area"] = [names[i] for i in idx]
+    unknown = sorted(set(bases["area"].astype(str)) - set(names))
+    if unknown:
+        raise GeoValueError(f"bases: area names {unknown} are not in the areas layer ({names})")
+    counts = bases["area"].astype(str).value_counts()
+    no_base = [a for a in names if a not in counts.index]
+    many = counts[counts > 1]
+    if no_base or len(many):
+        raise GeoValueError(
+            "bases: every area needs exactly one base; "
+            + (f"no base for {no_base}" if no_base else "")
+            + ("; " if no_base and len(many) else "")
+            + (f"several bases for {many.to_dict()}" if len(many) else "")
+        )
+
+
+def load_study(
+    *,
+    data: str | Path | None = None,
+    areas: str | Path | None = None,
+    area_col: str | None = None,
+    bases: str | Path | None = None,
+    base_name_col: str | None = None,
+    base_area_col: str | None = None,
+    bases_crs: str | None = None,
+    allow_gaps: bool = False,
+) -> Study:
+    """Load the embedded Linköping study, optionally with the user's own areas and bases.
+
+    Parameters
+    ----------
+    data : path, optional
+        Folder of embedded data (default: the packaged ``data/boundaries``).
+    areas : path, optional
+        The user's catchment polygons; replaces the four default areas.
+    area_col : str, optional
+        Area-name column of ``areas``.
+    bases : path, optional
+        The user's base locations; replaces the four default bases.
+    base_name_col, base_area_col, bases_crs : str, optional
+        Name column, served-area column and CRS (for tables) of ``bases``.
+    allow_gaps : bool
+        Accept user areas with holes between them.
+
+    Returns
+    -------
+    Study
+    """
+    folder = Path(data) if data is not None else io.data_dir()
+    regso = gpd.read_file(folder / "regso.gpkg")
+    settlement = gpd.read_file(folder / "settlement.gpkg")
+    demand = gpd.read_file(folder / "demand_grid_1km.gpkg")
+    localities = gpd.read_file(folder / "localities.gpkg")
+    catch = gpd.read_file(folder / "catchments.gpkg").rename(columns={"catchment": "area"})
+    btab = pd.read_csv(folder / "bases.csv")
+    default_bases = gpd.GeoDataFrame(
+        {
+            "base_id": btab["base_id"],
+            "base_name": btab["base_name"],
+            "area": btab["catchment"],
+            "location_status": btab["location_status"],
+        },
+        geometry=shapely.points(btab["e"].to_numpy(), btab["n"].to_numpy()),
+        crs=SWEREF99TM,
+    )
+    study = Study(
+        areas=catch,
+        bases=default_bases,
+        regso=regso,
+        settlement=settlement,
+        demand=demand,
+        localities=localities,
+    )
+    notes: list[str] = []
+    if areas is not None or bases is not None:
+        new_areas = read_areas(areas, name_col=area_col, allow_gaps=allow_gaps) if areas else catch
+        if bases is not None:
+            new_bases = read_bases(
+                bases, name_col=base_name_col, area_col=base_area_col, crs=bases_crs
+            )
+        elif areas is not None:
+            raise GeoValueError(
+                "bases: custom areas need their own bases; pass --bases with one base per area"
+            )
+        else:
+            new_bases = default_bases
+        study = study.with_areas(new_areas, new_bases)
+        notes.append("areas and bases from the user's files")
+    return replace(study, notes=tuple(notes))
