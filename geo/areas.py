@@ -32,7 +32,7 @@ from . import io
 from ._index import OUTSIDE
 from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
 from .distance import distance_matrix_m, nearest
-from .errors import CrsError, GeoValueError
+from .errors import GeoValueError
 from .study import Study, load_study
 
 __all__ = [
@@ -219,27 +219,9 @@ def _as_table(
     if isinstance(addresses, (str, Path)):
         return io.read_addresses(addresses, crs=crs, x_col=x_col, y_col=y_col)
     if isinstance(addresses, gpd.GeoDataFrame):
-        if addresses.crs is None and crs is None:
-            raise CrsError("addresses: the GeoDataFrame has no CRS; set it or pass crs=")
-        if addresses.crs is not None and crs is not None and not addresses.crs.equals(parse_crs(crs)):
-            raise CrsError(
-                f"addresses: the GeoDataFrame is in {addresses.crs.to_string()} but crs={crs!r} "
-                "was given; nothing is relabelled: drop crs= or use .to_crs()"
-            )
-        use = addresses.crs if addresses.crs is not None else parse_crs(crs)  # type: ignore[arg-type]
-        geom = addresses.geometry
-        missing = (geom.isna() | geom.is_empty).to_numpy()
-        pts = (geom.geom_type == "Point").to_numpy() & ~missing
-        x = np.full(len(addresses), np.nan)
-        y = np.full(len(addresses), np.nan)
-        x[pts] = geom[pts].x.to_numpy()
-        y[pts] = geom[pts].y.to_numpy()
-        reason = np.full(len(addresses), "", dtype=object)
-        reason[missing] = "geometry is missing or empty"
-        other = ~missing & ~pts
-        reason[other] = [f"geometry is a {t}, not a point" for t in geom[other].geom_type]
-        frame = pd.DataFrame(addresses.drop(columns=addresses.geometry.name))
-        return io.AddressTable(frame, x, y, use, reason, ("geometry",), "GeoDataFrame")
+        return io.table_from_geodataframe(
+            addresses, crs=parse_crs(crs) if crs is not None else None
+        )
     if isinstance(addresses, pd.DataFrame):
         if x_col is None or y_col is None or crs is None:
             raise GeoValueError(
@@ -257,12 +239,12 @@ def _as_table(
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
-    cats = pd.Index(categories)
-    if cats.has_duplicates:  # e.g. several settlement polygons share a class
-        uniq = list(dict.fromkeys(categories))
+    """Categorical from polygon indices (``-1`` -> missing); repeated names share a category."""
+    uniq = list(dict.fromkeys(categories))
+    if len(uniq) != len(categories):  # e.g. several settlement polygons share a class
         remap = np.array([uniq.index(c) for c in categories] + [-1])
-        return pd.Categorical.from_codes(remap[codes], categories=uniq)
-    return pd.Categorical.from_codes(codes, categories=cats)
+        codes = remap[codes]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object))
 
 
 def assign_addresses(
@@ -361,20 +343,23 @@ def assign_addresses(
     clash = [c for c in frame.columns if c in out_cols]
     if clash:
         frame = frame.rename(columns={c: f"{c}_input" for c in clash})
-        notes.append(f"input columns {clash} renamed with suffix '_input' (names used by the output)")
+        notes.append(
+            f"input columns {clash} renamed with suffix '_input' (names used by the output)"
+        )
 
-    idc = id_col or next(
-        (c for c in frame.columns if io._norm(c) in io.ID_NAMES), None
-    )
+    idc = id_col or next((c for c in frame.columns if io._norm(c) in io.ID_NAMES), None)
     if id_col is not None and id_col not in frame.columns:
-        raise GeoValueError(f"id_col: column {id_col!r} not found; columns are {list(frame.columns)}")
+        raise GeoValueError(
+            f"id_col: column {id_col!r} not found; columns are {list(frame.columns)}"
+        )
     if idc is not None:
         ids = frame[idc].astype(str)
         dup = ids.duplicated(keep=False).to_numpy()
         if dup.any():
             rows = np.flatnonzero(dup) + 1
             note = (
-                f"{int(dup.sum())} rows share an id in column {idc!r} (rows {rows[:10].tolist()}"
+                f"duplicate ids: {int(dup.sum())} rows share an id in column {idc!r} "
+                f"(rows {rows[:10].tolist()}"
                 f"{' ...' if rows.size > 10 else ''}); every row is kept and flagged in 'reason'"
             )
             notes.append(note)

@@ -273,10 +273,12 @@ def build_boundaries(source: Path, out: Path) -> dict[str, Path]:
     regso["catchment"] = bases["catchment"].to_numpy()[d.argmin(axis=1)]
     regso["centre_to_base_m"] = d.min(axis=1).round(1)
     # A base's own RegSO must belong to its catchment.
-    for b in bases.itertuples():
-        own = regso["regsonamn"] == b.regsonamn
-        if (regso.loc[own, "catchment"] != b.catchment).any():
-            raise InputFileError(f"partition: RegSO {b.regsonamn} is not in catchment {b.catchment}")
+    for own_regso, own_catchment in zip(bases["regsonamn"], bases["catchment"], strict=True):
+        own = regso["regsonamn"] == own_regso
+        if (regso.loc[own, "catchment"] != own_catchment).any():
+            raise InputFileError(
+                f"partition: RegSO {own_regso} is not in catchment {own_catchment}"
+            )
 
     catch = regso.dissolve(
         by="catchment",
@@ -305,7 +307,9 @@ def build_boundaries(source: Path, out: Path) -> dict[str, Path]:
         np.where(regso["regsonamn"].isin(host), "locality", "city"),
     )
     city_regso = shapely.union_all(regso.loc[regso["regso_type"] == "city", "geometry"].values)
-    urban_cells = shapely.union_all(grid.loc[grid["pop_2024"] >= URBAN_CELL_MIN_POP].geometry.values)
+    urban_cells = shapely.union_all(
+        grid.loc[grid["pop_2024"] >= URBAN_CELL_MIN_POP].geometry.values
+    )
     urban = urban_cells.buffer(URBAN_CLOSING_M, join_style="mitre").buffer(
         -URBAN_CLOSING_M, join_style="mitre"
     )
@@ -350,16 +354,18 @@ def build_boundaries(source: Path, out: Path) -> dict[str, Path]:
     rank = {"city": 0, "locality": 1, "countryside": 2}
     ov["rank"] = ov["settlement_class"].map(rank)
     ov.loc[(ov["rank"] < 2) & (ov["share"] < URBAN_CELL_MIN_SHARE), "rank"] = 3
-    ov = ov[ov["rank"] < 3].sort_values(["rutid_scb", "rank", "share"], ascending=[True, True, False])
+    ov = ov[ov["rank"] < 3].sort_values(
+        ["rutid_scb", "rank", "share"], ascending=[True, True, False]
+    )
     ov = ov.drop_duplicates("rutid_scb")
     grid_in = grid_in.merge(
         ov[["rutid_scb", "settlement_class", "settlement_name"]], on="rutid_scb", how="left"
     )
     grid_in = grid_in[grid_in["regsokod"].notna()].reset_index(drop=True)
 
-    localities = tat.merge(
-        regso[["regsonamn", "catchment"]], on="regsonamn", how="left"
-    ).drop(columns=[])
+    localities = tat.merge(regso[["regsonamn", "catchment"]], on="regsonamn", how="left").drop(
+        columns=[]
+    )
     localities["settlement_class"] = np.where(localities["name"] == "Linköping", "city", "locality")
     localities = gpd.GeoDataFrame(localities, geometry="geometry", crs=SWEREF99TM)
 

@@ -34,7 +34,9 @@ def _add_study(p: argparse.ArgumentParser) -> None:
     g.add_argument("--areas", type=Path, help="catchment polygons (GeoPackage, GeoJSON, ...)")
     g.add_argument("--area-col", help="area-name column of --areas")
     g.add_argument("--allow-gaps", action="store_true", help="accept gaps between --areas")
-    g.add_argument("--bases", type=Path, help="base locations (points, or a table with coordinates)")
+    g.add_argument(
+        "--bases", type=Path, help="base locations (points, or a table with coordinates)"
+    )
     g.add_argument("--base-name-col", help="name column of --bases")
     g.add_argument("--base-area-col", help="column of --bases naming the area each base serves")
     g.add_argument("--bases-crs", help="CRS of a --bases table with projected coordinates")
@@ -98,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _configure_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
 
 
 def _study(args: argparse.Namespace):
@@ -167,7 +169,12 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     io.write_table(summary.round(4), summary_path)
     counts = result.status_counts()
     if not args.quiet:
-        print(f"Assigned {len(result.table):,} rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        if args.addresses is None:
+            print("Addresses: SYNTHETIC register (demo; no real addresses were used)")
+        print(
+            f"Assigned {len(result.table):,} rows: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
         print("Distance to the area's own base (straight line), by area and settlement class:")
         print(format_summary(summary))
         print(f"Wrote {output} and {summary_path}")
@@ -217,7 +224,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     df = synthetic_addresses(args.count, seed=args.seed)
     io.write_table(df, args.output)
     if not args.quiet:
-        print(f"Wrote {len(df):,} SYNTHETIC addresses (synthetic=True on every row) to {args.output}")
+        print(
+            f"Wrote {len(df):,} SYNTHETIC addresses (synthetic=True on every row) to {args.output}"
+        )
     return 0
 
 

@@ -28,6 +28,7 @@ from .errors import CrsError, InputFileError, MissingColumnError
 
 __all__ = [
     "AddressTable",
+    "table_from_geodataframe",
     "data_dir",
     "read_addresses",
     "read_vector",
@@ -131,7 +132,9 @@ def read_vector(path: str | Path, *, argument: str = "file", layer: str | None =
             return gpd.read_parquet(path)
         return gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except (ValueError, OSError, RuntimeError) as exc:
-        raise InputFileError(f"{argument}: cannot read {str(path)!r} as a vector file: {exc}") from exc
+        raise InputFileError(
+            f"{argument}: cannot read {str(path)!r} as a vector file: {exc}"
+        ) from exc
 
 
 def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, pyproj.CRS | None]:
@@ -146,7 +149,9 @@ def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, p
         except pd.errors.EmptyDataError as exc:
             raise InputFileError(f"addresses: {str(path)!r} has no header row") from exc
         except pd.errors.ParserError as exc:
-            raise InputFileError(f"addresses: {str(path)!r} is not a valid CSV file: {exc}") from exc
+            raise InputFileError(
+                f"addresses: {str(path)!r} is not a valid CSV file: {exc}"
+            ) from exc
         return df, None
     if ext in (".xlsx", ".xlsm"):
         try:
@@ -268,35 +273,11 @@ def read_addresses(
     notes: list[str] = []
 
     if isinstance(df, gpd.GeoDataFrame) and x_col is None and y_col is None:
-        if file_crs is None and user_crs is None:
-            raise CrsError(
-                f"addresses: {str(path)!r} declares no CRS; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
-            )
-        if file_crs is not None and user_crs is not None and not file_crs.equals(user_crs):
-            raise CrsError(
-                f"addresses: {str(path)!r} declares {file_crs.to_string()} but --crs "
-                f"{user_crs.to_string()} was given; the file's CRS is never relabelled: drop --crs "
-                "or reproject the file"
-            )
-        use_crs = file_crs if file_crs is not None else user_crs
-        geom = df.geometry
-        n = len(df)
-        x = np.full(n, np.nan)
-        y = np.full(n, np.nan)
-        reason = np.full(n, "", dtype=object)
-        missing = (geom.isna() | geom.is_empty).to_numpy()
-        is_point = (geom.geom_type == "Point").to_numpy() & ~missing
-        x[is_point] = geom[is_point].x.to_numpy()
-        y[is_point] = geom[is_point].y.to_numpy()
-        reason[missing] = "geometry is missing or empty"
-        other = ~missing & ~is_point
-        if other.any():
-            types = geom[other].geom_type.to_numpy()
-            reason[other] = [f"geometry is a {t}, not a point" for t in types]
-        frame = pd.DataFrame(df.drop(columns=df.geometry.name))
-        return AddressTable(frame, x, y, use_crs, reason, ("geometry",), str(path), notes)
+        return table_from_geodataframe(df, crs=user_crs, source=str(path))
 
-    frame = pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
+    frame = (
+        pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
+    )
     if (x_col is None) != (y_col is None):
         raise MissingColumnError(
             "addresses: give both --x-col and --y-col (easting/longitude and northing/latitude), "
@@ -346,6 +327,43 @@ def read_addresses(
     return AddressTable(frame, x, y, use_crs, reason, (str(x_col), str(y_col)), str(path), notes)
 
 
+def table_from_geodataframe(
+    gdf: gpd.GeoDataFrame, *, crs: pyproj.CRS | None = None, source: str = "GeoDataFrame"
+) -> AddressTable:
+    """Address table from point geometries; ``crs`` only where the frame declares none.
+
+    Raises :class:`CrsError` when neither gives a CRS, or when both do and they differ
+    (nothing is ever relabelled).
+    """
+    if gdf.crs is None and crs is None:
+        raise CrsError(
+            f"addresses: {source!r} declares no CRS; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
+        )
+    if gdf.crs is not None and crs is not None and not gdf.crs.equals(crs):
+        raise CrsError(
+            f"addresses: {source!r} declares {gdf.crs.to_string()} but the CRS "
+            f"{crs.to_string()} was given; nothing is relabelled: drop --crs/crs= or reproject"
+        )
+    use_crs = gdf.crs if gdf.crs is not None else crs
+    if use_crs is None:  # for type checkers; excluded above
+        raise CrsError("addresses: no CRS")
+    geom = gdf.geometry
+    size = len(gdf)
+    x = np.full(size, np.nan)
+    y = np.full(size, np.nan)
+    reason = np.full(size, "", dtype=object)
+    missing = (geom.isna() | geom.is_empty).to_numpy()
+    is_point = (geom.geom_type == "Point").to_numpy() & ~missing
+    x[is_point] = geom[is_point].x.to_numpy()
+    y[is_point] = geom[is_point].y.to_numpy()
+    reason[missing] = "geometry is missing or empty"
+    other = ~missing & ~is_point
+    if other.any():
+        reason[other] = [f"geometry is a {t}, not a point" for t in geom[other].geom_type]
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    return AddressTable(frame, x, y, use_crs, reason, ("geometry",), source, [])
+
+
 # ----------------------------------------------------------------------------- writing
 @contextlib.contextmanager
 def _atomic_path(path: Path) -> Iterator[Path]:
@@ -375,7 +393,9 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
         return write_vector(df, path)
     if isinstance(df, gpd.GeoDataFrame) and ext == ".parquet":
         return write_vector(df, path)
-    plain = pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
+    plain = (
+        pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
+    )
     if ext == ".xlsx" and len(plain) > EXCEL_MAX_ROWS:
         raise InputFileError(
             f"output: {len(plain):,} rows do not fit in an Excel sheet ({EXCEL_MAX_ROWS:,} max); "

@@ -36,7 +36,9 @@ def population_by_area(study: Study) -> pd.DataFrame:
         return pd.DataFrame(columns=["area", "settlement_class", "population_est"])
     cells = study.demand[["rutid_scb", "pop_in_kommun_est", "settlement_class", "geometry"]]
     cells = cells.assign(cell_area=cells.geometry.area)
-    ov = gpd.overlay(cells, study.areas[["area", "geometry"]], how="intersection", keep_geom_type=True)
+    ov = gpd.overlay(
+        cells, study.areas[["area", "geometry"]], how="intersection", keep_geom_type=True
+    )
     inside = ov.groupby("rutid_scb").geometry.apply(lambda g: g.area.sum())
     ov["share"] = ov.geometry.area / ov["rutid_scb"].map(inside)
     ov["population_est"] = ov["pop_in_kommun_est"] * ov["share"]
@@ -51,7 +53,15 @@ def _stats(d: np.ndarray) -> dict[str, float]:
     row: dict[str, float] = {"addresses": float(d.size)}
     if d.size == 0:
         row.update(
-            {k: np.nan for k in ("mean_distance_m", "median_distance_m", "p90_distance_m", "max_distance_m")}
+            {
+                k: np.nan
+                for k in (
+                    "mean_distance_m",
+                    "median_distance_m",
+                    "p90_distance_m",
+                    "max_distance_m",
+                )
+            }
         )
         row.update({f"share_within_{t}km": np.nan for t in THRESHOLDS_KM})
         return row
@@ -99,11 +109,18 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         for c in classes:
             sel = in_a & (settle == c)
             p = pop.loc[(pop["area"] == a) & (pop["settlement_class"] == c), "population_est"].sum()
-            rows.append({"area": a, "settlement_class": c, **_stats(dist[sel]), "population_est": p})
+            rows.append(
+                {"area": a, "settlement_class": c, **_stats(dist[sel]), "population_est": p}
+            )
         p = pop.loc[pop["area"] == a, "population_est"].sum()
         rows.append({"area": a, "settlement_class": ALL, **_stats(dist[in_a]), "population_est": p})
     rows.append(
-        {"area": ALL, "settlement_class": ALL, **_stats(dist), "population_est": pop["population_est"].sum()}
+        {
+            "area": ALL,
+            "settlement_class": ALL,
+            **_stats(dist),
+            "population_est": pop["population_est"].sum(),
+        }
     )
     out = pd.DataFrame(rows)
     out["addresses"] = out["addresses"].astype(int)

@@ -81,7 +81,7 @@ class Study:
 
     def with_areas(self, areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame | None = None) -> Study:
         """A copy using other catchment areas (and bases); reference layers stay."""
-        new_bases = bases if bases is not None else self.bases
+        new_bases = (bases if bases is not None else self.bases).copy()
         _link_bases(areas, new_bases)
         return replace(self, areas=areas, bases=new_bases)
 
@@ -165,7 +165,9 @@ def check_topology(
     for i, j in zip(left[keep], right[keep], strict=True):
         a = shapely.area(shapely.intersection(geoms[i], geoms[j]))
         if a > tolerance_m2:
-            problems.append(f"rows {i + 1} ({names[i]}) and {j + 1} ({names[j]}) overlap by {a:,.0f} m²")
+            problems.append(
+                f"rows {i + 1} ({names[i]}) and {j + 1} ({names[j]}) overlap by {a:,.0f} m²"
+            )
     if problems:
         raise AreaTopologyError(
             "areas: polygons overlap, so an address could belong to two areas: "
@@ -186,7 +188,10 @@ def check_topology(
             f"{h.representative_point().y:,.0f}"
             for h in holes[:5]
         )
-        msg = f"areas: {len(holes)} gap(s) inside the areas' union, where addresses match no area: {where}"
+        msg = (
+            f"areas: {len(holes)} gap(s) inside the areas' union, "
+            f"where addresses match no area: {where}"
+        )
         if not allow_gaps:
             raise AreaTopologyError(msg + "; close them, or pass --allow-gaps if they are intended")
         warnings.append(msg)
@@ -244,7 +249,8 @@ def read_bases(
     bad = np.flatnonzero(table.reason != "")
     if bad.size:
         raise InputFileError(
-            f"bases: rows {(bad + 1).tolist()[:10]} have unusable coordinates: {table.reason[bad[0]]}"
+            f"bases: rows {(bad + 1).tolist()[:10]} have unusable coordinates: "
+            f"{table.reason[bad[0]]}"
         )
     e, n = to_sweref(table.x, table.y, table.crs)
     outside = np.flatnonzero(~in_sweden_3006(e, n))
@@ -263,7 +269,9 @@ def read_bases(
     names = frame[col].astype(str).to_numpy()
     acol = area_col or _first_col(frame, ("area", "catchment", "omrade", "område"))
     if area_col and area_col not in frame.columns:
-        raise MissingColumnError(f"bases: column {area_col!r} not found; columns are {list(frame.columns)}")
+        raise MissingColumnError(
+            f"bases: column {area_col!r} not found; columns are {list(frame.columns)}"
+        )
     data = {
         "base_id": _unique_ids(names),
         "base_name": names,
