@@ -103,7 +103,7 @@ def locate_points(
         "area": np.empty(size, dtype=np.int32),
         "regso": np.full(size, OUTSIDE, dtype=np.int32),
         "settlement": np.full(size, OUTSIDE, dtype=np.int32),
-        "distance_m": np.empty((size, be.size), dtype="float64"),
+        "distance_m": np.empty((size, be.size), dtype="float64", order="F"),
         "nearest_base": np.empty(size, dtype=np.int64),
         "nearest_base_distance_m": np.empty(size, dtype="float64"),
         "own_base": np.empty(size, dtype=np.int64),
@@ -125,8 +125,11 @@ def locate_points(
         out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = nearest(dist)
         own = np.where(area >= 0, base_of_area[np.maximum(area, 0)], -1)
         out["own_base"][sl] = own
-        own_d = dist[np.arange(dist.shape[0]), np.maximum(own, 0)]
-        out["own_base_distance_m"][sl] = np.where(own >= 0, own_d, np.nan)
+        own_d = np.full(own.size, np.nan)
+        for j in range(be.size):
+            sel = own == j
+            own_d[sel] = dist[sel, j]
+        out["own_base_distance_m"][sl] = own_d
     return out
 
 
@@ -238,6 +241,11 @@ def _as_table(
     )
 
 
+def _round1(values: np.ndarray) -> np.ndarray:
+    """Round to 0.1 m in place (the array is ours) and return it."""
+    return np.round(values, 1, out=values)
+
+
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     """Categorical from polygon indices (``-1`` -> missing); repeated names share a category."""
     uniq = list(dict.fromkeys(categories))
@@ -292,10 +300,11 @@ def assign_addresses(
     size = e.size
     valid = np.isfinite(e)
     area = res["area"]
-    status = np.where(~valid, STATUS_INVALID, np.where(area >= 0, STATUS_OK, STATUS_OUTSIDE))
+    # status codes index STATUSES: 0 ok, 1 outside, 2 invalid_coordinates
+    status_code = np.where(~valid, 2, np.where(area >= 0, 0, 1)).astype(np.int8)
     reason = reason.astype(object)
     reason[valid & (area >= 0)] = ""
-    outside = np.flatnonzero(status == STATUS_OUTSIDE)
+    outside = np.flatnonzero(status_code == 1)
     near_area = np.full(size, OUTSIDE, dtype=np.int32)
     near_d = np.full(size, np.nan)
     area_names = study.areas["area"].astype(str).tolist()
@@ -305,7 +314,7 @@ def assign_addresses(
             f"outside every area; nearest is {area_names[a]} at {d:,.0f} m"
             for a, d in zip(near_area[outside], near_d[outside], strict=True)
         ]
-    missing = (status == STATUS_INVALID) & (reason == "")
+    missing = (status_code == 2) & (reason == "")
     reason[missing] = "coordinates are not finite"
 
     frame = table.frame.reset_index(drop=True)
@@ -313,10 +322,10 @@ def assign_addresses(
     base_names = study.bases["base_name"].astype(str).tolist()
     out_cols = {
         "input_row": np.arange(1, size + 1),
-        "status": pd.Categorical(status, categories=list(STATUSES)),
+        "status": pd.Categorical.from_codes(status_code, categories=list(STATUSES)),
         "reason": reason,
-        "e_3006": np.round(e, 2),
-        "n_3006": np.round(n, 2),
+        "e_3006": np.round(e, 2, out=e),
+        "n_3006": np.round(n, 2, out=n),
         "area": _categorical(area, area_names),
     }
     if study.regso is not None:
@@ -331,14 +340,15 @@ def assign_addresses(
         )
     own = np.where(valid, res["own_base"], -1)
     out_cols["own_base"] = _categorical(own, base_names)
-    out_cols["own_base_distance_m"] = np.round(res["own_base_distance_m"], 1)
+    out_cols["own_base_distance_m"] = _round1(res.pop("own_base_distance_m"))
     nb = np.where(valid, res["nearest_base"], -1)
     out_cols["nearest_base"] = _categorical(nb, base_names)
-    out_cols["nearest_base_distance_m"] = np.round(res["nearest_base_distance_m"], 1)
+    out_cols["nearest_base_distance_m"] = _round1(res.pop("nearest_base_distance_m"))
     for j, bid in enumerate(base_ids):
-        out_cols[f"distance_m_{bid}"] = np.round(res["distance_m"][:, j], 1)
+        out_cols[f"distance_m_{bid}"] = _round1(res["distance_m"][:, j])
     out_cols["nearest_area"] = _categorical(near_area, area_names)
-    out_cols["distance_to_area_m"] = np.round(near_d, 1)
+    out_cols["distance_to_area_m"] = _round1(near_d)
+    del res
 
     clash = [c for c in frame.columns if c in out_cols]
     if clash:
@@ -353,8 +363,7 @@ def assign_addresses(
             f"id_col: column {id_col!r} not found; columns are {list(frame.columns)}"
         )
     if idc is not None:
-        ids = frame[idc].astype(str)
-        dup = ids.duplicated(keep=False).to_numpy()
+        dup = frame[idc].duplicated(keep=False).to_numpy()
         if dup.any():
             rows = np.flatnonzero(dup) + 1
             note = (
@@ -364,11 +373,14 @@ def assign_addresses(
             )
             notes.append(note)
             logger.warning(note)
-            dup_reason = "duplicate id " + ids[dup].str.slice(0, 40)
+            dup_reason = "duplicate id " + frame[idc][dup].astype(str).str.slice(0, 40)
             cur = reason[dup]
             reason[dup] = np.where(cur == "", dup_reason, cur + "; " + dup_reason)
             out_cols["reason"] = reason
-    result = pd.concat([frame, pd.DataFrame(out_cols, index=frame.index)], axis=1)
+    # Insert column by column: no consolidation copy of the whole table (10 M rows: GBs).
+    result = frame.copy(deep=False)
+    for name, values in out_cols.items():
+        result[name] = values
     counts = result["status"].value_counts()
     logger.info(
         "assigned %d rows: %s", size, ", ".join(f"{k} {counts.get(k, 0)}" for k in STATUSES)

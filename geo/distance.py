@@ -28,26 +28,31 @@ def distance_matrix_m(
     Returns
     -------
     numpy.ndarray
-        Shape ``(N, M)``, float64; ``nan`` rows for non-finite points.
+        Shape ``(N, M)``, float64, column-major (each target's column is contiguous);
+        ``nan`` rows for non-finite points.
     """
     e = np.asarray(e, dtype="float64")
     n = np.asarray(n, dtype="float64")
     te = np.asarray(target_e, dtype="float64")
     tn = np.asarray(target_n, dtype="float64")
-    out = np.empty((e.size, te.size), dtype="float64")
+    out = np.empty((e.size, te.size), dtype="float64", order="F")
     for j in range(te.size):  # column by column: no (N, M) temporaries besides the result
         np.hypot(e - te[j], n - tn[j], out=out[:, j])
     return out
 
 
 def nearest(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index and value of the smallest finite entry per row; ``(-1, nan)`` for all-nan rows."""
-    if dist.shape[1] == 0:
-        return np.full(dist.shape[0], -1), np.full(dist.shape[0], np.nan)
-    filled = np.where(np.isnan(dist), np.inf, dist)
-    idx = filled.argmin(axis=1)
-    val = filled[np.arange(dist.shape[0]), idx]
-    bad = ~np.isfinite(val)
-    idx = np.where(bad, -1, idx)
-    val = np.where(bad, np.nan, val)
-    return idx, val
+    """Index and value of the smallest entry per row, ignoring ``nan``.
+
+    Ties go to the lowest column. Rows with no finite entry give ``(-1, nan)``.
+    """
+    rows, cols = dist.shape
+    best = np.full(rows, np.inf)
+    idx = np.full(rows, -1, dtype=np.int64)
+    for j in range(cols):  # column by column: contiguous for column-major input
+        col = dist[:, j]
+        better = col < best  # nan compares False
+        best[better] = col[better]
+        idx[better] = j
+    best[idx < 0] = np.nan
+    return idx, best

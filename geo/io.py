@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from .crs import WGS84, guess_crs_from_values, parse_crs
 from .errors import CrsError, InputFileError, MissingColumnError
@@ -347,19 +348,19 @@ def table_from_geodataframe(
     use_crs = gdf.crs if gdf.crs is not None else crs
     if use_crs is None:  # for type checkers; excluded above
         raise CrsError("addresses: no CRS")
-    geom = gdf.geometry
+    geom = np.asarray(gdf.geometry.values, dtype=object)
     size = len(gdf)
     x = np.full(size, np.nan)
     y = np.full(size, np.nan)
     reason = np.full(size, "", dtype=object)
-    missing = (geom.isna() | geom.is_empty).to_numpy()
-    is_point = (geom.geom_type == "Point").to_numpy() & ~missing
-    x[is_point] = geom[is_point].x.to_numpy()
-    y[is_point] = geom[is_point].y.to_numpy()
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    is_point = (shapely.get_type_id(geom) == 0) & ~missing
+    x[is_point] = shapely.get_x(geom[is_point])
+    y[is_point] = shapely.get_y(geom[is_point])
     reason[missing] = "geometry is missing or empty"
-    other = ~missing & ~is_point
-    if other.any():
-        reason[other] = [f"geometry is a {t}, not a point" for t in geom[other].geom_type]
+    other = np.flatnonzero(~missing & ~is_point)
+    if other.size:
+        reason[other] = [f"geometry is a {g.geom_type}, not a point" for g in geom[other]]
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     return AddressTable(frame, x, y, use_crs, reason, ("geometry",), source, [])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from ._index import OUTSIDE
 from .crs import from_sweref
@@ -50,8 +51,12 @@ def synthetic_xy(
     rng = np.random.default_rng(seed)
     counts = rng.multinomial(n, weight / weight.sum())
     cell_of = np.repeat(np.arange(len(cells)), counts)
-    x0 = cells["east"].to_numpy(dtype="float64")
-    y0 = cells["north"].to_numpy(dtype="float64")
+    # Sample inside the bounding box of each cell's part within the municipality, then reject
+    # points outside it: cells that barely touch the border still fill quickly.
+    municipality = shapely.union_all(study.regso.geometry.values)
+    box = shapely.bounds(shapely.intersection(cells.geometry.values, municipality))
+    x0, y0 = box[:, 0], box[:, 1]
+    w, h = box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]
     e = np.empty(n)
     nn = np.empty(n)
     todo = np.arange(n)
@@ -60,8 +65,8 @@ def synthetic_xy(
         if todo.size == 0:
             break
         c = cell_of[todo]
-        e[todo] = x0[c] + rng.random(todo.size) * 1000.0
-        nn[todo] = y0[c] + rng.random(todo.size) * 1000.0
+        e[todo] = x0[c] + rng.random(todo.size) * w[c]
+        nn[todo] = y0[c] + rng.random(todo.size) * h[c]
         todo = todo[index.locate(e[todo], nn[todo]) == OUTSIDE]
     else:  # pragma: no cover - cells all have some area inside by construction
         raise GeoValueError("synthetic: could not place points inside the municipality")
