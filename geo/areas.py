@@ -322,7 +322,7 @@ def assign_addresses(
     base_names = study.bases["base_name"].astype(str).tolist()
     out_cols = {
         "input_row": np.arange(1, size + 1),
-        "status": pd.Categorical.from_codes(status_code, categories=list(STATUSES)),
+        "status": _categorical(status_code, list(STATUSES)),
         "reason": reason,
         "e_3006": np.round(e, 2, out=e),
         "n_3006": np.round(n, 2, out=n),

@@ -40,7 +40,7 @@ def synthetic_xy(
         Provides the demand grid and the municipality (RegSO) polygons.
     """
     study = study if study is not None else load_study()
-    if study.demand is None or study.regso_index is None:
+    if study.demand is None or study.regso is None or study.regso_index is None:
         raise GeoValueError("study: synthetic addresses need the demand grid and RegSO layers")
     cells = study.demand
     weight = cells["pop_in_kommun_est"].to_numpy(dtype="float64")
