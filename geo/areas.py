@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -320,7 +321,7 @@ def assign_addresses(
     frame = table.frame.reset_index(drop=True)
     base_ids = study.base_ids
     base_names = study.bases["base_name"].astype(str).tolist()
-    out_cols = {
+    out_cols: dict[str, Any] = {
         "input_row": np.arange(1, size + 1),
         "status": _categorical(status_code, list(STATUSES)),
         "reason": reason,
