@@ -227,15 +227,9 @@ def _as_table(
             addresses, crs=parse_crs(crs) if crs is not None else None
         )
     if isinstance(addresses, pd.DataFrame):
-        if x_col is None or y_col is None or crs is None:
-            raise GeoValueError(
-                "addresses: a plain DataFrame needs x_col=, y_col= and crs= "
-                "(or pass a GeoDataFrame)"
-            )
-        x, rx = io._parse_numbers(addresses[x_col], x_col)
-        y, ry = io._parse_numbers(addresses[y_col], y_col)
-        reason = np.where(rx != "", rx, ry).astype(object)
-        return io.AddressTable(addresses, x, y, parse_crs(crs), reason, (x_col, y_col), "DataFrame")
+        return io.table_from_frame(
+            addresses, x_col=x_col, y_col=y_col, crs=parse_crs(crs) if crs is not None else None
+        )
     raise GeoValueError(
         f"addresses: expected a file path, AddressTable, GeoDataFrame or DataFrame; "
         f"received {type(addresses).__name__}"
@@ -358,7 +352,7 @@ def assign_addresses(
             f"input columns {clash} renamed with suffix '_input' (names used by the output)"
         )
 
-    idc = id_col or next((c for c in frame.columns if io._norm(c) in io.ID_NAMES), None)
+    idc = id_col or io.find_id_column(frame)
     if id_col is not None and id_col not in frame.columns:
         raise GeoValueError(
             f"id_col: column {id_col!r} not found; columns are {list(frame.columns)}"

@@ -29,6 +29,8 @@ from .errors import CrsError, InputFileError, MissingColumnError
 
 __all__ = [
     "AddressTable",
+    "find_id_column",
+    "table_from_frame",
     "table_from_geodataframe",
     "data_dir",
     "read_addresses",
@@ -271,7 +273,6 @@ def read_addresses(
     if len(df.columns) == 0:
         raise InputFileError(f"addresses: {str(path)!r} has no columns")
     user_crs = parse_crs(crs) if crs is not None else None
-    notes: list[str] = []
 
     if isinstance(df, gpd.GeoDataFrame) and x_col is None and y_col is None:
         return table_from_geodataframe(df, crs=user_crs, source=str(path))
@@ -279,30 +280,49 @@ def read_addresses(
     frame = (
         pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
     )
+    if len(frame) == 0:
+        raise InputFileError(f"addresses: {str(path)!r} has a header but no rows")
+    return table_from_frame(frame, x_col=x_col, y_col=y_col, crs=user_crs, source=str(path))
+
+
+def table_from_frame(
+    frame: pd.DataFrame,
+    *,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    crs: pyproj.CRS | None = None,
+    source: str = "DataFrame",
+) -> AddressTable:
+    """Address table from a plain table with coordinate columns.
+
+    Columns are found by name unless given (see :func:`read_addresses`); longitude/latitude
+    columns are WGS 84, projected columns need ``crs``.
+    """
     if (x_col is None) != (y_col is None):
         raise MissingColumnError(
             "addresses: give both --x-col and --y-col (easting/longitude and northing/latitude), "
             f"received x_col={x_col!r}, y_col={y_col!r}"
         )
+    notes: list[str] = []
     lonlat = False
     if x_col is None:
         lon, lat = _find_column(frame, LON_NAMES), _find_column(frame, LAT_NAMES)
         east, north = _find_column(frame, EAST_NAMES), _find_column(frame, NORTH_NAMES)
-        projected_wanted = user_crs is not None and user_crs.is_projected
+        projected_wanted = crs is not None and crs.is_projected
         if lon and lat and not (projected_wanted and east and north):
             x_col, y_col, lonlat = lon, lat, True
         elif east and north:
             x_col, y_col = east, north
         else:
             raise MissingColumnError(
-                f"addresses: no coordinate columns found in {str(path)!r}; columns are "
+                f"addresses: no coordinate columns found in {source!r}; columns are "
                 f"{list(map(str, frame.columns))[:20]}; name them lon/lat, x/y or E/N, or pass "
                 "--x-col and --y-col"
             )
     for c in (x_col, y_col):
         if c not in frame.columns:
             raise MissingColumnError(
-                f"addresses: column {c!r} not found in {str(path)!r}; columns are "
+                f"addresses: column {c!r} not found in {source!r}; columns are "
                 f"{list(map(str, frame.columns))[:20]}"
             )
     x, rx = _parse_numbers(frame[x_col], str(x_col))
@@ -310,22 +330,22 @@ def read_addresses(
     reason = np.where(rx != "", rx, ry).astype(object)
     both = (rx != "") & (ry != "")
     reason[both] = rx[both] + "; " + ry[both]
-    if user_crs is None:
-        if lonlat:
-            use_crs = parse_crs(WGS84)
-            notes.append(f"columns {x_col!r}/{y_col!r} read as WGS 84 longitude/latitude")
-        else:
+    if crs is None:
+        if not lonlat:
             hint = guess_crs_from_values(x, y)
             raise CrsError(
                 f"addresses: columns {x_col!r}/{y_col!r} hold projected coordinates but no CRS "
                 "was given; pass --crs"
                 + (f" (the values look like {hint})" if hint else " (e.g. EPSG:3006)")
             )
-    else:
-        use_crs = user_crs
-    if len(frame) == 0:
-        raise InputFileError(f"addresses: {str(path)!r} has a header but no rows")
-    return AddressTable(frame, x, y, use_crs, reason, (str(x_col), str(y_col)), str(path), notes)
+        crs = parse_crs(WGS84)
+        notes.append(f"columns {x_col!r}/{y_col!r} read as WGS 84 longitude/latitude")
+    return AddressTable(frame, x, y, crs, reason, (str(x_col), str(y_col)), source, notes)
+
+
+def find_id_column(frame: pd.DataFrame) -> str | None:
+    """The first column named like an identifier (``id``, ``adressid``, ``objectid`` ...)."""
+    return next((str(c) for c in frame.columns if _norm(c) in ID_NAMES), None)
 
 
 def table_from_geodataframe(

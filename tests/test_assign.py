@@ -10,7 +10,7 @@ import shapely
 
 from geo.areas import assign_addresses, locate_points
 from geo.crs import from_sweref, to_sweref
-from geo.errors import CrsError, GeoValueError
+from geo.errors import CrsError, GeoValueError, MissingColumnError
 
 E0, N0 = 530_000.0, 6_470_000.0
 
@@ -107,8 +107,13 @@ def test_crs_conflicts(square_study):
         assign_addresses(g, square_study, crs=4326)
     with pytest.raises(CrsError, match="no CRS"):
         assign_addresses(gpd.GeoDataFrame(geometry=[shapely.Point(E0, N0)]), square_study)
-    with pytest.raises(GeoValueError, match="x_col="):
+    with pytest.raises(MissingColumnError, match="no coordinate columns"):
         assign_addresses(pd.DataFrame({"a": [1]}), square_study)
+    # a plain DataFrame with lat/lon columns works like a file
+    df = pd.DataFrame({"lat": [58.4275], "lon": [15.5837]})
+    assert assign_addresses(df, square_study).table["status"].tolist() == ["outside"]
+    with pytest.raises(GeoValueError, match="expected a file path"):
+        assign_addresses([1, 2], square_study)
 
 
 def test_chunking_gives_identical_results(study):
