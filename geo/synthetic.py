@@ -3,8 +3,9 @@
 Real addresses of social-service clients are sensitive and not available offline, so demos draw
 **synthetic** addresses from the SCB 1 km population grid: each cell receives addresses in
 proportion to its population inside the municipality, placed uniformly at random inside the
-part of the cell that lies in the municipality. Every row carries ``synthetic = True`` and a
-``source`` saying how it was made.
+part of the cell that lies in the municipality — or, for a cell that holds part of Linköping
+city or a locality (its class in the demand layer), inside that part. Every row carries
+``synthetic = True`` and a ``source`` saying how it was made.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ __all__ = ["INHABITANTS_PER_ADDRESS", "synthetic_addresses"]
 
 #: About one address (dwelling) per 2.2 inhabitants, the average Swedish household size.
 INHABITANTS_PER_ADDRESS = 2.2
-SOURCE = "synthetic: drawn from SCB 1 km population grid 2024 inside the RegSO polygons"
+SOURCE = "synthetic: drawn from SCB 1 km population grid 2024 inside the municipality"
 
 
 def synthetic_xy(
@@ -51,10 +52,32 @@ def synthetic_xy(
     rng = np.random.default_rng(seed)
     counts = rng.multinomial(n, weight / weight.sum())
     cell_of = np.repeat(np.arange(len(cells)), counts)
-    # Sample inside the bounding box of each cell's part within the municipality, then reject
-    # points outside it: cells that barely touch the border still fill quickly.
-    municipality = shapely.union_all(study.regso.geometry.values)
-    box = shapely.bounds(shapely.intersection(cells.geometry.values, municipality))
+    # Where people live inside a cell is not published. A cell classed city or locality in the
+    # demand layer holds part of a tätort, and its people live mostly there: draw its points
+    # inside that settlement polygon. Other cells: anywhere in the municipality.
+    region = shapely.intersection(
+        cells.geometry.values, shapely.union_all(study.regso.geometry.values)
+    )
+    target = np.full(len(cells), OUTSIDE, dtype=np.int32)
+    sidx = study.settlement_index
+    if sidx is not None and study.settlement is not None and "settlement_name" in cells:
+        polys = study.settlement
+        key = polys["settlement_class"].astype(str) + "|" + polys["settlement_name"].fillna("")
+        lookup = {k: i for i, k in enumerate(key) if not k.startswith("countryside")}
+        ckey = cells["settlement_class"].astype(str) + "|" + cells["settlement_name"].fillna("")
+        target = np.array([lookup.get(k, OUTSIDE) for k in ckey], dtype=np.int32)
+        urban = target != OUTSIDE
+        region[urban] = shapely.intersection(
+            region[urban], polys.geometry.values[target[urban]]
+        )
+        empty = shapely.is_empty(region)
+        target[empty] = OUTSIDE  # no overlap after all: fall back to the whole cell
+        region[empty] = shapely.intersection(
+            cells.geometry.values[empty], shapely.union_all(study.regso.geometry.values)
+        )
+    # Sample in the bounding box of each cell's region and reject points outside the region,
+    # so cells that barely touch the border still fill quickly.
+    box = shapely.bounds(region)
     x0, y0 = box[:, 0], box[:, 1]
     w, h = box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]
     e = np.empty(n)
@@ -67,8 +90,14 @@ def synthetic_xy(
         c = cell_of[todo]
         e[todo] = x0[c] + rng.random(todo.size) * w[c]
         nn[todo] = y0[c] + rng.random(todo.size) * h[c]
-        todo = todo[index.locate(e[todo], nn[todo]) == OUTSIDE]
-    else:  # pragma: no cover - cells all have some area inside by construction
+        miss = index.locate(e[todo], nn[todo]) == OUTSIDE
+        urban = target[c] != OUTSIDE
+        if sidx is not None and urban.any():
+            got = sidx.locate(e[todo[urban]], nn[todo[urban]])
+            miss[urban] |= got != target[c[urban]]
+        # a point must also lie in its own cell (regions are clipped to it)
+        todo = todo[miss]
+    else:  # pragma: no cover - every region has area by construction
         raise GeoValueError("synthetic: could not place points inside the municipality")
     return e, nn
 
