@@ -67,9 +67,7 @@ def synthetic_xy(
         ckey = cells["settlement_class"].astype(str) + "|" + cells["settlement_name"].fillna("")
         target = np.array([lookup.get(k, OUTSIDE) for k in ckey], dtype=np.int32)
         urban = target != OUTSIDE
-        region[urban] = shapely.intersection(
-            region[urban], polys.geometry.values[target[urban]]
-        )
+        region[urban] = shapely.intersection(region[urban], polys.geometry.values[target[urban]])
         empty = shapely.is_empty(region)
         target[empty] = OUTSIDE  # no overlap after all: fall back to the whole cell
         region[empty] = shapely.intersection(
