@@ -60,7 +60,7 @@ def test_known_answers_on_a_line_and_a_oneway_loop():
         walk, np.array([E0 + 500]), np.array([N0 + 300]), np.array([E0]), np.array([N0])
     )
     assert c.distance_m[0, 0] == pytest.approx(800, rel=SCALE)
-    assert c.time_s[0, 0] == pytest.approx(800 / (5 / 3.6), rel=1e-9)
+    assert c.time_s[0, 0] == pytest.approx(c.distance_m[0, 0] / (5 / 3.6), rel=1e-12)
 
 
 def test_same_segment_respects_direction():
