@@ -34,6 +34,7 @@ from ._index import OUTSIDE
 from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
 from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
+from .network import MODES, Network, estimate_costs, network_costs
 from .study import Study, load_study
 
 __all__ = [
@@ -236,6 +237,53 @@ def _as_table(
     )
 
 
+def _add_travel_columns(
+    out_cols: dict[str, Any],
+    e: np.ndarray,
+    n: np.ndarray,
+    valid: np.ndarray,
+    own: np.ndarray,
+    study: Study,
+    mode: str,
+    network: Network | None,
+    max_snap_m: float,
+) -> list[str]:
+    """Network distance and travel time to every base (or the labelled estimate)."""
+    be = study.bases.geometry.x.to_numpy()
+    bn = study.bases.geometry.y.to_numpy()
+    names = study.bases["base_name"].astype(str).tolist()
+    if network is None:
+        costs = estimate_costs(e, n, be, bn, mode)
+        notes = [f"no {mode} network given: distances and times are ESTIMATED ({costs.reason[0]})"]
+        logger.warning(notes[0])
+    else:
+        costs = network_costs(network, e, n, be, bn, max_snap_m=max_snap_m, target_names=names)
+        notes = [f"{mode} network: {network!r}"]
+    status = costs.status.copy()
+    status[~valid] = "invalid_coordinates"
+    reason = costs.reason.copy()
+    reason[~valid] = "no valid coordinates"
+    out_cols["travel_mode"] = _categorical(np.zeros(e.size, dtype=np.int8), [mode])
+    out_cols["network_status"] = pd.Categorical(status)
+    out_cols["network_reason"] = reason
+    out_cols["snap_distance_m"] = _round1(costs.snap_m.copy())
+    for j, bid in enumerate(study.base_ids):
+        out_cols[f"network_distance_m_{bid}"] = _round1(costs.distance_m[:, j].copy())
+        out_cols[f"travel_time_s_{bid}"] = np.round(costs.time_s[:, j], 0)
+    rows = np.arange(e.size)
+    has_own = own >= 0
+    own_time = np.full(e.size, np.nan)
+    own_dist = np.full(e.size, np.nan)
+    own_time[has_own] = costs.time_s[rows[has_own], own[has_own]]
+    own_dist[has_own] = costs.distance_m[rows[has_own], own[has_own]]
+    quick, quick_time = nearest(costs.time_s)
+    out_cols["own_base_network_distance_m"] = _round1(own_dist)
+    out_cols["own_base_travel_time_s"] = np.round(own_time, 0)
+    out_cols["quickest_base"] = _categorical(quick.astype(np.int64), names)
+    out_cols["quickest_base_travel_time_s"] = np.round(quick_time, 0)
+    return notes
+
+
 def _round1(values: np.ndarray) -> np.ndarray:
     """Round to 0.1 m in place (the array is ours) and return it."""
     return np.round(values, 1, out=values)
@@ -260,6 +308,9 @@ def assign_addresses(
     id_col: str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: bool = False,
+    mode: str = "straight",
+    network: Network | None = None,
+    max_snap_m: float = 500.0,
 ) -> Assignment:
     """Assign every address to a catchment area and measure distance to every base.
 
@@ -280,6 +331,14 @@ def assign_addresses(
         Rows per processing chunk.
     progress : bool
         Show a progress bar for large inputs.
+    mode : {"straight", "walk", "bike", "car"}
+        ``straight`` gives straight-line distances only. A travel mode adds network distance
+        and travel time to every base (see :mod:`geo.network`): along ``network`` when given,
+        otherwise the labelled no-network estimate (status ``estimated``).
+    network : Network, optional
+        The network for ``mode``.
+    max_snap_m : float
+        Addresses farther than this from the network get no route.
 
     Returns
     -------
@@ -287,6 +346,10 @@ def assign_addresses(
         Every input row, in input order, with ``status`` and ``reason``.
     """
     study = study if study is not None else load_study()
+    if mode not in ("straight", *MODES):
+        raise GeoValueError(f"mode: must be 'straight' or one of {MODES}; received {mode!r}")
+    if network is not None and network.mode != mode:
+        raise GeoValueError(f"network: a {network.mode} network was given for mode {mode!r}")
     table = _as_table(addresses, crs, x_col, y_col)
     notes = list(table.notes)
     e, n, reason = _checked_3006(table.x, table.y, table.crs, table.reason)
@@ -344,6 +407,10 @@ def assign_addresses(
     out_cols["nearest_area"] = _categorical(near_area, area_names)
     out_cols["distance_to_area_m"] = _round1(near_d)
     del res
+    if mode != "straight":
+        notes.extend(
+            _add_travel_columns(out_cols, e, n, valid, own, study, mode, network, max_snap_m)
+        )
 
     clash = [c for c in frame.columns if c in out_cols]
     if clash:

@@ -42,6 +42,24 @@ def _add_study(p: argparse.ArgumentParser) -> None:
     g.add_argument("--bases-crs", help="CRS of a --bases table with projected coordinates")
 
 
+def _add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
+    g = p.add_argument_group("travel network")
+    if with_mode:
+        g.add_argument(
+            "--mode", choices=["straight", "walk", "bike", "car"], default="straight",
+            help="straight line only (default), or add network distance and travel time",
+        )  # fmt: skip
+    g.add_argument("--network", type=Path, help="network built by 'geo network build' (.npz)")
+    g.add_argument("--pbf", type=Path, help="OpenStreetMap .osm.pbf extract")
+    g.add_argument("--graphml", type=Path, help="GraphML road graph (e.g. saved by osmnx)")
+    g.add_argument("--lines", type=Path, help="road line layer (GeoPackage, GeoJSON, ...)")
+    g.add_argument("--layer", help="layer of --lines")
+    g.add_argument(
+        "--max-snap-m", type=float, default=500.0,
+        help="addresses farther than this from the network get no route (default 500)",
+    )  # fmt: skip
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geo",
@@ -72,8 +90,54 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--demo-count", type=int, help="synthetic addresses when no file is given")
     a.add_argument("--seed", type=int, default=580, help="seed of the synthetic register")
     a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    a.add_argument(
+        "--audit", action="store_true",
+        help="also write the catchment audit (addresses quicker at another base) beside -o",
+    )  # fmt: skip
     _add_study(a)
+    _add_network(a)
     _add_common(a)
+
+    au = sub.add_parser(
+        "audit",
+        help="addresses and RegSO whose own base is not their quickest base",
+        description="Catchment audit of a file written by 'geo assign': addresses whose own "
+        "area's base is not their quickest base (by travel time; by straight line without "
+        "--mode), with the minutes they would save, and the same per RegSO.",
+    )
+    au.add_argument("assigned", type=Path, help="output of 'geo assign'")
+    au.add_argument("-o", "--output", type=Path, help="audit CSV (per RegSO beside it)")
+    au.add_argument(
+        "--min-saving", type=float, default=60.0,
+        help="list savings of at least this many seconds (metres without times); default 60",
+    )  # fmt: skip
+    _add_common(au)
+
+    net = sub.add_parser("network", help="build travel networks and network-based catchments")
+    nsub = net.add_subparsers(dest="network_command", required=True)
+    nb = nsub.add_parser(
+        "build",
+        help="prepare and cache the network for a mode",
+        description="Build the walk, bike or car network from a local file (offline) or, with "
+        "no file, from OpenStreetMap for the study area plus 5 km (needs internet and osmnx), "
+        "and cache it.",
+    )
+    nb.add_argument("--mode", choices=["walk", "bike", "car"], required=True)
+    nb.add_argument("-o", "--output", type=Path, help="where to save (default: the cache)")
+    _add_network(nb, with_mode=False)
+    _add_study(nb)
+    _add_common(nb)
+    nc = nsub.add_parser(
+        "catchments",
+        help="network-based catchments: every place to its quickest base",
+        description="Polygons of the places that reach each base quickest by the network.",
+    )
+    nc.add_argument("--mode", choices=["walk", "bike", "car"], required=True)
+    nc.add_argument("-o", "--output", type=Path, required=True, help=".gpkg or .geojson")
+    nc.add_argument("--cell-size-m", type=float, default=250.0)
+    _add_network(nc, with_mode=False)
+    _add_study(nc)
+    _add_common(nc)
 
     s = sub.add_parser(
         "summary",
@@ -117,6 +181,88 @@ def _study(args: argparse.Namespace):
     )
 
 
+def _network(args: argparse.Namespace, mode: str, *, required: bool):
+    """The network for ``mode``: from a file flag, else the cache, else None (or an error)."""
+    from .network import cache_path, load_network
+
+    sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
+    if any(sources.values()):
+        return load_network(mode, layer=args.layer, **sources)
+    cached = cache_path(mode)
+    if cached.exists():
+        logger.info("using the cached %s network %s", mode, cached)
+        return load_network(mode, network=cached)
+    if required:
+        raise GeoError(
+            f"network: no {mode} network given and none cached at {cached}; run "
+            f"'geo network build --mode {mode} --pbf FILE' or pass --network/--pbf/--lines"
+        )
+    return None
+
+
+def _cmd_network(args: argparse.Namespace) -> int:
+    from .network import cache_path, fetch_osm_network
+
+    if args.network_command == "build":
+        sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
+        if any(sources.values()):
+            net = _network(args, args.mode, required=True)
+        else:
+            import shapely
+
+            study = _study(args)
+            logger.info("no file given: fetching the %s network from OpenStreetMap", args.mode)
+            net = fetch_osm_network(shapely.union_all(study.areas.geometry.values), args.mode)
+        out = args.output or cache_path(args.mode)
+        io.write_network(net, out)
+        if not args.quiet:
+            print(f"{net!r}")
+            print(f"Saved to {out}")
+        return 0
+    from .audit import network_catchments
+
+    net = _network(args, args.mode, required=True)
+    polys = network_catchments(
+        net, _study(args), cell_size_m=args.cell_size_m, max_snap_m=args.max_snap_m
+    )
+    io.write_vector(polys, args.output)
+    if not args.quiet:
+        print(polys.drop(columns="geometry").to_string(index=False))
+        print(f"Wrote {args.output}")
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    if not args.assigned.exists():
+        raise GeoError(f"assigned: file {str(args.assigned)!r} does not exist")
+    table = _read_assigned(args.assigned)
+    _write_audit(table, args.output or _sibling(args.assigned, "audit"), args, quiet=args.quiet)
+    return 0
+
+
+def _write_audit(table: pd.DataFrame, path: Path, args: argparse.Namespace, *, quiet: bool) -> None:
+    from .audit import audit_by_regso, catchment_audit
+
+    min_saving = getattr(args, "min_saving", 60.0)
+    detail = catchment_audit(table, min_saving=min_saving)
+    by_regso = audit_by_regso(table, min_saving=min_saving)
+    io.write_table(detail, path)
+    regso_path = path.with_name(path.stem + "_regso.csv")
+    io.write_table(by_regso, regso_path)
+    if not quiet:
+        basis = "travel time" if "own_base_travel_time_s" in table else "straight-line distance"
+        print(
+            f"Catchment audit ({basis}): {len(detail):,} addresses would reach another base "
+            f"quicker than their own; per RegSO:"
+        )
+        print(by_regso.head(15).to_string(index=False))
+        print(f"Wrote {path} and {regso_path}")
+
+
+def _sibling(path: Path, what: str) -> Path:
+    return path.with_name(f"{path.stem}_{what}.csv")
+
+
 def _summary_path(output: Path) -> Path:
     return output.with_name(output.stem + "_summary.csv")
 
@@ -128,6 +274,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
     study = _study(args)
     progress = not args.no_progress and not args.quiet
+    network = None if args.mode == "straight" else _network(args, args.mode, required=False)
     if args.addresses is None:
         if args.areas is not None:
             logger.info("note: the synthetic register covers Linköping; your areas may differ")
@@ -147,7 +294,10 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             ("lon", "lat"),
             "synthetic",
         )
-        result = assign_addresses(table, study, progress=progress)
+        result = assign_addresses(
+            table, study, progress=progress, mode=args.mode, network=network,
+            max_snap_m=args.max_snap_m,
+        )  # fmt: skip
     else:
         result = assign_addresses(
             io.read_addresses(
@@ -156,6 +306,9 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             study,
             id_col=args.id_col,
             progress=progress,
+            mode=args.mode,
+            network=network,
+            max_snap_m=args.max_snap_m,
         )
     for note in result.notes:
         logger.info("note: %s", note)
@@ -175,9 +328,15 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             f"Assigned {len(result.table):,} rows: "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items())
         )
-        print("Distance to the area's own base (straight line), by area and settlement class:")
+        what = "distance (straight line)"
+        if args.mode != "straight":
+            basis = "network" if network is not None else "ESTIMATED, no network"
+            what += f" and {args.mode} travel time ({basis})"
+        print(f"To the area's own base: {what}, by area and settlement class:")
         print(format_summary(summary))
         print(f"Wrote {output} and {summary_path}")
+    if args.audit:
+        _write_audit(result.table, _sibling(output, "audit"), args, quiet=args.quiet)
     bad = counts.get("invalid_coordinates", 0) + counts.get("outside", 0)
     if bad:
         logger.warning(
@@ -235,7 +394,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _configure_logging(args)
-    commands = {"assign": _cmd_assign, "summary": _cmd_summary, "demo-addresses": _cmd_demo}
+    commands = {
+        "assign": _cmd_assign,
+        "summary": _cmd_summary,
+        "demo-addresses": _cmd_demo,
+        "audit": _cmd_audit,
+        "network": _cmd_network,
+    }
     try:
         return commands[args.command](args)
     except GeoError as exc:

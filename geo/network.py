@@ -26,10 +26,12 @@ labelled ``estimated``.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pyproj
@@ -499,7 +501,8 @@ def network_costs(
         Targets (bases, candidate sites) in EPSG:3006.
     max_snap_m : float
         Points farther than this from the network get status ``too_far_from_network`` and no
-        numbers (a route from the nearest road would be false). Targets farther away raise.
+        numbers (a route from the nearest road would be false). A target farther away gets
+        no routes (``unreachable`` for it, with the reason), and a warning is logged.
     target_names : sequence of str, optional
         Used in reasons.
 
@@ -521,12 +524,14 @@ def network_costs(
     )
     tsnap = net.snap(te, tn)
     far = ~(tsnap.distance_m <= max_snap_m)
-    if far.any():
+    if far.any():  # such a target gets no route: a route from the nearest road would be false
         bad = [f"{names[i]} ({tsnap.distance_m[i]:,.0f} m)" for i in np.flatnonzero(far)]
-        raise GeoValueError(
-            f"targets: {', '.join(bad)} farther than max_snap_m={max_snap_m:,.0f} m from the "
-            f"{net.mode} network ({net.source}); use a network that covers them"
-        )
+        logger.warning(
+            "targets %s are farther than max_snap_m=%s m from the %s network (%s): no routes to "
+            "them; use a network that covers them",
+            ", ".join(bad), f"{max_snap_m:,.0f}", net.mode, net.source,
+        )  # fmt: skip
+        tsnap = Snap(np.where(far, -1, tsnap.segment), tsnap.t, tsnap.distance_m)
     psnap = net.snap(e, n)
     length = net.seg_length_m
     len_fwd = np.where(np.isfinite(net.seg_time_fwd_s), length, np.inf)
@@ -554,20 +559,26 @@ def network_costs(
     if unreachable.any():
         comp = net.component
         size_of = net.component_size
-        t_comp = comp[net.seg_u[tsnap.segment]]
+        t_comp = np.where(far, -1, comp[net.seg_u[np.maximum(tsnap.segment, 0)]])
         idx = np.flatnonzero(unreachable)
         p_node = net.seg_u[psnap.segment[idx]]
         msgs = []
         for i, node in zip(idx, p_node, strict=True):
-            miss = [names[k] for k in np.flatnonzero(~np.isfinite(time[i]))]
-            if all(comp[node] != t_comp[k] for k in np.flatnonzero(~np.isfinite(time[i]))):
-                why = (
+            parts = []
+            miss = np.flatnonzero(~np.isfinite(time[i]))
+            off = [names[k] for k in miss if far[k]]
+            apart = [names[k] for k in miss if not far[k] and t_comp[k] != comp[node]]
+            oneway = [names[k] for k in miss if not far[k] and t_comp[k] == comp[node]]
+            if off:
+                parts.append(f"{', '.join(off)} not on the {net.mode} network (too far from it)")
+            if apart:
+                parts.append(
                     f"on a network piece of {size_of[node]:,} nodes not connected to "
-                    f"{', '.join(miss)}"
+                    f"{', '.join(apart)}"
                 )
-            else:
-                why = f"no route to {', '.join(miss)} that respects one-way rules"
-            msgs.append(why)
+            if oneway:
+                parts.append(f"no route to {', '.join(oneway)} that respects one-way rules")
+            msgs.append("; ".join(parts))
         status[idx] = "unreachable"
         reason[idx] = msgs
     dist[~np.isfinite(dist)] = np.nan
@@ -623,3 +634,106 @@ def node_costs_to_targets(
         csr, directed=True, indices=net.n_nodes + np.arange(np.asarray(target_e).size)
     )
     return d[:, : net.n_nodes]
+
+
+# ----------------------------------------------------------------------------- sources
+def cache_dir() -> Path:
+    """Where built networks are cached: ``$GEO_CACHE_DIR`` or ``~/.cache/geo/networks``."""
+    base = os.environ.get("GEO_CACHE_DIR")
+    return Path(base) if base else Path.home() / ".cache" / "geo" / "networks"
+
+
+def cache_path(mode: str, name: str = "linkoping") -> Path:
+    """Cache file of the network for ``mode`` of the study area ``name``."""
+    return cache_dir() / f"{name}_{mode}.npz"
+
+
+def load_network(
+    mode: str,
+    *,
+    network: str | Path | None = None,
+    pbf: str | Path | None = None,
+    graphml: str | Path | None = None,
+    lines: str | Path | None = None,
+    layer: str | None = None,
+) -> Network:
+    """A network for ``mode`` from exactly one source.
+
+    Parameters
+    ----------
+    mode : {"walk", "bike", "car"}
+    network : path, optional
+        A network saved by ``geo network build`` (``.npz``).
+    pbf, graphml, lines : path, optional
+        An OSM ``.osm.pbf`` extract, a GraphML graph (osmnx), or a line layer of roads.
+    layer : str, optional
+        Layer of ``lines``.
+    """
+    from . import io
+
+    if mode not in MODES:
+        raise GeoValueError(f"mode: must be one of {MODES}; received {mode!r}")
+    given = {
+        k: v for k, v in dict(network=network, pbf=pbf, graphml=graphml, lines=lines).items() if v
+    }
+    if len(given) != 1:
+        raise GeoValueError(
+            "network: give exactly one of --network, --pbf, --graphml, --lines; "
+            f"received {sorted(given) or 'none'}"
+        )
+    if network:
+        net = io.read_network(network)
+        if net.mode != mode:
+            raise GeoValueError(
+                f"network: {str(network)!r} is a {net.mode} network but mode {mode!r} was asked for"
+            )
+        return net
+    if pbf:
+        return build_network(io.read_osm_pbf(pbf, mode), mode)
+    if graphml:
+        return build_network(io.read_graphml(graphml, mode), mode)
+    return build_network(io.read_road_lines(lines, mode, layer=layer), mode)  # type: ignore[arg-type]
+
+
+def fetch_osm_network(
+    polygon_3006: shapely.Geometry, mode: str, *, buffer_m: float = 5_000.0
+) -> Network:
+    """Download the ``mode`` network for a polygon (EPSG:3006) plus a buffer from OpenStreetMap.
+
+    Needs internet access and the optional package ``osmnx`` (``pip install geo[online]``).
+    Only the area's outline is sent to the Overpass API; never an address.
+    """
+    import tempfile
+
+    try:
+        import osmnx
+    except ImportError as exc:
+        raise GeoValueError(
+            "network: fetching from OpenStreetMap needs osmnx (pip install osmnx); offline, "
+            "pass --pbf with a local .osm.pbf extract"
+        ) from exc
+    from . import io
+
+    area = shapely.buffer(polygon_3006, buffer_m)
+    lon_lat = shapely.transform(area, lambda xy: np.column_stack(from_sweref(xy[:, 0], xy[:, 1])))
+    osm_type = {"walk": "walk", "bike": "bike", "car": "drive"}[mode]
+    try:
+        graph = osmnx.graph_from_polygon(
+            lon_lat, network_type=osm_type, simplify=False, retain_all=True
+        )
+    except (OSError, ValueError, RuntimeError, _osmnx_error(osmnx)) as exc:
+        # requests' errors are OSErrors: no network, DNS, HTTP, Overpass refusing the query
+        raise GeoValueError(
+            "network: could not download the network from OpenStreetMap "
+            f"({type(exc).__name__}: {exc}); offline, pass --pbf with a local .osm.pbf extract"
+        ) from exc
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "osm.graphml"
+        osmnx.save_graphml(graph, path)
+        net = build_network(io.read_graphml(path, mode), mode)
+    return replace(net, source=f"OpenStreetMap via osmnx ({mode}, {buffer_m:.0f} m buffer)")
+
+
+def _osmnx_error(osmnx: object) -> type[Exception]:
+    errors = getattr(osmnx, "_errors", None)
+    return getattr(errors, "InsufficientResponseError", RuntimeError)

@@ -17,6 +17,8 @@ __all__ = ["THRESHOLDS_KM", "format_summary", "population_by_area", "summarize"]
 
 #: Distance thresholds (km) for the "share within" columns.
 THRESHOLDS_KM = (2, 5, 10)
+#: Travel-time thresholds (minutes) for the "share within" columns of a travel mode.
+THRESHOLDS_MIN = (15, 30, 45)
 SETTLEMENT_ORDER = ("city", "locality", "countryside")
 ALL = "all"
 
@@ -74,6 +76,21 @@ def _stats(d: np.ndarray) -> dict[str, float]:
     return row
 
 
+def _time_stats(t: np.ndarray) -> dict[str, float]:
+    """Travel-time figures; rows without a time (no route) are counted, not averaged."""
+    ok = t[np.isfinite(t)]
+    row: dict[str, float] = {"with_travel_time": float(ok.size)}
+    if ok.size == 0:
+        row.update({"median_time_s": np.nan, "p90_time_s": np.nan})
+        row.update({f"share_within_{m}min": np.nan for m in THRESHOLDS_MIN})
+        return row
+    row["median_time_s"] = float(np.median(ok))
+    row["p90_time_s"] = float(np.percentile(ok, 90))
+    for m in THRESHOLDS_MIN:
+        row[f"share_within_{m}min"] = float((ok <= m * 60).mean())
+    return row
+
+
 def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Per-area summary of distance to the area's own base, split by settlement class.
 
@@ -90,6 +107,9 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         areas. Columns: ``area``, ``settlement_class``, ``addresses``, ``population_est``,
         ``mean_distance_m``, ``median_distance_m``, ``p90_distance_m``, ``max_distance_m``,
         ``share_within_2km``, ``share_within_5km``, ``share_within_10km`` (shares 0–1).
+        With a travel mode also ``travel_mode``, ``time_basis`` (``network`` or
+        ``estimated``), ``with_travel_time``, ``median_time_s``, ``p90_time_s`` and
+        ``share_within_15min``/``30min``/``45min`` of the time to the own base.
         Only rows with status ``ok`` count.
     """
     ok = table[table["status"].astype(str) == "ok"]
@@ -101,6 +121,15 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         else np.full(len(ok), "unknown")
     )
     pop = population_by_area(study)
+    has_time = "own_base_travel_time_s" in ok
+    time = ok["own_base_travel_time_s"].to_numpy(dtype="float64") if has_time else None
+
+    def stats(sel: np.ndarray) -> dict[str, float]:
+        row = _stats(dist[sel])
+        if time is not None:
+            row.update(_time_stats(time[sel]))
+        return row
+
     rows = []
     areas = study.areas["area"].astype(str).tolist()
     classes = [c for c in SETTLEMENT_ORDER if c in set(settle) | set(pop["settlement_class"])]
@@ -109,21 +138,25 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         for c in classes:
             sel = in_a & (settle == c)
             p = pop.loc[(pop["area"] == a) & (pop["settlement_class"] == c), "population_est"].sum()
-            rows.append(
-                {"area": a, "settlement_class": c, **_stats(dist[sel]), "population_est": p}
-            )
+            rows.append({"area": a, "settlement_class": c, **stats(sel), "population_est": p})
         p = pop.loc[pop["area"] == a, "population_est"].sum()
-        rows.append({"area": a, "settlement_class": ALL, **_stats(dist[in_a]), "population_est": p})
+        rows.append({"area": a, "settlement_class": ALL, **stats(in_a), "population_est": p})
     rows.append(
         {
             "area": ALL,
             "settlement_class": ALL,
-            **_stats(dist),
+            **stats(np.ones(dist.size, dtype=bool)),
             "population_est": pop["population_est"].sum(),
         }
     )
     out = pd.DataFrame(rows)
     out["addresses"] = out["addresses"].astype(int)
+    if has_time:
+        out["with_travel_time"] = out["with_travel_time"].astype(int)
+        status = ok["network_status"].astype(str)
+        basis = "estimated" if (status == "estimated").all() else "network"
+        out.insert(2, "time_basis", basis)
+        out.insert(2, "travel_mode", str(ok["travel_mode"].iloc[0]) if len(ok) else "")
     out["population_est"] = out["population_est"].round(0).astype(int)
     cols = ["area", "settlement_class", "addresses", "population_est"]
     return out[cols + [c for c in out.columns if c not in cols]]
@@ -145,6 +178,11 @@ def format_summary(summary: pd.DataFrame) -> str:
     )
     for k in THRESHOLDS_KM:
         t[f"<={k} km"] = (100 * summary[f"share_within_{k}km"]).map("{:.0f}%".format)
+    if "median_time_s" in summary:
+        t["median min"] = (summary["median_time_s"] / 60).map("{:.0f}".format)
+        t["p90 min"] = (summary["p90_time_s"] / 60).map("{:.0f}".format)
+        for m in THRESHOLDS_MIN:
+            t[f"<={m} min"] = (100 * summary[f"share_within_{m}min"]).map("{:.0f}%".format)
     t = t.replace({"nan": "–", "nan%": "–"})
     return t.to_string(index=False)
 

@@ -90,16 +90,12 @@ def test_disconnected_far_and_invalid_points_get_status():
     assert c.status.tolist() == ["ok", "unreachable", "too_far_from_network", "invalid_coordinates"]
     assert "not connected to Bas" in c.reason[1] and "1,000 m" in c.reason[2]
     assert np.isnan(c.distance_m[1:]).all() and np.isfinite(c.distance_m[0]).all()
-    with pytest.raises(GeoValueError, match="targets: Bas"):
-        network_costs(
-            net,
-            e,
-            n,
-            np.array([E0 + 900]),
-            np.array([N0 + 1000]),
-            max_snap_m=200,
-            target_names=["Bas"],
-        )
+    c = network_costs(
+        net, e[:1], n[:1], np.array([E0 + 900, E0]), np.array([N0, N0 + 1000]),
+        max_snap_m=200, target_names=["Bas", "Off"],
+    )  # fmt: skip
+    assert c.status[0] == "unreachable" and "Off not on the car network" in c.reason[0]
+    assert np.isfinite(c.distance_m[0, 0]) and np.isnan(c.distance_m[0, 1])
 
 
 def test_way_rules():
