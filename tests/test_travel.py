@@ -15,7 +15,6 @@ from geo.cli import main
 from geo.crs import to_sweref
 from geo.errors import GeoValueError
 from geo.network import Polylines, build_network
-from geo.study import Study
 
 E0, N0 = 530_000.0, 6_470_000.0
 
