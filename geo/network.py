@@ -264,8 +264,13 @@ class Network:
         """Number of nodes in each node's component."""
         return np.bincount(self.component)[self.component]
 
-    def snap(self, e: np.ndarray, n: np.ndarray) -> Snap:
-        """Nearest point on the nearest segment for points in EPSG:3006."""
+    def snap(self, e: np.ndarray, n: np.ndarray, *, within_m: float | None = None) -> Snap:
+        """Nearest point on the nearest segment for points in EPSG:3006.
+
+        ``within_m`` speeds the search up when only near matches matter; points with no
+        segment that close are still snapped (by a second, unbounded search) so their
+        distance can be reported.
+        """
         e = np.asarray(e, dtype="float64")
         n = np.asarray(n, dtype="float64")
         seg = np.full(e.size, -1, dtype=np.int64)
@@ -274,7 +279,17 @@ class Network:
         ok = np.isfinite(e) & np.isfinite(n)
         if ok.any() and self.n_segments:
             pts = shapely.points(e[ok], n[ok])
-            (pi, si), d = self._tree.query_nearest(pts, return_distance=True, all_matches=False)
+            (pi, si), d = self._tree.query_nearest(
+                pts, return_distance=True, all_matches=False, max_distance=within_m
+            )
+            if within_m is not None and pi.size < pts.size:
+                rest = np.setdiff1d(np.arange(pts.size), pi)
+                (rp, rs), rd = self._tree.query_nearest(
+                    pts[rest], return_distance=True, all_matches=False
+                )
+                pi = np.concatenate([pi, rest[rp]])
+                si = np.concatenate([si, rs])
+                d = np.concatenate([d, rd])
             idx = np.flatnonzero(ok)[pi]
             seg[idx] = si
             dist[idx] = d
@@ -532,7 +547,7 @@ def network_costs(
             ", ".join(bad), f"{max_snap_m:,.0f}", net.mode, net.source,
         )  # fmt: skip
         tsnap = Snap(np.where(far, -1, tsnap.segment), tsnap.t, tsnap.distance_m)
-    psnap = net.snap(e, n)
+    psnap = net.snap(e, n, within_m=max_snap_m)
     length = net.seg_length_m
     len_fwd = np.where(np.isfinite(net.seg_time_fwd_s), length, np.inf)
     len_bwd = np.where(np.isfinite(net.seg_time_bwd_s), length, np.inf)
