@@ -377,9 +377,9 @@ def max_coverage(
 
 def _greedy_cover(cover: np.ndarray, w: np.ndarray, p: int, fixed: np.ndarray) -> list[int]:
     opened = [int(j) for j in fixed]
-    done: np.ndarray = (
-        cover[:, opened].any(axis=1) if opened else np.zeros(cover.shape[0], dtype=bool)
-    )
+    done = np.zeros(cover.shape[0], dtype=bool)
+    if opened:
+        done |= np.asarray(cover[:, opened]).any(axis=1)
     while len(opened) < p:
         gain = np.asarray((cover & ~done[:, None]).T @ w, dtype=np.float64)
         gain[opened] = -1.0
