@@ -195,9 +195,20 @@ def _lagrangian(
 
 
 def _milp_pmedian(
-    wc: np.ndarray, p: int, keep: np.ndarray, must: np.ndarray, time_limit: float
-) -> tuple[np.ndarray | None, float, float, bool]:
-    """Exact p-median MILP (HiGHS) on candidates ``keep``; ``must`` are forced open."""
+    wc: np.ndarray,
+    p: int,
+    keep: np.ndarray,
+    must: np.ndarray,
+    time_limit: float,
+    *,
+    demand: np.ndarray | None = None,
+    capacity: float | None = None,
+) -> tuple[np.ndarray | None, float, float, bool, np.ndarray | None]:
+    """Exact p-median MILP (HiGHS) on candidates ``keep``; ``must`` are forced open.
+
+    With ``capacity``, each open site serves at most ``capacity`` of ``demand`` (demand may
+    be split between sites). Returns (open sites, value, dual bound, proven, x matrix).
+    """
     n, mk = wc.shape[0], keep.size
     nx = n * mk
     c = np.concatenate([np.zeros(mk), wc[:, keep].ravel()])
@@ -212,6 +223,12 @@ def _milp_pmedian(
         optimize.LinearConstraint(link, -np.inf, 0),
         optimize.LinearConstraint(card, p, p),
     ]
+    if capacity is not None and demand is not None:
+        # sum_i d_i x_ij - cap y_j <= 0
+        load = sparse.hstack(
+            [-capacity * sparse.eye(mk), sparse.kron(demand[None, :], sparse.eye(mk), format="csr")]
+        )
+        cons.append(optimize.LinearConstraint(load, -np.inf, 0))
     lb = np.zeros(mk + nx)
     lb[:mk][np.isin(keep, must)] = 1
     integrality = np.concatenate([np.ones(mk), np.zeros(nx)])
@@ -222,11 +239,13 @@ def _milp_pmedian(
         bounds=optimize.Bounds(lb, np.ones(mk + nx)),
         options={"time_limit": max(time_limit, 1.0), "mip_rel_gap": 1e-9, "disp": False},
     )
-    if res.x is None:
-        return None, np.inf, getattr(res, "mip_dual_bound", -np.inf) or -np.inf, False
-    y = keep[np.flatnonzero(res.x[:mk] > 0.5)]
     dual = getattr(res, "mip_dual_bound", None)
-    return y, float(res.fun), float(dual if dual is not None else -np.inf), res.status == 0
+    dual_v = float(dual) if dual is not None and np.isfinite(dual) else -np.inf
+    if res.x is None:
+        return None, np.inf, dual_v, False, None
+    y = keep[np.flatnonzero(res.x[:mk] > 0.5)]
+    x = res.x[mk:].reshape(n, mk)
+    return y, float(res.fun), dual_v, res.status == 0, x
 
 
 def pmedian(
@@ -235,6 +254,7 @@ def pmedian(
     p: int,
     *,
     fixed: Sequence[int] = (),
+    capacity: float | None = None,
     time_limit_s: float = 60.0,
 ) -> Solution:
     """Minimise total weighted cost with ``p`` open sites (p-median), exactly where possible.
@@ -249,6 +269,10 @@ def pmedian(
         Number of open sites, fixed ones included.
     fixed : sequence of int
         Candidates that stay open (existing bases).
+    capacity : float, optional
+        Most weight one site may serve (e.g. population or caseload). Demand may then be
+        split between sites; ``assignment`` gives each point's main site. Solved as one MILP
+        (slower: keep the candidate list short).
     time_limit_s : float
         Budget; at the limit the best solution found is returned with its proven gap.
 
@@ -256,6 +280,8 @@ def pmedian(
     -------
     Solution
     """
+    if capacity is not None:
+        return _capacitated(cost, weight, p, fixed, float(capacity), time_limit_s)
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     c, w, f = _check(cost, weight, p, fixed)
@@ -287,7 +313,7 @@ def pmedian(
         logger.info(
             "p-median: MILP on %d of %d candidates (gap %.2e)", keep.size, m, _rel_gap(ub, lb)
         )
-        y, val, dual, optimal = _milp_pmedian(wcu, p, keep, must, deadline - time.perf_counter())
+        y, val, dual, optimal, _ = _milp_pmedian(wcu, p, keep, must, deadline - time.perf_counter())
         method += f" + HiGHS MILP on {keep.size} of {m} candidates after reduced-cost fixing"
         if y is not None and val < ub:
             sel, ub = y, float(wcu[:, y].min(axis=1).sum())
@@ -307,6 +333,45 @@ def pmedian(
         seconds=time.perf_counter() - t0,
         method=method,
     )
+
+
+def _capacitated(
+    cost: np.ndarray,
+    weight: np.ndarray | None,
+    p: int,
+    fixed: Sequence[int],
+    capacity: float,
+    time_limit_s: float,
+) -> Solution:
+    t0 = time.perf_counter()
+    c, w, f = _check(cost, weight, p, fixed)
+    total = float(w.sum())
+    if not capacity > 0:
+        raise GeoValueError(f"capacity: must be positive; received {capacity!r}")
+    if p * capacity < total - 1e-9:
+        raise GeoValueError(
+            f"capacity: {p} sites × {capacity:,.0f} = {p * capacity:,.0f} is below the total "
+            f"demand {total:,.0f}; raise the capacity to at least {total / p:,.0f} or add sites"
+        )
+    uncap = pmedian(cost, weight, p, fixed=fixed, time_limit_s=time_limit_s / 3)
+    keep = np.arange(c.shape[1])
+    wc = w[:, None] * c
+    y, val, dual, optimal, x = _milp_pmedian(
+        wc, p, keep, f, time_limit_s - (time.perf_counter() - t0), demand=w, capacity=capacity
+    )
+    if y is None or x is None:
+        raise GeoValueError(
+            f"capacity: no feasible solution found within {time_limit_s:.0f} s; give more time "
+            "or fewer candidates"
+        )
+    lb = max(uncap.bound, dual) if not optimal else val
+    main = keep[np.argmax(x, axis=1)]
+    gap = _rel_gap(val, lb)
+    return Solution(
+        "pmedian", _order(y, f), main, val, lb, gap,
+        "optimal" if optimal or gap <= 1e-7 else "time_limit", time.perf_counter() - t0,
+        f"HiGHS MILP, capacity {capacity:,.0f} per site",
+    )  # fmt: skip
 
 
 def _order(selected: np.ndarray, fixed: np.ndarray) -> np.ndarray:

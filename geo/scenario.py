@@ -1,0 +1,594 @@
+"""Siting scenarios on a study: where new bases should go, and what a change does.
+
+The adapter between the study (RegSO, population grid, localities, bases) and the solvers in
+:mod:`geo.siting`: builds weighted demand and candidate sites, the cost matrix (straight line
+or network), runs the solver, and reports what planners ask: the proposed sites ranked, the new
+catchment partition, before/after figures per area and settlement class, a sweep over the
+number of bases, what-if changes and the trade-off between objectives.
+
+Demand is the SCB 1 km grid (each cell at the representative point of its part inside the
+municipality), weighted by one of :data:`WEIGHTS`:
+
+``population``  people 2024 (grid);
+``children``    people × the cell's RegSO share of children 0–17 (2022);
+``low_income``  people × the RegSO share with low economic standard (2022);
+``single_parents``  people × the RegSO share of single-parent households (2022).
+
+``equity`` (≥ 0) multiplies each weight by ``1 + equity × need`` where ``need`` is the RegSO's
+share with low economic standard divided by the highest such share (0–1): the most vulnerable
+districts count up to ``1 + equity`` times more.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .crs import SWEREF99TM, from_sweref, to_sweref
+from .distance import distance_matrix_m
+from .errors import GeoValueError
+from .network import Network, network_costs
+from .siting import Solution, max_coverage, pcenter, pmedian
+from .study import Study
+
+__all__ = [
+    "CANDIDATE_KINDS",
+    "OBJECTIVES",
+    "WEIGHTS",
+    "SitingResult",
+    "candidate_sites",
+    "demand_points",
+    "site",
+    "sweep",
+    "tradeoff",
+    "what_if",
+]
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS = ("population", "children", "low_income", "single_parents")
+OBJECTIVES = ("pmedian", "coverage", "center")
+CANDIDATE_KINDS = ("localities", "regso", "grid")
+_REGSO_SHARE = {
+    "children": ("children_0_17_est_2022", "pop_2022"),
+    "low_income": ("low_economic_standard_pct_2022", None),
+    "single_parents": ("single_parent_household_share_2022", None),
+}
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    ok = np.isfinite(values) & (weights > 0)
+    if not ok.any():
+        return float("nan")
+    v, w = values[ok], weights[ok]
+    order = np.argsort(v)
+    v, w = v[order], w[order]
+    cum = np.cumsum(w)
+    return float(v[np.searchsorted(cum, q * cum[-1], side="left")])
+
+
+def _wmean(values: np.ndarray, weights: np.ndarray) -> float:
+    return float(np.average(values, weights=weights)) if weights.sum() > 0 else float("nan")
+
+
+def _wshare(mask: np.ndarray, weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float(weights[mask].sum() / total) if total > 0 else float("nan")
+
+
+def demand_points(
+    study: Study, weight: str = "population", *, equity: float = 0.0
+) -> gpd.GeoDataFrame:
+    """Weighted demand points from the population grid (EPSG:3006).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``rutid_scb``, ``population``, ``weight``, ``regsokod``, ``regsonamn``, ``area``
+        (current catchment), ``settlement_class`` and point geometry.
+    """
+    if weight not in WEIGHTS:
+        raise GeoValueError(f"weight: must be one of {WEIGHTS}; received {weight!r}")
+    if equity < 0:
+        raise GeoValueError(f"equity: must be 0 or more; received {equity}")
+    if study.demand is None or study.regso is None:
+        raise GeoValueError("study: siting needs the demand grid and RegSO layers")
+    cells = study.demand
+    muni = shapely.union_all(study.regso.geometry.values)
+    pts = shapely.point_on_surface(shapely.intersection(cells.geometry.values, muni))
+    e, n = shapely.get_x(pts), shapely.get_y(pts)
+    pop = cells["pop_in_kommun_est"].to_numpy(dtype="float64")
+    regso = study.regso.set_index("regsokod")
+    codes = cells["regsokod"].astype(str)
+    w = pop.copy()
+    if weight in _REGSO_SHARE:
+        col, denom = _REGSO_SHARE[weight]
+        share = regso[col] / regso[denom] if denom else regso[col] / (100 if "pct" in col else 1)
+        w = pop * codes.map(share).fillna(0).to_numpy(dtype="float64")
+    if equity:
+        low = regso["low_economic_standard_pct_2022"]
+        need = codes.map(low / low.max()).fillna(0).to_numpy(dtype="float64")
+        w = w * (1 + equity * need)
+    area_idx = study.area_index.locate(e, n)
+    area_names = study.areas["area"].astype(str).to_numpy()
+    return gpd.GeoDataFrame(
+        {
+            "rutid_scb": cells["rutid_scb"].to_numpy(),
+            "population": pop,
+            "weight": w,
+            "regsokod": codes.to_numpy(),
+            "regsonamn": codes.map(regso["regsonamn"]).to_numpy(),
+            "area": np.where(area_idx >= 0, area_names[np.maximum(area_idx, 0)], ""),
+            "settlement_class": cells["settlement_class"].astype(str).to_numpy(),
+        },
+        geometry=pts,
+        crs=SWEREF99TM,
+    )
+
+
+def candidate_sites(
+    study: Study,
+    kinds: tuple[str, ...] = ("localities", "regso"),
+    *,
+    extra: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Candidate sites: the existing bases first, then the kinds asked for.
+
+    ``localities``: tätorter outside Linköping city; ``regso``: RegSO population-weighted
+    centres; ``grid``: populated 1 km cells; ``extra``: the user's own sites (points with a
+    ``name`` column), e.g. available premises.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``site``, ``kind`` (``base``, ``locality``, ``regso``, ``grid``, ``user``),
+        ``base_id`` (for existing bases), ``regsonamn`` and point geometry (EPSG:3006).
+    """
+    unknown = set(kinds) - set(CANDIDATE_KINDS)
+    if unknown:
+        raise GeoValueError(f"candidates: unknown kinds {sorted(unknown)}; use {CANDIDATE_KINDS}")
+    frames = [
+        pd.DataFrame(
+            {
+                "site": study.bases["base_name"].astype(str),
+                "kind": "base",
+                "base_id": study.bases["base_id"].astype(str),
+                "e": study.bases.geometry.x,
+                "n": study.bases.geometry.y,
+            }
+        )
+    ]
+    if "localities" in kinds and study.localities is not None:
+        loc = study.localities[study.localities["settlement_class"] != "city"]
+        frames.append(
+            pd.DataFrame(
+                {"site": loc["name"], "kind": "locality", "e": loc.geometry.x, "n": loc.geometry.y}
+            )
+        )
+    if "regso" in kinds and study.regso is not None:
+        r = study.regso
+        frames.append(
+            pd.DataFrame(
+                {"site": r["regsonamn"], "kind": "regso", "e": r["popw_e"], "n": r["popw_n"]}
+            )
+        )
+    if "grid" in kinds:
+        d = demand_points(study)
+        d = d[d["population"] > 0]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "site": "ruta " + d["rutid_scb"].astype(str),
+                    "kind": "grid",
+                    "e": d.geometry.x,
+                    "n": d.geometry.y,
+                }
+            )
+        )
+    if extra is not None:
+        ex = extra.to_crs(SWEREF99TM)
+        name = "name" if "name" in ex else ex.columns[0]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "site": ex[name].astype(str),
+                    "kind": "user",
+                    "e": ex.geometry.x,
+                    "n": ex.geometry.y,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out["base_id"] = out["base_id"].fillna("")
+    if study.regso_index is not None and study.regso is not None:
+        r = study.regso_index.locate(out["e"].to_numpy(), out["n"].to_numpy())
+        names = study.regso["regsonamn"].to_numpy()
+        out["regsonamn"] = np.where(r >= 0, names[np.maximum(r, 0)], "")
+    return gpd.GeoDataFrame(
+        out.drop(columns=["e", "n"]),
+        geometry=shapely.points(out["e"].to_numpy(), out["n"].to_numpy()),
+        crs=SWEREF99TM,
+    )
+
+
+def _cost(
+    dem: gpd.GeoDataFrame, cand: gpd.GeoDataFrame, network: Network | None, max_snap_m: float
+) -> tuple[np.ndarray, str]:
+    de, dn = dem.geometry.x.to_numpy(), dem.geometry.y.to_numpy()
+    ce, cn = cand.geometry.x.to_numpy(), cand.geometry.y.to_numpy()
+    if network is None:
+        return distance_matrix_m(de, dn, ce, cn), "m"
+    costs = network_costs(
+        network, de, dn, ce, cn, max_snap_m=max_snap_m, target_names=cand["site"].tolist()
+    )
+    t = np.ascontiguousarray(costs.time_s)
+    return np.where(np.isnan(t), np.inf, t), "s"
+
+
+@dataclass
+class SitingResult:
+    """A solved siting scenario.
+
+    Attributes
+    ----------
+    solution : Solution
+        The solver's answer (value, proven bound, gap, status).
+    proposals : geopandas.GeoDataFrame
+        The open sites ranked by how much the objective worsens without them, with ``new``
+        (not an existing base), the population and weight they serve.
+    partition : pandas.DataFrame
+        Each RegSO and the site serving most of its population.
+    before_after : pandas.DataFrame
+        Per area (current catchments) and settlement class: population, mean and 90th
+        percentile cost and the share within ``threshold`` before (own base today) and after.
+    unit : str
+        ``m`` (straight line) or ``s`` (network travel time).
+    """
+
+    solution: Solution
+    proposals: gpd.GeoDataFrame
+    partition: pd.DataFrame
+    before_after: pd.DataFrame
+    demand: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    unit: str
+    threshold: float
+    notes: list[str] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        s = self.solution
+        head = (
+            f"<b>{s.objective}</b>: {len(s.selected)} sites, value {s.value:,.0f}, "
+            f"gap {s.gap:.2%}, {s.status}, {s.seconds:.1f} s"
+        )
+        return (
+            f"<div>{head}{self.proposals.drop(columns='geometry').to_html(index=False)}"
+            f"{self.before_after.to_html(index=False)}</div>"
+        )
+
+
+def _solve(
+    objective: str, cost: np.ndarray, w: np.ndarray, p: int, fixed: list[int], threshold: float,
+    capacity: float | None, time_limit_s: float,
+) -> Solution:  # fmt: skip
+    if objective == "pmedian":
+        return pmedian(cost, w, p, fixed=fixed, capacity=capacity, time_limit_s=time_limit_s)
+    if objective == "coverage":
+        return max_coverage(cost, w, p, threshold, fixed=fixed, time_limit_s=time_limit_s)
+    if objective == "center":
+        return pcenter(cost, p, fixed=fixed, weight=w, time_limit_s=time_limit_s)
+    raise GeoValueError(f"objective: must be one of {OBJECTIVES}; received {objective!r}")
+
+
+def _figures(cost_to_site: np.ndarray, dem: gpd.GeoDataFrame, threshold: float) -> dict[str, float]:
+    pop = dem["population"].to_numpy()
+    return {
+        "population": float(pop.sum()),
+        "mean": float(np.average(cost_to_site, weights=pop)) if pop.sum() > 0 else np.nan,
+        "p90": _weighted_quantile(cost_to_site, pop, 0.9),
+        "max": float(cost_to_site[pop > 0].max()) if (pop > 0).any() else np.nan,
+        "share_within": float(pop[cost_to_site <= threshold].sum() / pop.sum())
+        if pop.sum()
+        else np.nan,
+    }
+
+
+def _before_after(
+    dem: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray, threshold: float
+) -> pd.DataFrame:
+    rows = []
+    groups: list[tuple[str, str, np.ndarray]] = []
+    for a in [*sorted(set(dem["area"]) - {""}), "all"]:
+        in_a = np.ones(len(dem), dtype=bool) if a == "all" else (dem["area"] == a).to_numpy()
+        for c in ("city", "locality", "countryside", "all"):
+            sel = in_a if c == "all" else in_a & (dem["settlement_class"] == c).to_numpy()
+            groups.append((a, c, sel))
+    for a, c, sel in groups:
+        if not sel.any():
+            continue
+        b = _figures(before[sel], dem[sel], threshold)
+        f = _figures(after[sel], dem[sel], threshold)
+        rows.append(
+            {
+                "area": a, "settlement_class": c, "population": round(b["population"]),
+                "mean_before": b["mean"], "mean_after": f["mean"],
+                "p90_before": b["p90"], "p90_after": f["p90"],
+                "max_before": b["max"], "max_after": f["max"],
+                "share_within_before": b["share_within"], "share_within_after": f["share_within"],
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def site(
+    study: Study,
+    *,
+    add: int = 2,
+    objective: str = "pmedian",
+    threshold_km: float = 5.0,
+    threshold_min: float | None = None,
+    weight: str = "population",
+    equity: float = 0.0,
+    keep_existing: bool = True,
+    candidates: tuple[str, ...] = ("localities", "regso"),
+    extra_sites: gpd.GeoDataFrame | None = None,
+    network: Network | None = None,
+    max_snap_m: float = 500.0,
+    capacity: float | None = None,
+    time_limit_s: float = 60.0,
+) -> SitingResult:
+    """Choose ``add`` new bases (keeping or freeing the existing ones).
+
+    Parameters
+    ----------
+    study : Study
+    add : int
+        New bases to place. With ``keep_existing`` the existing bases stay open and the total
+        is ``len(bases) + add``; otherwise all ``len(bases) + add`` sites are chosen freely.
+    objective : {"pmedian", "coverage", "center"}
+    threshold_km, threshold_min : float
+        Coverage threshold, and for the "share within" figures: km for straight line,
+        minutes with a network.
+    weight : {"population", "children", "low_income", "single_parents"}
+    equity : float
+        Extra weight for the most vulnerable districts (see module docs).
+    candidates : tuple of str
+        Kinds of candidate sites (:data:`CANDIDATE_KINDS`).
+    extra_sites : geopandas.GeoDataFrame, optional
+        The user's own candidate sites (points, ``name`` column).
+    network : Network, optional
+        Use network travel time (s) as cost instead of straight-line distance (m).
+    capacity : float, optional
+        Most population (weight) one base may serve.
+    time_limit_s : float
+
+    Returns
+    -------
+    SitingResult
+    """
+    if add < 0:
+        raise GeoValueError(f"add: must be 0 or more; received {add}")
+    dem = demand_points(study, weight, equity=equity)
+    cand = candidate_sites(study, candidates, extra=extra_sites)
+    cost, unit = _cost(dem, cand, network, max_snap_m)
+    n_bases = len(study.bases)
+    p = n_bases + add
+    fixed = list(range(n_bases)) if keep_existing else []
+    if p > len(cand):
+        raise GeoValueError(
+            f"add: {p} sites needed but only {len(cand)} candidates; add candidate kinds"
+        )
+    threshold = threshold_km * 1000 if unit == "m" else (threshold_min or 30.0) * 60
+    w = dem["weight"].to_numpy()
+    sol = _solve(objective, cost, w, p, fixed, threshold, capacity, time_limit_s)
+
+    # before: each demand point to its own area's base today (straight line or network)
+    base_of_area = {str(a): i for i, a in enumerate(study.bases["area"].astype(str))}
+    own = dem["area"].map(base_of_area).fillna(-1).astype(int).to_numpy()
+    rows = np.arange(len(dem))
+    before = np.where(own >= 0, cost[rows, np.maximum(own, 0)], np.nan)
+    after = cost[rows, sol.assignment]
+
+    # rank: how much worse the objective gets (total weighted cost) without each site
+    sel = sol.selected
+    wc = w[:, None] * cost[:, sel]
+    total = wc.min(axis=1).sum()
+    loss = []
+    for k in range(sel.size):
+        others = np.delete(wc, k, axis=1)
+        loss.append(others.min(axis=1).sum() - total if others.shape[1] else np.inf)
+    served = pd.Series(dem["population"].to_numpy()).groupby(sol.assignment).sum()
+    served_w = pd.Series(w).groupby(sol.assignment).sum()
+    prop = cand.iloc[sel].copy()
+    prop["new"] = prop["kind"] != "base"
+    prop["population_served"] = [float(served.get(j, 0.0)) for j in sel]
+    prop["weight_served"] = [float(served_w.get(j, 0.0)) for j in sel]
+    prop["loss_if_removed"] = loss
+    lon, lat = from_sweref(prop.geometry.x.to_numpy(), prop.geometry.y.to_numpy())
+    prop["lat"], prop["lon"] = lat.round(6), lon.round(6)
+    prop = prop.sort_values("loss_if_removed", ascending=False).reset_index(drop=True)
+    prop.insert(0, "rank", np.arange(1, len(prop) + 1))
+
+    part = pd.DataFrame(
+        {
+            "regsokod": dem["regsokod"],
+            "regsonamn": dem["regsonamn"],
+            "site": cand["site"].to_numpy()[sol.assignment],
+            "population": dem["population"],
+        }
+    )
+    part = part.groupby(["regsokod", "regsonamn", "site"], as_index=False)["population"].sum()
+    part = pd.DataFrame(part).sort_values(["regsokod", "population"], ascending=[True, False])
+    part = part.drop_duplicates("regsokod").reset_index(drop=True)
+    notes = [
+        f"demand: {len(dem):,} grid cells weighted by {weight}"
+        + (f" with equity {equity}" if equity else ""),
+        f"candidates: {len(cand):,} ({', '.join(sorted(set(cand['kind'])))})",
+        f"cost: {'network travel time (s)' if unit == 's' else 'straight-line distance (m)'}",
+    ]
+    return SitingResult(
+        sol,
+        prop,
+        part,
+        _before_after(dem, before, after, threshold),
+        dem,
+        cand,
+        unit,
+        threshold,
+        notes,
+    )
+
+
+def sweep(
+    study: Study,
+    p_values: range | list[int] = range(4, 9),
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """p-median solutions for each number of bases, with the marginal gain of each extra base.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bases``, ``value``, ``gap``, ``marginal_gain`` (value of one base fewer minus
+        this value), ``mean``, ``p90``, ``max`` cost per person and ``share_within``, and
+        ``sites`` chosen.
+    """
+    n_bases = len(study.bases)
+    rows = []
+    prev = None
+    for p in p_values:
+        if p < n_bases and kwargs.get("keep_existing", True):
+            continue
+        res = site(study, add=p - n_bases, objective="pmedian", **kwargs)
+        after = res.before_after.query("area == 'all' and settlement_class == 'all'").iloc[0]
+        rows.append(
+            {
+                "bases": p, "value": res.solution.value, "gap": res.solution.gap,
+                "marginal_gain": (prev - res.solution.value) if prev is not None else np.nan,
+                "mean": after["mean_after"], "p90": after["p90_after"], "max": after["max_after"],
+                "share_within": after["share_within_after"],
+                "sites": ", ".join(res.proposals.sort_values("rank")["site"]),
+            }
+        )  # fmt: skip
+        prev = res.solution.value
+    return pd.DataFrame(rows)
+
+
+def tradeoff(study: Study, *, add: int = 2, **kwargs: Any) -> pd.DataFrame:
+    """Total vs worst cost vs share beyond the threshold for the solutions of each objective.
+
+    Shows what equity costs: the p-median minimises the total, the p-center the worst case,
+    maximal covering the share beyond the threshold.
+    """
+    rows = []
+    for obj in OBJECTIVES:
+        res = site(study, add=add, objective=obj, **kwargs)
+        a = res.before_after.query("area == 'all' and settlement_class == 'all'").iloc[0]
+        pop = res.demand["population"].to_numpy()
+        cost_after = a["mean_after"] * pop.sum()
+        rows.append(
+            {
+                "objective": obj, "total_person_cost": cost_after, "mean": a["mean_after"],
+                "worst": a["max_after"], "share_beyond": 1 - a["share_within_after"],
+                "sites": ", ".join(res.proposals["site"]),
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def what_if(
+    study: Study,
+    *,
+    close: tuple[str, ...] = (),
+    move: dict[str, tuple[float, float]] | None = None,
+    add: dict[str, tuple[float, float]] | None = None,
+    threshold_km: float = 5.0,
+    network: Network | None = None,
+    max_snap_m: float = 500.0,
+) -> pd.DataFrame:
+    """Effect of closing, moving or adding bases on the population's cost to the nearest base.
+
+    Parameters
+    ----------
+    close : tuple of str
+        ``base_id`` s of bases to close.
+    move : dict, optional
+        ``base_id`` -> (lat, lon) WGS 84 of its new place.
+    add : dict, optional
+        name -> (lat, lon) of new bases.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per settlement class (and ``all``): population, people whose cost rises / falls (by
+        more than 1 % or 10 m/s), mean change, mean before/after, share within the threshold
+        before/after.
+    """
+    move = move or {}
+    add = add or {}
+    ids = study.base_ids
+    unknown = [b for b in [*close, *move] if b not in ids]
+    if unknown:
+        raise GeoValueError(f"what-if: unknown base ids {unknown}; the bases are {ids}")
+    dem = demand_points(study)
+    cand = candidate_sites(study, ())
+    e, n = cand.geometry.x.to_numpy().copy(), cand.geometry.y.to_numpy().copy()
+    for bid, (lat, lon) in move.items():
+        k = ids.index(bid)
+        me, mn = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
+        e[k], n[k] = me[0], mn[0]
+    keep = [k for k, b in enumerate(ids) if b not in close]
+    names = [str(s) for s in cand["site"]]
+    after_e, after_n, after_names = list(e[keep]), list(n[keep]), [names[k] for k in keep]
+    for name, (lat, lon) in add.items():
+        ae, an = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
+        after_e.append(ae[0])
+        after_n.append(an[0])
+        after_names.append(name)
+    if not after_e:
+        raise GeoValueError("what-if: closing every base leaves no base")
+    before_sites = cand.geometry
+    after_sites = gpd.GeoDataFrame(
+        {"site": after_names}, geometry=shapely.points(after_e, after_n), crs=SWEREF99TM
+    )
+    c_before, unit = _cost(
+        dem,
+        gpd.GeoDataFrame({"site": names}, geometry=before_sites.values, crs=SWEREF99TM),
+        network,
+        max_snap_m,
+    )
+    c_after, _ = _cost(dem, after_sites, network, max_snap_m)
+    before = c_before.min(axis=1)
+    after = c_after.min(axis=1)
+    threshold = threshold_km * 1000 if unit == "m" else threshold_km * 60  # minutes given as km
+    tol = 10.0
+    rows = []
+    for c in ("city", "locality", "countryside", "all"):
+        sel = (
+            np.ones(len(dem), dtype=bool)
+            if c == "all"
+            else (dem["settlement_class"] == c).to_numpy()
+        )
+        pop = dem["population"].to_numpy()[sel]
+        d = after[sel] - before[sel]
+        rows.append(
+            {
+                "settlement_class": c,
+                "population": round(pop.sum()),
+                "people_worse": round(pop[d > tol].sum()),
+                "people_better": round(pop[d < -tol].sum()),
+                "mean_change": _wmean(d, pop),
+                "mean_before": _wmean(before[sel], pop),
+                "mean_after": _wmean(after[sel], pop),
+                "share_within_before": _wshare(before[sel] <= threshold, pop),
+                "share_within_after": _wshare(after[sel] <= threshold, pop),
+                "unit": unit,
+            }
+        )
+    return pd.DataFrame(rows)
