@@ -423,9 +423,11 @@ def site(
             "population": dem["population"],
         }
     )
-    part = part.groupby(["regsokod", "regsonamn", "site"], as_index=False)["population"].sum()
-    part = pd.DataFrame(part).sort_values(["regsokod", "population"], ascending=[True, False])
-    part = part.drop_duplicates("regsokod").reset_index(drop=True)
+    grouped = pd.DataFrame(
+        part.groupby(["regsokod", "regsonamn", "site"], as_index=False)["population"].sum()
+    )
+    grouped = grouped.sort_values(["regsokod", "population"], ascending=[True, False])
+    part = grouped.drop_duplicates("regsokod").reset_index(drop=True)
     notes = [
         f"demand: {len(dem):,} grid cells weighted by {weight}"
         + (f" with equity {equity}" if equity else ""),
