@@ -113,6 +113,53 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     _add_common(au)
 
+    st = sub.add_parser(
+        "site",
+        help="where to put new bases (location-allocation)",
+        description="Choose new bases (keeping the existing ones unless --free-existing) from "
+        "candidate sites (localities outside the city, RegSO population centres, grid cells, "
+        "your own list) to minimise total distance (pmedian), maximise coverage within a "
+        "threshold (coverage) or minimise the worst distance (center).",
+    )
+    st.add_argument("--add", type=int, default=2, help="new bases to place (default 2)")
+    st.add_argument("--objective", choices=["pmedian", "coverage", "center"], default="pmedian")
+    st.add_argument("--threshold-km", type=float, default=5.0, help="coverage threshold (km)")
+    st.add_argument("--threshold-min", type=float, default=30.0, help="with a network (minutes)")
+    st.add_argument(
+        "--weight", default="population",
+        choices=["population", "children", "low_income", "single_parents"],
+    )  # fmt: skip
+    st.add_argument("--equity", type=float, default=0.0, help="extra weight for vulnerable RegSO")
+    st.add_argument("--free-existing", action="store_true", help="existing bases may move")
+    st.add_argument(
+        "--candidates", default="localities,regso",
+        help="comma-separated kinds: localities, regso, grid (default localities,regso)",
+    )  # fmt: skip
+    st.add_argument("--sites", type=Path, help="your own candidate sites (points, name column)")
+    st.add_argument("--capacity", type=float, help="most population (weight) per base")
+    st.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    st.add_argument("--sweep", help="also solve for a range of bases, e.g. 4-8")
+    st.add_argument("--tradeoff", action="store_true", help="compare the three objectives")
+    st.add_argument("-o", "--output", type=Path, default=Path("out/siting"), help="folder")
+    _add_study(st)
+    _add_network(st)
+    _add_common(st)
+
+    wi = sub.add_parser(
+        "whatif",
+        help="effect of closing, moving or adding bases",
+        description="How the distance (or travel time) to the nearest base changes for the "
+        "population, per settlement class, when bases close, move or are added.",
+    )
+    wi.add_argument("--close", action="append", default=[], help="base id to close (repeat)")
+    wi.add_argument("--move", action="append", default=[], help="BASE_ID=LAT,LON (repeat)")
+    wi.add_argument("--add", action="append", default=[], help="NAME=LAT,LON (repeat)")
+    wi.add_argument("--threshold-km", type=float, default=5.0)
+    wi.add_argument("-o", "--output", type=Path, help="write the table as CSV")
+    _add_study(wi)
+    _add_network(wi)
+    _add_common(wi)
+
     net = sub.add_parser("network", help="build travel networks and network-based catchments")
     nsub = net.add_subparsers(dest="network_command", required=True)
     nb = nsub.add_parser(
@@ -164,7 +211,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _configure_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
+    logging.getLogger("geo").setLevel(level)
 
 
 def _study(args: argparse.Namespace):
@@ -229,6 +277,103 @@ def _cmd_network(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(polys.drop(columns="geometry").to_string(index=False))
         print(f"Wrote {args.output}")
+    return 0
+
+
+def _latlon(spec: str, flag: str) -> tuple[str, tuple[float, float]]:
+    name, _, coords = spec.partition("=")
+    try:
+        lat_s, lon_s = coords.split(",")
+        return name.strip(), (float(lat_s), float(lon_s))
+    except ValueError as exc:
+        raise GeoError(
+            f"{flag}: expected NAME=LAT,LON such as 'Ljungsbro=58.5085,15.4980'; received {spec!r}"
+        ) from exc
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from .scenario import site, sweep, tradeoff
+
+    study = _study(args)
+    network = None if args.mode == "straight" else _network(args, args.mode, required=True)
+    extra = None
+    if args.sites is not None:
+        from .study import read_bases
+
+        extra = read_bases(args.sites).rename(columns={"base_name": "name"})
+    kinds = tuple(k.strip() for k in args.candidates.split(",") if k.strip())
+    kw = dict(
+        threshold_km=args.threshold_km, threshold_min=args.threshold_min, weight=args.weight,
+        equity=args.equity, keep_existing=not args.free_existing, candidates=kinds,
+        extra_sites=extra, network=network, max_snap_m=args.max_snap_m,
+        time_limit_s=args.time_limit,
+    )  # fmt: skip
+    res = site(study, add=args.add, objective=args.objective, capacity=args.capacity, **kw)
+    out = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    io.write_vector(res.proposals, out / "proposals.gpkg")
+    io.write_table(res.proposals, out / "proposals.csv")
+    io.write_table(res.partition, out / "partition.csv")
+    io.write_table(res.before_after.round(4), out / "before_after.csv")
+    s = res.solution
+    unit = "km" if res.unit == "m" else "min"
+    scale = 1000 if res.unit == "m" else 60
+    if not args.quiet:
+        for note in res.notes:
+            print(f"note: {note}")
+        print(
+            f"{s.objective}: {len(s.selected)} bases, {s.status} (gap {s.gap:.3%}), "
+            f"{s.seconds:.1f} s — {s.method}"
+        )
+        cols = ["rank", "site", "kind", "new", "regsonamn", "population_served", "lat", "lon"]
+        shown = res.proposals[cols].copy()
+        shown["population_served"] = shown["population_served"].round(0).astype(int)
+        print(shown.to_string(index=False))
+        ba = res.before_after[res.before_after["area"] == "all"].copy()
+        for c in ("mean", "p90", "max"):
+            for w in ("before", "after"):
+                ba[f"{c}_{w}"] = (ba[f"{c}_{w}"] / scale).round(1)
+        print(f"Before/after ({unit}; own base today vs nearest proposed base):")
+        print(ba.drop(columns="area").to_string(index=False))
+    if args.sweep:
+        lo, _, hi = args.sweep.partition("-")
+        try:
+            rng = range(int(lo), int(hi or lo) + 1)
+        except ValueError as exc:
+            raise GeoError(
+                f"--sweep: expected a range such as 4-8; received {args.sweep!r}"
+            ) from exc
+        sw = sweep(study, rng, **kw)
+        io.write_table(sw.round(4), out / "sweep.csv")
+        if not args.quiet:
+            print("Sweep (p-median):")
+            print(sw.round(3).to_string(index=False))
+    if args.tradeoff:
+        tr = tradeoff(study, add=args.add, **kw)
+        io.write_table(tr.round(4), out / "tradeoff.csv")
+        if not args.quiet:
+            print("Trade-off between objectives:")
+            print(tr.round(3).to_string(index=False))
+    if not args.quiet:
+        print(f"Wrote {out}/proposals.gpkg, proposals.csv, partition.csv, before_after.csv")
+    return 0
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    from .scenario import what_if
+
+    study = _study(args)
+    network = None if args.mode == "straight" else _network(args, args.mode, required=True)
+    move = dict(_latlon(m, "--move") for m in args.move)
+    add = dict(_latlon(a, "--add") for a in args.add)
+    table = what_if(
+        study, close=tuple(args.close), move=move, add=add, threshold_km=args.threshold_km,
+        network=network, max_snap_m=args.max_snap_m,
+    )  # fmt: skip
+    if args.output:
+        io.write_table(table, args.output)
+    if not args.quiet:
+        print(table.round(3).to_string(index=False))
     return 0
 
 
@@ -400,6 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo-addresses": _cmd_demo,
         "audit": _cmd_audit,
         "network": _cmd_network,
+        "site": _cmd_site,
+        "whatif": _cmd_whatif,
     }
     try:
         return commands[args.command](args)

@@ -243,7 +243,8 @@ class SitingResult:
         The open sites ranked by how much the objective worsens without them, with ``new``
         (not an existing base), the population and weight they serve.
     partition : pandas.DataFrame
-        Each RegSO and the site serving most of its population.
+        Each RegSO and the open site nearest its population-weighted centre (the rule of the
+        default partition), with its current area.
     before_after : pandas.DataFrame
         Per area (current catchments) and settlement class: population, mean and 90th
         percentile cost and the share within ``threshold`` before (own base today) and after.
@@ -324,6 +325,32 @@ def _before_after(
             }
         )  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _partition(
+    study: Study, open_sites: gpd.GeoDataFrame, network: Network | None, max_snap_m: float
+) -> pd.DataFrame:
+    """Each RegSO to the open site nearest (by the same cost) its population-weighted centre."""
+    if study.regso is None:
+        return pd.DataFrame(columns=["regsokod", "regsonamn", "site", "cost"])
+    r = study.regso
+    pts = gpd.GeoDataFrame(
+        {"population": r["pop_2023"]},
+        geometry=shapely.points(r["popw_e"].to_numpy(), r["popw_n"].to_numpy()),
+        crs=SWEREF99TM,
+    )
+    cost, unit = _cost(pts, open_sites, network, max_snap_m)
+    best = np.argmin(cost, axis=1)
+    return pd.DataFrame(
+        {
+            "regsokod": r["regsokod"],
+            "regsonamn": r["regsonamn"],
+            "current_area": r["catchment"],
+            "site": open_sites["site"].to_numpy()[best],
+            f"cost_{unit}": cost[np.arange(len(r)), best].round(1),
+            "pop_2023": r["pop_2023"],
+        }
+    )
 
 
 def site(
@@ -415,19 +442,7 @@ def site(
     prop = prop.sort_values("loss_if_removed", ascending=False).reset_index(drop=True)
     prop.insert(0, "rank", np.arange(1, len(prop) + 1))
 
-    part = pd.DataFrame(
-        {
-            "regsokod": dem["regsokod"],
-            "regsonamn": dem["regsonamn"],
-            "site": cand["site"].to_numpy()[sol.assignment],
-            "population": dem["population"],
-        }
-    )
-    grouped = pd.DataFrame(
-        part.groupby(["regsokod", "regsonamn", "site"], as_index=False)["population"].sum()
-    )
-    grouped = grouped.sort_values(["regsokod", "population"], ascending=[True, False])
-    part = grouped.drop_duplicates("regsokod").reset_index(drop=True)
+    part = _partition(study, cand.iloc[sel], network, max_snap_m)
     notes = [
         f"demand: {len(dem):,} grid cells weighted by {weight}"
         + (f" with equity {equity}" if equity else ""),
