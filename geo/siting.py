@@ -166,15 +166,23 @@ def _interchange(
 def _lagrangian(
     wc: np.ndarray, p: int, fixed: np.ndarray, ub: float, lam: np.ndarray, deadline: float
 ) -> tuple[float, np.ndarray]:
-    """Subgradient optimisation of the Lagrangian dual. Returns (best bound, its multipliers)."""
+    """Subgradient optimisation of the Lagrangian dual. Returns (best bound, its multipliers).
+
+    Iterates in float32 with preallocated buffers (speed); the returned bound is recomputed in
+    float64 for the best multipliers, so it is a valid lower bound whatever the rounding.
+    """
     m = wc.shape[1]
     free = np.setdiff1d(np.arange(m), fixed)
     k_free = p - fixed.size
+    w32 = wc.astype(np.float32)
+    buf = np.empty_like(w32)
+    lam = lam.astype(np.float64)
     best_lb, best_lam = -np.inf, lam.copy()
     theta, stall = 2.0, 0
     for _ in range(5000):
-        red = np.minimum(wc - lam[:, None], 0.0)
-        rho = red.sum(axis=0)
+        np.subtract(w32, lam.astype(np.float32)[:, None], out=buf)
+        np.minimum(buf, 0.0, out=buf)
+        rho = buf.sum(axis=0, dtype=np.float64)
         pick = free[np.argpartition(rho[free], k_free - 1)[:k_free]] if k_free else free[:0]
         y = np.concatenate([fixed, pick]).astype(np.int64)
         lb = float(lam.sum() + rho[y].sum())
@@ -186,12 +194,21 @@ def _lagrangian(
                 theta, stall = theta / 2, 0
         if _rel_gap(ub, best_lb) < 1e-9 or theta < 1e-5 or time.perf_counter() > deadline:
             break
-        g = 1.0 - (red[:, y] < 0).sum(axis=1)
+        g = 1.0 - (buf[:, y] < 0).sum(axis=1)
         norm = float(g @ g)
         if norm == 0:
             break  # the relaxed solution is feasible: lb is optimal
         lam = lam + theta * (ub - lb) / norm * g
-    return best_lb, best_lam
+    return _lagrangian_value(wc, p, fixed, best_lam), best_lam
+
+
+def _lagrangian_value(wc: np.ndarray, p: int, fixed: np.ndarray, lam: np.ndarray) -> float:
+    """Exact (float64) Lagrangian bound for multipliers ``lam``."""
+    free = np.setdiff1d(np.arange(wc.shape[1]), fixed)
+    k_free = p - fixed.size
+    rho = np.minimum(wc - lam[:, None], 0.0).sum(axis=0)
+    pick = free[np.argpartition(rho[free], k_free - 1)[:k_free]] if k_free else free[:0]
+    return float(lam.sum() + rho[fixed].sum() + rho[pick].sum())
 
 
 def _milp_pmedian(
