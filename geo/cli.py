@@ -136,6 +136,10 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated kinds: localities, regso, grid (default localities,regso)",
     )  # fmt: skip
     st.add_argument("--sites", type=Path, help="your own candidate sites (points, name column)")
+    st.add_argument(
+        "--addresses", type=Path,
+        help="demand from your addresses: a file written by 'geo assign' (default: the grid)",
+    )  # fmt: skip
     st.add_argument("--capacity", type=float, help="most population (weight) per base")
     st.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     st.add_argument("--sweep", help="also solve for a range of bases, e.g. 4-8")
@@ -302,11 +306,12 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
         extra = read_bases(args.sites).rename(columns={"base_name": "name"})
     kinds = tuple(k.strip() for k in args.candidates.split(",") if k.strip())
+    addresses = _read_assigned(args.addresses) if args.addresses is not None else None
     kw = dict(
         threshold_km=args.threshold_km, threshold_min=args.threshold_min, weight=args.weight,
         equity=args.equity, keep_existing=not args.free_existing, candidates=kinds,
         extra_sites=extra, network=network, max_snap_m=args.max_snap_m,
-        time_limit_s=args.time_limit,
+        time_limit_s=args.time_limit, addresses=addresses,
     )  # fmt: skip
     res = site(study, add=args.add, objective=args.objective, capacity=args.capacity, **kw)
     out = args.output

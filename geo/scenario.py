@@ -43,6 +43,7 @@ __all__ = [
     "WEIGHTS",
     "SitingResult",
     "candidate_sites",
+    "demand_from_addresses",
     "demand_points",
     "site",
     "sweep",
@@ -128,6 +129,44 @@ def demand_points(
             "settlement_class": cells["settlement_class"].astype(str).to_numpy(),
         },
         geometry=pts,
+        crs=SWEREF99TM,
+    )
+
+
+def demand_from_addresses(
+    table: pd.DataFrame, study: Study, *, equity: float = 0.0
+) -> gpd.GeoDataFrame:
+    """Demand from the user's assigned addresses (one unit each; ``ok`` rows only).
+
+    ``table`` is :attr:`geo.areas.Assignment.table` (or the file ``geo assign`` wrote).
+    """
+    need = {"status", "e_3006", "n_3006", "area", "regsokod"}
+    missing = need - set(table.columns)
+    if missing:
+        raise GeoValueError(
+            f"addresses: columns {sorted(missing)} missing; give the output of 'geo assign'"
+        )
+    ok = table[table["status"].astype(str) == "ok"]
+    if ok.empty:
+        raise GeoValueError("addresses: no row with status 'ok' to use as demand")
+    codes = ok["regsokod"].astype(str)
+    w = np.ones(len(ok))
+    if equity and study.regso is not None:
+        low = study.regso.set_index("regsokod")["low_economic_standard_pct_2022"]
+        w = w * (1 + equity * codes.map(low / low.max()).fillna(0).to_numpy(dtype="float64"))
+    return gpd.GeoDataFrame(
+        {
+            "rutid_scb": "",
+            "population": np.ones(len(ok)),
+            "weight": w,
+            "regsokod": codes.to_numpy(),
+            "regsonamn": ok["regsonamn"].astype(str).to_numpy() if "regsonamn" in ok else "",
+            "area": ok["area"].astype(str).to_numpy(),
+            "settlement_class": ok["settlement_class"].astype(str).to_numpy()
+            if "settlement_class" in ok
+            else "",
+        },
+        geometry=shapely.points(ok["e_3006"].to_numpy(), ok["n_3006"].to_numpy()),
         crs=SWEREF99TM,
     )
 
@@ -369,6 +408,7 @@ def site(
     max_snap_m: float = 500.0,
     capacity: float | None = None,
     time_limit_s: float = 60.0,
+    addresses: pd.DataFrame | None = None,
 ) -> SitingResult:
     """Choose ``add`` new bases (keeping or freeing the existing ones).
 
@@ -394,6 +434,9 @@ def site(
     capacity : float, optional
         Most population (weight) one base may serve.
     time_limit_s : float
+    addresses : pandas.DataFrame, optional
+        The user's own addresses as assigned by :func:`geo.areas.assign_addresses`
+        (``Assignment.table``): each ``ok`` row is one unit of demand instead of the grid.
 
     Returns
     -------
@@ -401,7 +444,11 @@ def site(
     """
     if add < 0:
         raise GeoValueError(f"add: must be 0 or more; received {add}")
-    dem = demand_points(study, weight, equity=equity)
+    dem = (
+        demand_points(study, weight, equity=equity)
+        if addresses is None
+        else demand_from_addresses(addresses, study, equity=equity)
+    )
     cand = candidate_sites(study, candidates, extra=extra_sites)
     cost, unit = _cost(dem, cand, network, max_snap_m)
     n_bases = len(study.bases)
@@ -444,8 +491,12 @@ def site(
 
     part = _partition(study, cand.iloc[sel], network, max_snap_m)
     notes = [
-        f"demand: {len(dem):,} grid cells weighted by {weight}"
-        + (f" with equity {equity}" if equity else ""),
+        (
+            f"demand: {len(dem):,} grid cells weighted by {weight}"
+            if addresses is None
+            else f"demand: {len(dem):,} of the user's addresses (status ok), one unit each"
+        )
+        + (f", equity {equity}" if equity else ""),
         f"candidates: {len(cand):,} ({', '.join(sorted(set(cand['kind'])))})",
         f"cost: {'network travel time (s)' if unit == 's' else 'straight-line distance (m)'}",
     ]

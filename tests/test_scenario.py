@@ -161,3 +161,20 @@ def test_cli_site_and_whatif(tmp_path, capsys):
     ]
     assert main(["whatif", "--add", "Ljungsbro:58.5"]) == 2
     assert "NAME=LAT,LON" in capsys.readouterr().err
+
+
+def test_demand_from_the_users_addresses(study, tmp_path, capsys):
+    from geo.areas import assign_addresses
+    from geo.synthetic import synthetic_addresses
+
+    t = assign_addresses(synthetic_addresses(3000, seed=4, study=study), study).table
+    r = site(study, add=1, addresses=t)
+    assert r.demand["population"].sum() == 3000 and r.solution.status == "optimal"
+    assert "3,000 of the user's addresses" in r.notes[0]
+    path = tmp_path / "a.csv"
+    t.to_csv(path, index=False)
+    assert (
+        main(["site", "--add", "1", "--addresses", str(path), "-o", str(tmp_path / "s"), "-q"]) == 0
+    )
+    with pytest.raises(GeoValueError, match="output of 'geo assign'"):
+        site(study, add=1, addresses=pd.DataFrame({"x": [1]}))
