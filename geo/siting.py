@@ -122,11 +122,16 @@ def _rel_gap(value: float, bound: float) -> float:
 
 
 # ----------------------------------------------------------------------------- p-median
-def _greedy(wc: np.ndarray, p: int, fixed: np.ndarray) -> list[int]:
+def _greedy(
+    wc: np.ndarray, p: int, fixed: np.ndarray | list[int], *, worst: bool = False
+) -> list[int]:
+    """Add sites one by one, each time the one that most lowers the total (or, with
+    ``worst``, the largest) cost of serving every row from its nearest open site."""
     opened = [int(j) for j in fixed]
-    cur = wc[:, fixed].min(axis=1) if fixed.size else np.full(wc.shape[0], np.inf)
+    cur = wc[:, opened].min(axis=1) if opened else np.full(wc.shape[0], np.inf)
     while len(opened) < p:
-        tot = np.minimum(cur[:, None], wc).sum(axis=0)
+        served = np.minimum(cur[:, None], wc)
+        tot = served.max(axis=0) if worst else served.sum(axis=0)
         tot[opened] = np.inf
         j = int(np.argmin(tot))
         opened.append(j)
@@ -514,7 +519,7 @@ def pcenter(
     rows = c[w > 0] if (w > 0).any() else c
     # bounds: every row needs its nearest candidate; a greedy solution gives an upper bound
     lo = float(rows.min(axis=1).max())
-    sel = np.asarray(_greedy_center(rows, p, f), dtype=np.int64)
+    sel = np.asarray(_greedy(rows, p, f, worst=True), dtype=np.int64)
     hi = float(rows[:, sel].min(axis=1).max())
     values = np.unique(rows[(rows >= lo) & (rows <= hi)])
     best_sel, best = sel, hi
@@ -554,7 +559,7 @@ def pcenter(
         if res.x is not None:
             cand = np.flatnonzero(res.x > 0.5)
             if cand.size <= p:
-                extra = _greedy_center(rows, p, cand) if cand.size < p else list(cand)
+                extra = _greedy(rows, p, cand, worst=True) if cand.size < p else list(cand)
                 best_sel = np.asarray(extra, dtype=np.int64)
                 best = float(rows[:, best_sel].min(axis=1).max())
     bound = float(values[left]) if timed_out and values.size else best
@@ -565,15 +570,3 @@ def pcenter(
         "optimal" if gap <= 1e-7 and not timed_out else "time_limit", time.perf_counter() - t0,
         "binary search over distinct costs with HiGHS set-cover MILPs",
     )  # fmt: skip
-
-
-def _greedy_center(rows: np.ndarray, p: int, fixed: np.ndarray | list[int]) -> list[int]:
-    opened = [int(j) for j in fixed]
-    cur = rows[:, opened].min(axis=1) if opened else np.full(rows.shape[0], np.inf)
-    while len(opened) < p:
-        tot = np.minimum(cur[:, None], rows).max(axis=0)
-        tot[opened] = np.inf
-        j = int(np.argmin(tot))
-        opened.append(j)
-        cur = np.minimum(cur, rows[:, j])
-    return opened
