@@ -164,6 +164,28 @@ def _parser() -> argparse.ArgumentParser:
     _add_network(wi)
     _add_common(wi)
 
+    mp = sub.add_parser(
+        "map",
+        help="interactive HTML maps (catchments, access, siting)",
+        description="Write a self-contained HTML map (works offline; only the background "
+        "tiles need the network). Addresses are aggregated and small counts suppressed "
+        "unless --show-addresses.",
+    )
+    mp.add_argument("kind", choices=["catchments", "access", "siting"])
+    mp.add_argument("--addresses", type=Path, help="a file written by 'geo assign'")
+    mp.add_argument("-o", "--output", type=Path, help="HTML file (default maps/<kind>.html)")
+    mp.add_argument("--lang", choices=["sv", "en"], default="sv")
+    mp.add_argument("--no-tiles", action="store_true", help="no background map tiles")
+    mp.add_argument("--min-count", type=int, default=5, help="suppress cells below (default 5)")
+    mp.add_argument("--cell-size-m", type=float, default=500.0, help="access map cells (m)")
+    mp.add_argument("--show-addresses", action="store_true", help="embed individual addresses")
+    mp.add_argument("--add", type=int, default=2, help="siting: new bases (default 2)")
+    mp.add_argument("--objective", choices=["pmedian", "coverage", "center"], default="pmedian")
+    mp.add_argument("--weight", default="population",
+                    choices=["population", "children", "low_income", "single_parents"])  # fmt: skip
+    _add_study(mp)
+    _add_common(mp)
+
     net = sub.add_parser("network", help="build travel networks and network-based catchments")
     nsub = net.add_subparsers(dest="network_command", required=True)
     nb = nsub.add_parser(
@@ -382,6 +404,33 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from . import maps
+
+    study = _study(args)
+    table = _read_assigned(args.addresses) if args.addresses is not None else None
+    tiles = not args.no_tiles
+    if args.kind == "catchments":
+        m = maps.catchment_map(study, assignment=table, lang=args.lang, tiles=tiles,
+                               min_count=args.min_count)  # fmt: skip
+    elif args.kind == "access":
+        m = maps.access_map(
+            study, table, lang=args.lang, tiles=tiles, cell_size_m=args.cell_size_m,
+            min_count=args.min_count, show_addresses=args.show_addresses,
+        )  # fmt: skip
+    else:
+        from .scenario import site
+
+        res = site(study, add=args.add, objective=args.objective, weight=args.weight,
+                   addresses=table)  # fmt: skip
+        m = maps.siting_map(res, study, lang=args.lang, tiles=tiles)
+    out = args.output or Path("maps") / f"{args.kind}.html"
+    maps.save_map(m, out)
+    if not args.quiet:
+        print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB, works offline)")
+    return 0
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     if not args.assigned.exists():
         raise GeoError(f"assigned: file {str(args.assigned)!r} does not exist")
@@ -552,6 +601,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "network": _cmd_network,
         "site": _cmd_site,
         "whatif": _cmd_whatif,
+        "map": _cmd_map,
     }
     try:
         return commands[args.command](args)

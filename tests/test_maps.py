@@ -1,0 +1,214 @@
+"""Maps: self-contained offline HTML, privacy, and rendering in a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geo import maps
+from geo.areas import assign_addresses
+from geo.cli import main
+from geo.errors import GeoValueError
+from geo.scenario import site
+from geo.synthetic import synthetic_addresses
+
+
+@pytest.fixture(scope="module")
+def assigned(study):
+    return assign_addresses(synthetic_addresses(6000, seed=11, study=study), study).table
+
+
+def _chromium() -> str:
+    for name in (
+        os.environ.get("GEO_CHROMIUM", ""),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+    ):
+        if name and shutil.which(name):
+            return shutil.which(name)  # type: ignore[return-value]
+    if os.environ.get("CI"):
+        pytest.fail("chromium not found: .ci/run must install Debian's chromium")
+    pytest.skip("chromium not installed")
+
+
+def _render(html_path: Path, tmp: Path) -> tuple[str, str, Path]:
+    """DOM after scripts ran, Chromium's console log, and a screenshot; network blocked."""
+    exe = _chromium()
+    flags = [
+        exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp / 'profile'}", "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>", "--window-size=1280,860",
+        "--virtual-time-budget=8000", "--enable-logging=stderr", "--v=0",
+    ]  # fmt: skip
+    shot = tmp / "shot.png"
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", html_path.as_uri()], capture_output=True, timeout=120
+    )
+    dom = subprocess.run(
+        [*flags, "--dump-dom", html_path.as_uri()], capture_output=True, text=True, timeout=120
+    )
+    return dom.stdout, dom.stderr, shot
+
+
+def _png_pixels(path: Path) -> np.ndarray:
+    """Decode an 8-bit RGB(A) PNG with the standard library (no image package needed)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height, channels = 8, b"", 0, 0, 0
+    while pos < len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        chunk = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height = int.from_bytes(chunk[:4], "big"), int.from_bytes(chunk[4:8], "big")
+            channels = {2: 3, 6: 4}[chunk[9]]
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    raw = np.frombuffer(zlib.decompress(idat), dtype=np.uint8)
+    stride = width * channels
+    out = np.zeros((height, stride), dtype=np.int32)
+    prev = np.zeros(stride, dtype=np.int32)
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)].astype(np.int32)
+        if f == 0:
+            cur = line
+        elif f == 2:
+            cur = (line + prev) % 256
+        else:
+            cur = np.zeros(stride, dtype=np.int32)
+            for x in range(stride):
+                a = cur[x - channels] if x >= channels else 0
+                b = prev[x]
+                c = prev[x - channels] if x >= channels else 0
+                if f == 1:
+                    pred = a
+                elif f == 3:
+                    pred = (a + b) // 2
+                else:
+                    pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                    pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                cur[x] = (line[x] + pred) % 256
+        out[y] = cur
+        prev = cur
+    return out.reshape(height, width, channels)[:, :, :3]
+
+
+def test_html_is_self_contained_and_small(study, tmp_path):
+    path = maps.save_map(maps.catchment_map(study), tmp_path / "c.html")
+    page = path.read_text(encoding="utf-8")
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
+    assert "L.map(" in page and "leaflet-container" in page  # Leaflet JS and CSS inlined
+    assert path.stat().st_size < 3_000_000
+    for text in (
+        "Upptagningsområden",
+        "RegSO-områden",
+        "Tätorter",
+        "Baser",
+        "Skäggetorp",
+        "bekräftad plats",
+    ):
+        assert text in page or json.dumps(text)[1:-1] in page, text  # JS strings escape å/ä/ö
+    en = maps.to_html(maps.catchment_map(study, lang="en"))
+    assert "Catchment areas" in en and "Upptagningsomr" not in en
+    with pytest.raises(GeoValueError, match="lang"):
+        maps.catchment_map(study, lang="de")
+    with pytest.raises(GeoValueError, match=".html"):
+        maps.save_map(maps.catchment_map(study), tmp_path / "c.png")
+
+
+def test_swedish_numbers():
+    assert maps.fmt_number(12345.67, "sv", 1) == "12\u00a0345,7"
+    assert maps.fmt_number(12345.67, "en", 1) == "12,345.7"
+    assert maps.fmt_number(float("nan")) == "–"
+
+
+def test_no_address_in_default_html(study, assigned, tmp_path):
+    """No input coordinate or address id may appear in a default map."""
+    ok = assigned[assigned["status"] == "ok"]
+    ids = set(ok["address_id"].head(500))
+    # the coordinates as the input file has them (7 decimals). Map geometry is rounded to 5
+    # decimals (~1 m), so a coordinate that happens to have 5 or fewer decimals cannot be told
+    # from a boundary vertex: only longer ones are checked.
+    lonlat = {f"{v:.7f}".rstrip("0") for v in [*ok["lat"].head(500), *ok["lon"].head(500)]}
+    lonlat = {t for t in lonlat if len(t.split(".")[1]) >= 6}
+    sweref = {f"{v:.1f}" for v in [*ok["e_3006"].head(500), *ok["n_3006"].head(500)]}
+    secrets = ids | lonlat | sweref
+    assert len(lonlat) > 800
+    res = site(study, add=1, addresses=assigned)
+    for m in (
+        maps.access_map(study, assigned),
+        maps.catchment_map(study, assignment=assigned),
+        maps.siting_map(res, study),
+    ):
+        page = maps.to_html(m)
+        leaked = [s for s in secrets if s in page]
+        assert leaked == [], leaked[:5]
+    # ... and the test can fail: with --show-addresses the points are there
+    page = maps.to_html(maps.access_map(study, assigned, show_addresses=True))
+    assert sum(f"{lat:.7f}"[:8] in page for lat in ok["lat"].head(50)) >= 45
+
+
+def test_small_counts_are_suppressed(study, assigned):
+    m = maps.access_map(study, assigned, min_count=5, cell_size_m=500)
+    page = maps.to_html(m)
+    counts = [
+        int(c.replace("\u00a0", "")) for c in re.findall(r'"count_txt": "([\d\u00a0]+)"', page)
+    ]
+    assert counts and min(counts) >= 5
+    assert "färre än 5 adresser" in page
+
+
+@pytest.mark.parametrize("kind", ["catchments", "access", "siting"])
+def test_renders_in_headless_chromium_offline(study, assigned, tmp_path, kind):
+    path = tmp_path / f"{kind}.html"
+    if kind == "catchments":
+        m = maps.catchment_map(study, assignment=assigned)
+        expect = ["Upptagningsområden", "RegSO-områden", "Bebyggelsetyp"]
+    elif kind == "access":
+        m = maps.access_map(study, assigned)
+        expect = ["Avstånd till egen bas", "Andel bortom 5 km", "SYNTETISKA"]
+    else:
+        m = maps.siting_map(site(study, add=2), study)
+        expect = ["Föreslagna baser", "Nya upptagningsområden", "Ljungsbro"]
+    maps.save_map(m, path)
+    dom, log, shot = _render(path, tmp_path)
+    assert "leaflet-control-layers" in dom and "geo-legend" in dom and "geo-title" in dom
+    assert "leaflet-control-scale" in dom and "geo-fullscreen" in dom and "geo-measure" in dom
+    assert dom.count("leaflet-interactive") > 10  # drawn areas, cells, markers
+    for text in expect:
+        assert text in dom, text
+    errors = [
+        line
+        for line in log.splitlines()
+        if "CONSOLE" in line and ("Uncaught" in line or "Error" in line)
+    ]
+    assert errors == [], errors
+    px = _png_pixels(shot)
+    assert px.shape[0] > 500 and px.shape[1] > 800
+    colours = np.unique(px[::4, ::4].reshape(-1, 3), axis=0)
+    assert len(colours) > 50  # areas, cells, legend: not a blank page
+    blank = (px == px[0, 0]).all(axis=2).mean()
+    assert blank < 0.9
+
+
+def test_cli_map(tmp_path, assigned, capsys):
+    src = tmp_path / "assigned.csv"
+    assigned.to_csv(src, index=False)
+    for kind in ("catchments", "access", "siting"):
+        out = tmp_path / f"{kind}.html"
+        assert main(["map", kind, "--addresses", str(src), "-o", str(out), "--no-tiles"]) == 0
+        assert out.stat().st_size > 100_000
+        assert "openstreetmap.org/{z}" not in out.read_text(encoding="utf-8")
+    assert "works offline" in capsys.readouterr().out
