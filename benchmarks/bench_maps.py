@@ -51,18 +51,7 @@ def _render_seconds(path: Path, timeout: float) -> float | None:
 
 def _offline_explore(m, path: Path) -> None:
     """Save an explore() map with Leaflet inlined like ours and other CDN files dropped."""
-    page = m.get_root().render()
-    js, css = maps._leaflet_assets()
-    page = re.sub(
-        r'<script src="[^"]*leaflet(?:@[\d.]+)?/dist/leaflet\.js"></script>',
-        lambda _: f"<script>{js}</script>",
-        page,
-    )
-    page = re.sub(
-        r'<link rel="stylesheet" href="[^"]*leaflet(?:@[\d.]+)?/dist/leaflet\.css"\s*/?>',
-        lambda _: f"<style>{css}</style>",
-        page,
-    )
+    page = maps.inline_leaflet(m.get_root().render())
     page = re.sub(r'<script src="https?://[^"]+"></script>', "", page)
     page = re.sub(r'<link rel="stylesheet" href="https?://[^"]+"\s*/?>', "", page)
     path.write_text(page, encoding="utf-8")

@@ -761,9 +761,8 @@ def _leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
-def to_html(m: folium.Map) -> str:
-    """The map as one self-contained HTML document (Leaflet inlined, no CDN)."""
-    page = m.get_root().render()
+def inline_leaflet(page: str) -> str:
+    """Replace the CDN links to Leaflet's JavaScript and CSS in a page by their contents."""
     js, css = _leaflet_assets()
     page = re.sub(
         r'<script src="[^"]*leaflet(?:@[\d.]+)?/dist/leaflet\.js"></script>',
@@ -775,6 +774,12 @@ def to_html(m: folium.Map) -> str:
         lambda _: f"<style>{css}</style>",
         page,
     )
+    return page
+
+
+def to_html(m: folium.Map) -> str:
+    """The map as one self-contained HTML document (Leaflet inlined, no CDN)."""
+    page = inline_leaflet(m.get_root().render())
     left = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
     if left:
         raise GeoValueError(f"maps: external resources left in the page: {left}")
