@@ -175,15 +175,25 @@ def test_renders_in_headless_chromium_offline(study, assigned, tmp_path, kind):
     path = tmp_path / f"{kind}.html"
     if kind == "catchments":
         m = maps.catchment_map(study, assignment=assigned)
-        expect = ["Upptagningsområden", "RegSO-områden", "Bebyggelsetyp"]
+        expect = ["Upptagningsområden", "RegSO-områden", "Bebyggelsetyp", "Befolkning 2023"]
     elif kind == "access":
         m = maps.access_map(study, assigned)
-        expect = ["Avstånd till egen bas", "Andel bortom 5 km", "SYNTETISKA"]
+        expect = ["Avstånd till egen bas", "Andel bortom 5 km", "SYNTETISKA", "Median"]
     else:
         m = maps.siting_map(site(study, add=2), study)
         expect = ["Föreslagna baser", "Nya upptagningsområden", "Ljungsbro"]
     maps.save_map(m, path)
+    # as a person hovering would: open the tooltip of every GeoJSON layer that has one
+    hover = (
+        "<script>setTimeout(function(){for (var k in window) { var v = window[k];"
+        " if (v instanceof L.Map) { v.eachLayer(function(l){ if (l.feature && l.getTooltip"
+        " && l.getTooltip() && !l._geoSeen) { l._geoSeen = 1; l.openTooltip(); } }); } }}, 300);"
+        "</script></html>"
+    )
+    page = path.read_text(encoding="utf-8")
+    path.write_text(page[: page.rindex("</html>")] + hover, encoding="utf-8")
     dom, log, shot = _render(path, tmp_path)
+    assert "leaflet-tooltip" in dom
     assert "leaflet-control-layers" in dom and "geo-legend" in dom and "geo-title" in dom
     assert "leaflet-control-scale" in dom and "geo-fullscreen" in dom and "geo-measure" in dom
     assert dom.count("leaflet-interactive") > 10  # drawn areas, cells, markers
