@@ -95,7 +95,9 @@ def test_time_budget_returns_best_so_far_with_gap(study):
     cand = np.arange(0, len(e), 4)
     cost = np.hypot(e[:, None] - e[cand][None, :], n[:, None] - n[cand][None, :])
     sol = pmedian(cost, w, 6, time_limit_s=0.05)
+    # whatever the machine's speed: a full solution, a valid bound and an honest status
     assert sol.status in ("time_limit", "optimal") and len(sol.selected) == 6
-    assert 0 <= sol.gap < 0.5 and sol.bound <= sol.value
+    assert sol.gap >= 0 and sol.bound <= sol.value + 1e-6
+    assert (sol.status == "optimal") == (sol.gap <= 1e-7)
     full = pmedian(cost, w, 6, time_limit_s=120)
     assert full.status == "optimal" and full.value <= sol.value + 1e-6
