@@ -186,6 +186,24 @@ def _parser() -> argparse.ArgumentParser:
     _add_study(mp)
     _add_common(mp)
 
+    gc = sub.add_parser(
+        "geocode",
+        help="match text addresses to an address register (offline)",
+        description="Match addresses written as text ('Storgatan 12 B, 582 23 Linköping') to "
+        "a register with coordinates. Every row gets a match level (exact, fuzzy, "
+        "street_level, locality_level, ambiguous, unmatched), a score and a reason; a summary "
+        "is written beside the output. Nothing is sent to any online service.",
+    )
+    gc.add_argument("addresses", type=Path, help="CSV or Excel with a text address column")
+    gc.add_argument(
+        "--register", type=Path, required=True, help="address register with coordinates"
+    )
+    gc.add_argument("--address-col", help="column with the text address")
+    gc.add_argument("--register-crs", help="CRS of the register's coordinate columns")
+    gc.add_argument("--min-score", type=float, default=88.0, help="fuzzy street score (0-100)")
+    gc.add_argument("-o", "--output", type=Path, required=True)
+    _add_common(gc)
+
     net = sub.add_parser("network", help="build travel networks and network-based catchments")
     nsub = net.add_subparsers(dest="network_command", required=True)
     nb = nsub.add_parser(
@@ -431,6 +449,42 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from .errors import MissingColumnError
+    from .geocode import LEVELS, geocode, read_register
+
+    frame = io.read_table(args.addresses)
+    col = args.address_col or next(
+        (c for c in frame.columns if str(c).casefold() in ("adress", "address", "gatuadress")),
+        None,
+    )
+    if col is None or col not in frame.columns:
+        raise MissingColumnError(
+            f"addresses: no address column {args.address_col or ''} in {list(frame.columns)[:15]}; "
+            "pass --address-col"
+        )
+    register = read_register(args.register, crs=args.register_crs)
+    matched = geocode(frame[col].astype(str).tolist(), register, min_score=args.min_score)
+    out = pd.concat(
+        [frame.reset_index(drop=True), matched.drop(columns=["address"]).reset_index(drop=True)],
+        axis=1,
+    )
+    io.write_table(out, args.output)
+    counts = matched["match_level"].value_counts().reindex(list(LEVELS), fill_value=0)
+    summary = counts.rename_axis("match_level").reset_index(name="rows")
+    reasons = matched.loc[matched["reason"] != "", "reason"].str.replace(
+        r"'[^']*'|\d+", "…", regex=True
+    )
+    top = reasons.value_counts().head(20).rename_axis("reason").reset_index(name="rows")
+    summary_path = args.output.with_name(args.output.stem + "_match_summary.csv")
+    io.write_table(pd.concat([summary, top], ignore_index=True), summary_path)
+    if not args.quiet:
+        print(f"Matched {len(matched):,} addresses against {len(register.table):,} register rows:")
+        print(summary.to_string(index=False))
+        print(f"Wrote {args.output} and {summary_path}")
+    return 0
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     if not args.assigned.exists():
         raise GeoError(f"assigned: file {str(args.assigned)!r} does not exist")
@@ -602,6 +656,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "site": _cmd_site,
         "whatif": _cmd_whatif,
         "map": _cmd_map,
+        "geocode": _cmd_geocode,
     }
     try:
         return commands[args.command](args)

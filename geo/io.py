@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 from .errors import CrsError, InputFileError, MissingColumnError
 
 __all__ = [
+    "read_table",
     "AddressTable",
     "find_id_column",
     "table_from_frame",
@@ -179,6 +180,16 @@ def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, p
         f"addresses: unsupported file type {ext!r} for {str(path)!r}; use .csv, .xlsx, .gpkg, "
         ".geojson or .parquet"
     )
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a table (CSV, Excel, Parquet or a vector file's attributes) as text columns."""
+    path = Path(path)
+    _check_file(path, "table")
+    df, _ = _read_frame(path, sheet=sheet)
+    if isinstance(df, gpd.GeoDataFrame):
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    return df
 
 
 @dataclass

@@ -1,0 +1,134 @@
+"""Text addresses matched to a register: known answers for exact, fuzzy and fallback levels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.errors import MissingColumnError
+from geo.geocode import Register, geocode, normalize_street, parse_address
+
+
+@pytest.mark.parametrize(
+    "text,street,number,letter,postcode,locality",
+    [
+        ("Storgatan 12 B, 582 23 Linköping", "storgatan", "12", "b", "58223", "linkoping"),
+        ("storgatan 12b 58223 linköping", "storgatan", "12", "b", "58223", "linkoping"),
+        ("S:t Larsg. 5, Linköping", "sankt larsgatan", "5", "", "", "linkoping"),
+        ("Björkv. 3-5, 58591 Linköping", "björkvägen", "3", "", "58591", "linkoping"),
+        ("Ågatan 7 lgh 1101, 582 22 LINKÖPING", "ågatan", "7", "", "58222", "linkoping"),
+        ("Drottninggatan 010", "drottninggatan", "10", "", "", ""),
+    ],
+)
+def test_parse(text, street, number, letter, postcode, locality):
+    assert parse_address(text) == {
+        "street": street, "number": number, "letter": letter, "postcode": postcode, "locality": locality,
+    }  # fmt: skip
+
+
+def test_normalize_street():
+    assert normalize_street("  S:t  Larsgatan ") == "sankt larsgatan"
+    assert normalize_street("St. Persg.") == "sankt persgatan"
+    assert normalize_street("Storg.") == "storgatan" and normalize_street("Björkv.") == "björkvägen"
+    assert parse_address("bara text")["street"] == ""
+
+
+@pytest.fixture()
+def register():
+    reg = pd.DataFrame(
+        {
+            "gatunamn": [
+                "Storgatan",
+                "Storgatan",
+                "Storgatan",
+                "Sankt Larsgatan",
+                "Björkvägen",
+                "Ågatan",
+                "Ågatan",
+                "Storgatan",
+            ],
+            "adressplatsnummer": ["12", "12", "14", "5", "3", "7", "7", "1"],
+            "bokstavstillagg": ["A", "B", "", "", "", "A", "B", ""],
+            "postnummer": [
+                "582 23",
+                "582 23",
+                "582 23",
+                "58224",
+                "58591",
+                "58222",
+                "58222",
+                "59330",
+            ],
+            "postort": ["Linköping"] * 7 + ["Västervik"],
+        }
+    )
+    return Register.from_frame(reg, 530_000 + 10.0 * np.arange(8), 6_470_000 + np.arange(8.0))
+
+
+def test_levels_with_known_answers(register):
+    out = geocode(
+        [
+            "Storgatan 12 B, 582 23 Linköping",  # exact, row 2
+            "Stogratan 14, 58223 Linköping",  # misspelt street: fuzzy, row 3
+            "Storgatan 99, 58223",  # unknown number: street level
+            "S:t Larsg. 5, 58224 Linköping",  # abbreviations: exact, row 4
+            "Ågatan 7, 582 22 Linköping",  # letter missing, two fit: ambiguous
+            "Okändgatan 1, 58223",  # unknown street: locality level
+            "Storgatan 1, 11111 Stockholm",  # unknown postcode and locality
+            "Björkvägen 3, 58591",  # exact, row 5
+            "Storgatan 1, Västervik",  # locality instead of postcode: row 8
+            "hej",
+        ],
+        register,
+    )
+    assert out["match_level"].tolist() == [
+        "exact", "fuzzy", "street_level", "exact", "ambiguous", "locality_level", "unmatched",
+        "exact", "exact", "unmatched",
+    ]  # fmt: skip
+    assert out["register_row"].tolist()[:4] == [2, 3, 0, 4]
+    assert out.loc[8, "register_row"] == 8 and out.loc[7, "register_row"] == 5
+    assert 80 <= out.loc[1, "score"] < 100
+    assert out.loc[2, "e_3006"] == pytest.approx(np.mean([530_000, 530_010, 530_020]))
+    assert "add the house letter" in out.loc[4, "reason"]
+    assert "11111" in out.loc[6, "reason"] and out.loc[9, "reason"]
+    assert out["input_row"].tolist() == list(range(1, 11))
+    # wrong matches are never accepted above the score: a different street stays unmatched
+    far = geocode(["Kungsgatan 12, 58223"], register)
+    assert far.loc[0, "match_level"] == "locality_level"
+
+
+def test_register_columns_are_required():
+    with pytest.raises(MissingColumnError, match="no street column"):
+        Register.from_frame(pd.DataFrame({"a": ["x"]}), np.zeros(1), np.zeros(1))
+
+
+def test_cli_geocode(tmp_path, capsys):
+    reg = tmp_path / "reg.csv"
+    pd.DataFrame(
+        {"gatunamn": ["Storgatan", "Ågatan"], "nummer": ["12 B", "7"], "postnummer": ["58223", "58222"],
+         "postort": ["Linköping", "Linköping"], "lat": [58.4108, 58.4120], "lon": [15.6214, 15.6250]}
+    ).to_csv(reg, index=False)  # fmt: skip
+    src = tmp_path / "adr.csv"
+    pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "adress": ["Storgatan 12B, 582 23 Linköping", "Ågatan 7, 58222", "Nowhere 1"],
+        }
+    ).to_csv(src, index=False)
+    out = tmp_path / "geo.csv"
+    assert (
+        main(
+            ["geocode", str(src), "--register", str(reg), "--address-col", "adress", "-o", str(out)]
+        )
+        == 0
+    )
+    t = pd.read_csv(out)
+    assert t["match_level"].tolist() == ["exact", "exact", "unmatched"] and t["id"].tolist() == [
+        1,
+        2,
+        3,
+    ]
+    assert (tmp_path / "geo_match_summary.csv").exists()
+    assert "exact" in capsys.readouterr().out
