@@ -170,8 +170,33 @@ class Register:
         return cls(t)
 
 
-def _centroid(rows: pd.DataFrame) -> tuple[float, float]:
-    return float(rows["e"].mean()), float(rows["n"].mean())
+class _Index:
+    """Dictionary indexes over a register for fast row-by-row matching."""
+
+    def __init__(self, reg: pd.DataFrame) -> None:
+        self.e = reg["e"].to_numpy()
+        self.n = reg["n"].to_numpy()
+        self.row = reg["row"].to_numpy()
+        self.number = reg["number"].astype(str).tolist()
+        self.letter = reg["letter"].astype(str).tolist()
+        self.exact: dict[tuple[str, str, str, str, str], list[int]] = {}
+        self.streets: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self.folded: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        cols = [
+            reg[c].astype(str).tolist()
+            for c in ("street", "number", "letter", "postcode", "locality")
+        ]
+        for k, (st, num, let, pc, loc) in enumerate(zip(*cols, strict=True)):
+            for kind, area in (("postcode", pc), ("locality", loc)):
+                if area:
+                    self.exact.setdefault((kind, area, st, num, let), []).append(k)
+                    self.streets.setdefault((kind, area), {}).setdefault(st, []).append(k)
+        for key, streets in self.streets.items():
+            names = list(streets)
+            self.folded[key] = (names, [fold(x) for x in names])
+
+    def centroid(self, idx: list[int]) -> tuple[float, float]:
+        return float(self.e[idx].mean()), float(self.n[idx].mean())
 
 
 def geocode(
@@ -185,7 +210,7 @@ def geocode(
         One text address per row.
     register : Register
     min_score : float
-        Lowest fuzzy score (0–100) accepted for a street name.
+        Lowest fuzzy score (0–100, rapidfuzz ratio on folded names) accepted for a street.
 
     Returns
     -------
@@ -195,78 +220,83 @@ def geocode(
     """
     from rapidfuzz import fuzz, process
 
-    reg = register.table
-    by_area: dict[tuple[str, str], pd.DataFrame] = {}
-    for area_kind in ("postcode", "locality"):
-        for key, grp in reg.groupby(area_kind):
-            if key:
-                by_area[(area_kind, str(key))] = grp
-    rows = []
-    texts = list(addresses)
-    for i, text in enumerate(texts, start=1):
+    ix = _Index(register.table)
+    texts = [str(t) for t in addresses]
+    size = len(texts)
+    level = np.full(size, "unmatched", dtype=object)
+    score = np.full(size, np.nan)
+    reg_row = np.zeros(size, dtype=np.int64)
+    e_out = np.full(size, np.nan)
+    n_out = np.full(size, np.nan)
+    reason = np.full(size, "", dtype=object)
+    fuzzy_cache: dict[tuple[str, str, str], tuple[str, float] | str | None] = {}
+    for i, text in enumerate(texts):
         p = parse_address(text)
-        out = {"input_row": i, "address": text, "match_level": "unmatched", "score": np.nan,
-               "register_row": 0, "e_3006": np.nan, "n_3006": np.nan, "reason": ""}  # fmt: skip
         if not p["street"]:
-            out["reason"] = "could not read a street and house number"
-            rows.append(out)
+            reason[i] = "could not read a street and house number"
             continue
-        area = None
-        for kind in ("postcode", "locality"):
-            if p[kind] and (kind, p[kind]) in by_area:
-                area = (kind, by_area[(kind, p[kind])])
-                break
+        area = next(
+            ((k, p[k]) for k in ("postcode", "locality") if p[k] and (k, p[k]) in ix.streets), None
+        )
         if area is None:
-            where = p["postcode"] or p["locality"] or "none given"
-            out["reason"] = f"postcode/locality not in the register ({where})"
-            rows.append(out)
-            continue
-        kind, cand = area
-        streets = cand["street"].unique()
-        score = 100.0
-        street = p["street"]
-        if street not in set(streets):
-            folded = [fold(s) for s in streets]
-            best = process.extract(fold(street), folded, scorer=fuzz.ratio, limit=2)
-            if best and best[0][1] >= min_score:
-                if len(best) > 1 and best[1][1] == best[0][1]:
-                    out["match_level"] = "ambiguous"
-                    out["reason"] = (
-                        f"street matches {streets[best[0][2]]!r} and "
-                        f"{streets[best[1][2]]!r} equally"
-                    )
-                    rows.append(out)
-                    continue
-                street, score = str(streets[best[0][2]]), float(best[0][1])
-            else:
-                e, n = _centroid(cand)
-                why = f"street {p['street']!r} not found in {kind} {p[kind]}"
-                out.update(match_level="locality_level", e_3006=e, n_3006=n, reason=why)
-                rows.append(out)
-                continue
-        on_street = cand[cand["street"] == street]
-        hits = on_street[on_street["number"] == p["number"]]
-        if p["letter"]:
-            hits = hits[hits["letter"] == p["letter"]]
-        elif (hits["letter"] == "").any():
-            hits = hits[hits["letter"] == ""]
-        if len(hits) == 1:
-            h = hits.iloc[0]
-            level = "exact" if score == 100.0 else "fuzzy"
-            out.update(match_level=level, score=score, register_row=int(h["row"]))
-            out.update(e_3006=float(h["e"]), n_3006=float(h["n"]))
-        elif len(hits) > 1:
-            out["match_level"] = "ambiguous"
-            letters = ", ".join(sorted({str(x) or "(none)" for x in hits["letter"]}))
-            out["reason"] = (
-                f"{len(hits)} register rows fit (letters: {letters}); add the house letter"
+            reason[i] = (
+                f"postcode/locality not in the register ({p['postcode'] or p['locality'] or 'none given'})"
             )
+            continue
+        streets = ix.streets[area]
+        street, sc = p["street"], 100.0
+        if street not in streets:
+            key = (*area, street)
+            if key not in fuzzy_cache:
+                names, folded = ix.folded[area]
+                best = process.extract(fold(street), folded, scorer=fuzz.ratio, limit=2)
+                if not best or best[0][1] < min_score:
+                    fuzzy_cache[key] = None
+                elif len(best) > 1 and best[1][1] == best[0][1]:
+                    fuzzy_cache[key] = (
+                        f"street matches {names[best[0][2]]!r} and {names[best[1][2]]!r} equally"
+                    )
+                else:
+                    fuzzy_cache[key] = (names[best[0][2]], float(best[0][1]))
+            found = fuzzy_cache[key]
+            if found is None:
+                level[i] = "locality_level"
+                e_out[i], n_out[i] = ix.centroid([k for v in streets.values() for k in v])
+                reason[i] = f"street {street!r} not found in {area[0]} {area[1]}"
+                continue
+            if isinstance(found, str):
+                level[i], reason[i] = "ambiguous", found
+                continue
+            street, sc = found
+        hits = ix.exact.get((*area, street, p["number"], p["letter"]), [])
+        if not hits and not p["letter"]:  # no letter given: lettered entries fit, maybe several
+            hits = [k for k in streets[street] if ix.number[k] == p["number"]]
+        if len(hits) == 1:
+            k = hits[0]
+            level[i] = "exact" if sc == 100.0 else "fuzzy"
+            score[i], reg_row[i], e_out[i], n_out[i] = sc, ix.row[k], ix.e[k], ix.n[k]
+        elif len(hits) > 1:
+            letters = ", ".join(
+                sorted({str(register.table["letter"].iat[k]) or "(none)" for k in hits})
+            )
+            level[i] = "ambiguous"
+            reason[i] = f"{len(hits)} register rows fit (letters: {letters}); add the house letter"
         else:
-            e, n = _centroid(on_street)
-            why = f"number {p['number']}{p['letter'].upper()} not on {street} in the register"
-            out.update(match_level="street_level", score=score, e_3006=e, n_3006=n, reason=why)
-        rows.append(out)
-    return pd.DataFrame(rows)
+            level[i], score[i] = "street_level", sc
+            e_out[i], n_out[i] = ix.centroid(streets[street])
+            reason[i] = f"number {p['number']}{p['letter'].upper()} not on {street} in the register"
+    return pd.DataFrame(
+        {
+            "input_row": np.arange(1, size + 1),
+            "address": texts,
+            "match_level": level,
+            "score": score,
+            "register_row": reg_row,
+            "e_3006": e_out,
+            "n_3006": n_out,
+            "reason": reason,
+        }
+    )
 
 
 def read_register(
