@@ -239,9 +239,8 @@ def geocode(
             ((k, p[k]) for k in ("postcode", "locality") if p[k] and (k, p[k]) in ix.streets), None
         )
         if area is None:
-            reason[i] = (
-                f"postcode/locality not in the register ({p['postcode'] or p['locality'] or 'none given'})"
-            )
+            given = p["postcode"] or p["locality"] or "none given"
+            reason[i] = f"postcode/locality not in the register ({given})"
             continue
         streets = ix.streets[area]
         street, sc = p["street"], 100.0
