@@ -200,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     gc.add_argument("--address-col", help="column with the text address")
     gc.add_argument("--register-crs", help="CRS of the register's coordinate columns")
-    gc.add_argument("--min-score", type=float, default=88.0, help="fuzzy street score (0-100)")
+    gc.add_argument("--min-score", type=float, default=85.0, help="fuzzy street score (0-100)")
     gc.add_argument("-o", "--output", type=Path, required=True)
     _add_common(gc)
 

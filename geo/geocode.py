@@ -200,7 +200,7 @@ class _Index:
 
 
 def geocode(
-    addresses: pd.Series | list[str], register: Register, *, min_score: float = 88.0
+    addresses: pd.Series | list[str], register: Register, *, min_score: float = 85.0
 ) -> pd.DataFrame:
     """Match text addresses to the register.
 

@@ -19,7 +19,7 @@ from .crs import from_sweref
 from .errors import GeoValueError
 from .study import Study, load_study
 
-__all__ = ["INHABITANTS_PER_ADDRESS", "synthetic_addresses"]
+__all__ = ["INHABITANTS_PER_ADDRESS", "synthetic_addresses", "synthetic_register"]
 
 #: About one address (dwelling) per 2.2 inhabitants, the average Swedish household size.
 INHABITANTS_PER_ADDRESS = 2.2
@@ -121,5 +121,120 @@ def synthetic_addresses(
             "lat": np.round(lat, 7),
             "synthetic": np.ones(size, dtype=bool),
             "source": SOURCE,
+        }
+    )
+
+
+#: Stems and endings of Swedish street names for the synthetic register (invented streets).
+STREET_STEMS = (
+    "Björk", "Ek", "Lind", "Gran", "Tall", "Asp", "Rönn", "Hassel", "Lönn", "Al", "Sjö", "Berg",
+    "Dal", "Äng", "Kyrk", "Skol", "Kvarn", "Torg", "Park", "Solros", "Blåklint", "Prästgårds",
+    "Smed", "Snickar", "Fabriks", "Vall", "Hamn", "Bygd", "Mjölnar", "Tegel", "Bruks", "Skogs",
+    "Åker", "Mosse", "Källar", "Lärk", "Syren", "Vide", "Hägg", "Häst", "Stall", "Gård", "Ring",
+    "Kanal", "Slussen", "Lejon", "Falk", "Tran", "Svan", "Hjort", "Rosen", "Tulpan", "Lilje",
+    "Nejlik", "Mästar", "Gesäll", "Drottning", "Kungs", "Prins", "Väster", "Öster", "Norr",
+)  # fmt: skip
+STREET_ENDINGS = ("gatan", "vägen", "stigen", "gränd", "backen", "allén", "leden", "slingan")
+STREET_PREFIXES = ("", "Norra ", "Södra ", "Östra ", "Västra ", "Lilla ", "Stora ")
+REGISTER_SOURCE = "synthetic register: invented streets on synthetic points (not real addresses)"
+
+
+def synthetic_register(
+    n: int | None = None, *, seed: int = 580, study: Study | None = None
+) -> pd.DataFrame:
+    """A synthetic address register with street names, house numbers and postcodes.
+
+    Points as :func:`synthetic_xy`; streets are invented (points within the same 200 m block
+    of a postcode area share a street), numbered along the street, some with house letters;
+    postcodes are synthetic (58xxx by RegSO, not Posten's), the postal town is the city, the
+    locality or the nearest locality. Every row is flagged ``synthetic``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``address_id``, ``gatunamn``, ``adressplatsnummer``, ``bokstavstillagg``,
+        ``postnummer``, ``postort``, ``address`` (as one line of text), ``lon``, ``lat``,
+        ``synthetic``, ``source``.
+    """
+    study = study if study is not None else load_study()
+    e, nn = synthetic_xy(n, seed=seed, study=study)
+    rng = np.random.default_rng(seed + 1)
+    size = e.size
+    regso = (
+        study.regso_index.locate(e, nn) if study.regso_index is not None else np.zeros(size, int)
+    )
+    postcode = np.array([f"{58100 + 10 * int(r) + int(k):05d}" for r, k in
+                         zip(regso, (nn // 1500).astype(int) % 10, strict=True)])  # fmt: skip
+    town = np.full(size, "Linköping", dtype=object)
+    if (
+        study.settlement_index is not None
+        and study.settlement is not None
+        and study.localities is not None
+    ):
+        s_idx = study.settlement_index.locate(e, nn)
+        names = study.settlement["settlement_name"].fillna("").to_numpy()
+        cls = study.settlement["settlement_class"].to_numpy()
+        loc = study.localities
+        lx, ly = loc.geometry.x.to_numpy(), loc.geometry.y.to_numpy()
+        for i in np.flatnonzero(s_idx >= 0):
+            if cls[s_idx[i]] == "locality":
+                town[i] = names[s_idx[i]]
+            elif cls[s_idx[i]] == "countryside":
+                town[i] = str(loc["name"].iloc[int(np.argmin(np.hypot(lx - e[i], ly - nn[i])))])
+    # one postal town per postcode, as in Sweden: number the (town, area) pairs
+    pairs = pd.Series(list(zip(town, postcode, strict=True)))
+    codes, _ = pd.factorize(pairs.astype(str), sort=True)
+    postcode = np.array([f"{58100 + int(c):05d}" for c in codes])
+    block = (e // 200).astype(np.int64) * 100_000 + (nn // 200).astype(np.int64)
+    frame = pd.DataFrame({"e": e, "n": nn, "postcode": postcode, "block": block})
+    street = np.empty(size, dtype=object)
+    number = np.zeros(size, dtype=np.int64)
+    letter = np.full(size, "", dtype=object)
+    frame["town"] = town
+    used_in: dict[str, set[str]] = {}  # street names are unique within a postal town
+    for (town_name, _pc), grp in frame.groupby(["town", "postcode"], sort=True):
+        used = used_in.setdefault(str(town_name), set())
+        for j, (_b, st) in enumerate(grp.groupby("block", sort=True)):
+            name = ""
+            for attempt in range(len(STREET_STEMS) * len(STREET_ENDINGS) * len(STREET_PREFIXES)):
+                h = (
+                    int(rng.integers(0, 1 << 30))
+                    if attempt
+                    else (j * 7919 + int(st["block"].iloc[0])) % (1 << 30)
+                )
+                name = (
+                    STREET_PREFIXES[(h // 7919) % len(STREET_PREFIXES)]
+                    + STREET_STEMS[h % len(STREET_STEMS)]
+                    + STREET_ENDINGS[(h // 97) % len(STREET_ENDINGS)]
+                )
+                if name not in used:
+                    break
+            used.add(name)
+            order = st.sort_values(["e", "n"]).index.to_numpy()
+            street[order] = name
+            nums = np.arange(1, order.size + 1)
+            if order.size >= 6 and rng.random() < 0.3:  # a block of flats: entrances A, B
+                nums = (np.arange(order.size) // 2) + 1
+                letter[order] = np.where(np.arange(order.size) % 2 == 0, "A", "B")
+            number[order] = nums
+    lon, lat = from_sweref(e, nn)
+    pc_text = [f"{p[:3]} {p[3:]}" for p in postcode]
+    address = [
+        f"{s} {num}{let}, {p} {t}"
+        for s, num, let, p, t in zip(street, number, letter, pc_text, town, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "address_id": [f"SYN{i:07d}" for i in range(1, size + 1)],
+            "gatunamn": street,
+            "adressplatsnummer": number.astype(str),
+            "bokstavstillagg": letter,
+            "postnummer": pc_text,
+            "postort": town,
+            "address": address,
+            "lon": np.round(lon, 7),
+            "lat": np.round(lat, 7),
+            "synthetic": np.ones(size, dtype=bool),
+            "source": REGISTER_SOURCE,
         }
     )
