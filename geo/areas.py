@@ -13,6 +13,8 @@ or a GeoDataFrame and returns every input row, in input order, with a ``status``
 ``invalid_coordinates``
     Missing, non-numeric or non-finite coordinates, coordinates outside Sweden (often a wrong
     ``--crs``) or with x and y swapped, or a geometry that is not a point.
+``unmatched_address``
+    A text address that matched no row of the address register (or several equally).
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ logger = logging.getLogger(__name__)
 STATUS_OK = "ok"
 STATUS_OUTSIDE = "outside"
 STATUS_INVALID = "invalid_coordinates"
-STATUSES = (STATUS_OK, STATUS_OUTSIDE, STATUS_INVALID)
+STATUS_UNMATCHED = "unmatched_address"
+STATUSES = (STATUS_OK, STATUS_OUTSIDE, STATUS_INVALID, STATUS_UNMATCHED)
 
 #: Rows processed per chunk; bounds peak memory of the per-chunk temporaries.
 DEFAULT_CHUNK = 1_000_000
@@ -360,6 +363,8 @@ def assign_addresses(
     area = res["area"]
     # status codes index STATUSES: 0 ok, 1 outside, 2 invalid_coordinates
     status_code = np.where(~valid, 2, np.where(area >= 0, 0, 1)).astype(np.int8)
+    if table.unmatched is not None:
+        status_code[np.asarray(table.unmatched, dtype=bool)] = 3
     reason = reason.astype(object)
     reason[valid & (area >= 0)] = ""
     outside = np.flatnonzero(status_code == 1)

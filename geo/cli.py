@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--crs", help="CRS of the coordinates, e.g. EPSG:3006, EPSG:3021, wgs84")
     a.add_argument("--sheet", help="Excel sheet name")
     a.add_argument("--id-col", help="identifier column checked for duplicates")
+    a.add_argument(
+        "--register", type=Path,
+        help="address register: ADDRESSES then holds text addresses, matched first (offline)",
+    )  # fmt: skip
+    a.add_argument("--address-col", help="text address column (with --register)")
+    a.add_argument("--register-crs", help="CRS of the register's coordinate columns")
     a.add_argument("--demo-count", type=int, help="synthetic addresses when no file is given")
     a.add_argument("--seed", type=int, default=580, help="seed of the synthetic register")
     a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -249,6 +255,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("-o", "--output", type=Path, required=True, help=".csv, .xlsx or .parquet")
     d.add_argument("-n", "--count", type=int, help="number of addresses (default ≈ pop / 2.2)")
     d.add_argument("--seed", type=int, default=580)
+    d.add_argument(
+        "--with-streets", action="store_true",
+        help="add invented street names, house numbers, postcodes and a text 'address' column",
+    )  # fmt: skip
     _add_common(d)
     return parser
 
@@ -449,20 +459,63 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_geocode(args: argparse.Namespace) -> int:
+def _address_column(frame: pd.DataFrame, given: str | None) -> str:
     from .errors import MissingColumnError
-    from .geocode import LEVELS, geocode, read_register
 
-    frame = io.read_table(args.addresses)
-    col = args.address_col or next(
-        (c for c in frame.columns if str(c).casefold() in ("adress", "address", "gatuadress")),
+    col = given or next(
+        (str(c) for c in frame.columns if str(c).casefold() in ("adress", "address", "gatuadress")),
         None,
     )
     if col is None or col not in frame.columns:
         raise MissingColumnError(
-            f"addresses: no address column {args.address_col or ''} in {list(frame.columns)[:15]}; "
+            f"addresses: no address column {given or ''} in {list(frame.columns)[:15]}; "
             "pass --address-col"
         )
+    return col
+
+
+def _geocoded_table(args: argparse.Namespace) -> io.AddressTable:
+    """Text addresses matched to the register, as an AddressTable in EPSG:3006."""
+    from .crs import SWEREF99TM
+    from .geocode import geocode, read_register
+
+    frame = io.read_table(args.addresses)
+    col = _address_column(frame, args.address_col)
+    matched = geocode(
+        frame[col].astype(str).tolist(), read_register(args.register, crs=args.register_crs)
+    )
+    unmatched = matched["match_level"].isin(["unmatched", "ambiguous"]).to_numpy()
+    reason = np.where(unmatched, "address: " + matched["reason"].astype(str), "").astype(object)
+    extra = pd.DataFrame(
+        {
+            "match_level": matched["match_level"].to_numpy(),
+            "match_score": matched["score"].to_numpy(),
+            "register_row": matched["register_row"].to_numpy(),
+            "match_reason": matched["reason"].to_numpy(),
+        }
+    )
+    counts = matched["match_level"].value_counts().to_dict()
+    note = "text addresses matched to the register: " + ", ".join(
+        f"{k} {v}" for k, v in counts.items()
+    )
+    return io.AddressTable(
+        pd.concat([frame.reset_index(drop=True), extra], axis=1),
+        matched["e_3006"].to_numpy(),
+        matched["n_3006"].to_numpy(),
+        parse_crs(SWEREF99TM),
+        reason,
+        ("e_3006", "n_3006"),
+        str(args.addresses),
+        [note],
+        unmatched,
+    )
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from .geocode import LEVELS, geocode, read_register
+
+    frame = io.read_table(args.addresses)
+    col = _address_column(frame, args.address_col)
     register = read_register(args.register, crs=args.register_crs)
     matched = geocode(frame[col].astype(str).tolist(), register, min_score=args.min_score)
     out = pd.concat(
@@ -552,10 +605,15 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             max_snap_m=args.max_snap_m,
         )  # fmt: skip
     else:
-        result = assign_addresses(
-            io.read_addresses(
+        table = (
+            _geocoded_table(args)
+            if args.register is not None
+            else io.read_addresses(
                 args.addresses, x_col=args.x_col, y_col=args.y_col, crs=args.crs, sheet=args.sheet
-            ),
+            )
+        )
+        result = assign_addresses(
+            table,
             study,
             id_col=args.id_col,
             progress=progress,
@@ -631,9 +689,10 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .synthetic import synthetic_addresses
+    from .synthetic import synthetic_addresses, synthetic_register
 
-    df = synthetic_addresses(args.count, seed=args.seed)
+    make = synthetic_register if args.with_streets else synthetic_addresses
+    df = make(args.count, seed=args.seed)
     io.write_table(df, args.output)
     if not args.quiet:
         print(

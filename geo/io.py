@@ -218,6 +218,8 @@ class AddressTable:
     columns: tuple[str, ...]
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    #: Rows whose text address matched no register row (status ``unmatched_address``).
+    unmatched: np.ndarray | None = None
 
 
 def _find_column(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:

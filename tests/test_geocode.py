@@ -190,3 +190,22 @@ def test_accuracy_on_the_synthetic_register(study):
     assert (out.loc[np.asarray(kinds) == "typo", "match_level"] == "fuzzy").mean() > 0.9
     # the synthetic register's own one-line addresses all match exactly
     assert (geocode(reg["address"].head(500), register)["match_level"] == "exact").all()
+
+
+def test_assign_text_addresses_with_a_register(tmp_path, capsys):
+    reg = tmp_path / "register.csv"
+    assert (
+        main(["demo-addresses", "--with-streets", "-n", "1500", "--seed", "2", "-o", str(reg)]) == 0
+    )
+    r = pd.read_csv(reg)
+    assert {"gatunamn", "adressplatsnummer", "postnummer", "postort", "address"} <= set(r.columns)
+    texts = list(r["address"].head(40)) + ["Påhittadgatan 99, 999 99 Ingenstans", ""]
+    src = tmp_path / "klienter.csv"
+    pd.DataFrame({"id": range(len(texts)), "adress": texts}).to_csv(src, index=False)
+    out = tmp_path / "res.csv"
+    assert main(["assign", str(src), "--register", str(reg), "-o", str(out), "-q"]) == 0
+    t = pd.read_csv(out, keep_default_na=False)
+    assert t["status"].tolist() == ["ok"] * 40 + ["unmatched_address"] * 2
+    assert (t["match_level"].head(40) == "exact").all()
+    assert t["reason"].iloc[40].startswith("address: postcode/locality not in the register")
+    assert set(t["area"].head(40)) <= {"norr", "väster", "syd", "öster"}
