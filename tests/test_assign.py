@@ -70,7 +70,12 @@ def test_every_row_comes_out_in_order_with_status(square_study, tmp_path):
     assert "swapped" in reasons[3] and "not in Sweden" in reasons[4]
     assert reasons[5] and reasons[0].startswith("duplicate id")
     assert any("duplicate" in n for n in r.notes)
-    assert r.status_counts().to_dict() == {"ok": 2, "outside": 0, "invalid_coordinates": 5, "unmatched_address": 0}
+    assert r.status_counts().to_dict() == {
+        "ok": 2,
+        "outside": 0,
+        "invalid_coordinates": 5,
+        "unmatched_address": 0,
+    }
 
 
 def test_wrong_crs_is_caught_per_row(square_study):
