@@ -60,6 +60,21 @@ def _add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
     )  # fmt: skip
 
 
+def _add_register_cols(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("address register columns (recognised by name when not given)")
+    for key in ("street", "number", "letter", "postcode", "locality"):
+        g.add_argument(f"--register-{key}-col", help=f"register column with the {key}")
+
+
+def _register_columns(args: argparse.Namespace) -> dict[str, str]:
+    keys = ("street", "number", "letter", "postcode", "locality")
+    return {
+        k: getattr(args, f"register_{k}_col")
+        for k in keys
+        if getattr(args, f"register_{k}_col", None)
+    }
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geo",
@@ -93,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     a.add_argument("--address-col", help="text address column (with --register)")
     a.add_argument("--register-crs", help="CRS of the register's coordinate columns")
+    _add_register_cols(a)
     a.add_argument("--demo-count", type=int, help="synthetic addresses when no file is given")
     a.add_argument("--seed", type=int, default=580, help="seed of the synthetic register")
     a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -208,6 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--register-crs", help="CRS of the register's coordinate columns")
     gc.add_argument("--min-score", type=float, default=85.0, help="fuzzy street score (0-100)")
     gc.add_argument("-o", "--output", type=Path, required=True)
+    _add_register_cols(gc)
     _add_common(gc)
 
     net = sub.add_parser("network", help="build travel networks and network-based catchments")
@@ -481,9 +498,8 @@ def _geocoded_table(args: argparse.Namespace) -> io.AddressTable:
 
     frame = io.read_table(args.addresses)
     col = _address_column(frame, args.address_col)
-    matched = geocode(
-        frame[col].astype(str).tolist(), read_register(args.register, crs=args.register_crs)
-    )
+    register = read_register(args.register, crs=args.register_crs, columns=_register_columns(args))
+    matched = geocode(frame[col].astype(str).tolist(), register)
     unmatched = matched["match_level"].isin(["unmatched", "ambiguous"]).to_numpy()
     reason = np.where(unmatched, "address: " + matched["reason"].astype(str), "").astype(object)
     extra = pd.DataFrame(
@@ -516,7 +532,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
     frame = io.read_table(args.addresses)
     col = _address_column(frame, args.address_col)
-    register = read_register(args.register, crs=args.register_crs)
+    register = read_register(args.register, crs=args.register_crs, columns=_register_columns(args))
     matched = geocode(frame[col].astype(str).tolist(), register, min_score=args.min_score)
     out = pd.concat(
         [frame.reset_index(drop=True), matched.drop(columns=["address"]).reset_index(drop=True)],

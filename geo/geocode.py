@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,50 @@ def _postcode(text: object) -> str:
     return digits if len(digits) == 5 else ""
 
 
+def parse_many(texts: list[str]) -> pd.DataFrame:
+    """:func:`parse_address` for many texts at once (vectorised; names normalised once each)."""
+    raw = pd.Series(texts, dtype="object").fillna("").astype(str)
+    m = raw.str.extract(_ADDRESS)
+    ok = m["street"].notna() & m["number"].notna()
+    streets = m["street"].fillna("")
+    uniq = {v: normalize_street(v) for v in streets.unique()}
+    locs = m["locality"].fillna("")
+    uniq_loc = {v: fold(v).strip() for v in locs.unique()}
+    out = pd.DataFrame(
+        {
+            "street": streets.map(uniq),
+            "number": m["number"].fillna("").map(lambda v: str(int(v)) if v else ""),
+            "letter": m["letter"].fillna("").str.casefold(),
+            "postcode": m["postcode"].fillna("").str.replace(" ", "", regex=False),
+            "locality": locs.map(uniq_loc),
+        }
+    )
+    out.loc[~ok, :] = ""
+    out.loc[out["postcode"].str.len() != 5, "postcode"] = ""
+    return out
+
+
+def _exact_merge(parsed: pd.DataFrame, reg: pd.DataFrame) -> np.ndarray:
+    """Register position of each parsed address that matches exactly one row; else -1.
+
+    A plain merge on the normalised keys (street, number, letter and postcode, else
+    locality); keys that occur more than once in the register are left to the careful path.
+    """
+    out = np.full(len(parsed), -1, dtype=np.int64)
+    left = parsed.assign(_i=np.arange(len(parsed)))
+    right = reg.assign(_k=np.arange(len(reg)))
+    for area in ("postcode", "locality"):
+        todo = left[(out[left["_i"]] < 0) & (left[area] != "") & (left["street"] != "")]
+        if todo.empty:
+            continue
+        keys = ["street", "number", "letter", area]
+        counts = right.groupby(keys)["_k"].agg(["first", "size"]).reset_index()
+        unique = counts[counts["size"] == 1]
+        joined = todo.merge(unique, on=keys, how="inner")
+        out[joined["_i"].to_numpy()] = joined["first"].to_numpy()
+    return out
+
+
 def parse_address(text: str) -> dict[str, str]:
     """Split a text address into street, number, letter, postcode and locality.
 
@@ -106,6 +151,11 @@ class Register:
     """
 
     table: pd.DataFrame
+
+    @cached_property
+    def index(self) -> _Index:
+        """Dictionary indexes for matching, built once per register."""
+        return _Index(self.table)
 
     STREET = ("gatunamn", "gata", "adressomrade", "adressomradesnamn", "street", "vag", "väg")
     NUMBER = ("adressplatsnummer", "nummer", "husnummer", "gatunummer", "number", "housenumber")
@@ -220,7 +270,7 @@ def geocode(
     """
     from rapidfuzz import fuzz, process
 
-    ix = _Index(register.table)
+    ix = register.index
     texts = [str(t) for t in addresses]
     size = len(texts)
     level = np.full(size, "unmatched", dtype=object)
@@ -230,8 +280,17 @@ def geocode(
     n_out = np.full(size, np.nan)
     reason = np.full(size, "", dtype=object)
     fuzzy_cache: dict[tuple[str, str, str], tuple[str, float] | str | None] = {}
-    for i, text in enumerate(texts):
-        p = parse_address(text)
+    parsed = parse_many(texts)
+    exact_k = _exact_merge(parsed, register.table)
+    hit = exact_k >= 0
+    level[hit] = "exact"
+    score[hit] = 100.0
+    reg_row[hit] = ix.row[exact_k[hit]]
+    e_out[hit] = ix.e[exact_k[hit]]
+    n_out[hit] = ix.n[exact_k[hit]]
+    records = parsed.to_dict("records")
+    for i in np.flatnonzero(~hit):
+        p = records[i]
         if not p["street"]:
             reason[i] = "could not read a street and house number"
             continue

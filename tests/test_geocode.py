@@ -209,3 +209,31 @@ def test_assign_text_addresses_with_a_register(tmp_path, capsys):
     assert (t["match_level"].head(40) == "exact").all()
     assert t["reason"].iloc[40].startswith("address: postcode/locality not in the register")
     assert set(t["area"].head(40)) <= {"norr", "väster", "syd", "öster"}
+
+
+def test_parse_many_equals_parse_address():
+    from geo.geocode import parse_many
+
+    texts = [
+        "Storgatan 12 B, 582 23 Linköping",
+        "S:t Larsg. 5, Linköping",
+        "hej",
+        "",
+        "Ågatan 7 lgh 1101, 58222 X",
+    ]
+    many = parse_many(texts).to_dict("records")
+    assert many == [parse_address(t) for t in texts]
+
+
+def test_register_columns_by_flag(tmp_path):
+    reg = tmp_path / "reg.csv"
+    pd.DataFrame(
+        {"g": ["Storgatan"], "nr": ["12"], "pn": ["58223"], "lat": [58.41], "lon": [15.62]}
+    ).to_csv(reg, index=False)
+    src = tmp_path / "a.csv"
+    pd.DataFrame({"adress": ["Storgatan 12, 58223"]}).to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    assert main(["geocode", str(src), "--register", str(reg), "-o", str(out)]) == 2  # names unknown
+    assert main(["geocode", str(src), "--register", str(reg), "-o", str(out), "--register-street-col", "g",
+                 "--register-number-col", "nr", "--register-postcode-col", "pn"]) == 0  # fmt: skip
+    assert pd.read_csv(out)["match_level"].tolist() == ["exact"]
