@@ -500,6 +500,7 @@ def _geocoded_table(args: argparse.Namespace) -> io.AddressTable:
     col = _address_column(frame, args.address_col)
     register = read_register(args.register, crs=args.register_crs, columns=_register_columns(args))
     matched = geocode(frame[col].astype(str).tolist(), register)
+    _write_match_summary(matched, args.output or DEFAULT_OUTPUT)
     unmatched = matched["match_level"].isin(["unmatched", "ambiguous"]).to_numpy()
     reason = np.where(unmatched, "address: " + matched["reason"].astype(str), "").astype(object)
     extra = pd.DataFrame(
@@ -527,8 +528,23 @@ def _geocoded_table(args: argparse.Namespace) -> io.AddressTable:
     )
 
 
+def _write_match_summary(matched: pd.DataFrame, output: Path) -> tuple[pd.DataFrame, Path]:
+    """Rows per match level and the most common reasons, written beside ``output``."""
+    from .geocode import LEVELS
+
+    counts = matched["match_level"].value_counts().reindex(list(LEVELS), fill_value=0)
+    summary = counts.rename_axis("match_level").reset_index(name="rows")
+    reasons = matched.loc[matched["reason"] != "", "reason"].str.replace(
+        r"'[^']*'|\d+", "…", regex=True
+    )
+    top = reasons.value_counts().head(20).rename_axis("reason").reset_index(name="rows")
+    path = output.with_name(output.stem + "_match_summary.csv")
+    io.write_table(pd.concat([summary, top], ignore_index=True), path)
+    return summary, path
+
+
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from .geocode import LEVELS, geocode, read_register
+    from .geocode import geocode, read_register
 
     frame = io.read_table(args.addresses)
     col = _address_column(frame, args.address_col)
@@ -539,14 +555,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
         axis=1,
     )
     io.write_table(out, args.output)
-    counts = matched["match_level"].value_counts().reindex(list(LEVELS), fill_value=0)
-    summary = counts.rename_axis("match_level").reset_index(name="rows")
-    reasons = matched.loc[matched["reason"] != "", "reason"].str.replace(
-        r"'[^']*'|\d+", "…", regex=True
-    )
-    top = reasons.value_counts().head(20).rename_axis("reason").reset_index(name="rows")
-    summary_path = args.output.with_name(args.output.stem + "_match_summary.csv")
-    io.write_table(pd.concat([summary, top], ignore_index=True), summary_path)
+    summary, summary_path = _write_match_summary(matched, args.output)
     if not args.quiet:
         print(f"Matched {len(matched):,} addresses against {len(register.table):,} register rows:")
         print(summary.to_string(index=False))

@@ -209,6 +209,7 @@ def test_assign_text_addresses_with_a_register(tmp_path, capsys):
     assert (t["match_level"].head(40) == "exact").all()
     assert t["reason"].iloc[40].startswith("address: postcode/locality not in the register")
     assert set(t["area"].head(40)) <= {"norr", "väster", "syd", "öster"}
+    assert (tmp_path / "res_match_summary.csv").exists()
 
 
 def test_parse_many_equals_parse_address():
