@@ -102,6 +102,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend_time": "Restid till egen bas",
         "all": "alla",
         "people": "inv.",
+        "estimated": "UPPSKATTAD restid (inget vägnät: fågelväg × 1,3)",
         "people_grid": "Befolkning 2024",
     },
     "en": {
@@ -149,6 +150,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend_time": "Travel time to own base",
         "all": "all",
         "people": "people",
+        "estimated": "ESTIMATED travel time (no network: straight line × 1.3)",
         "people_grid": "Population 2024",
     },
 }
@@ -534,6 +536,9 @@ def access_map(
     lab = _labels(lang)
     use_time = assignment is not None and "own_base_travel_time_s" in assignment
     title = lab["access_time_title"] if use_time else lab["access_title"]
+    if use_time and assignment is not None and "network_status" in assignment:
+        if (assignment["network_status"].astype(str) == "estimated").any():
+            title += f" – {lab['estimated']}"
     m = _base_map(study, title, lang, tiles=tiles)
     colours = _add_areas(m, study, lang, show=True, fill_opacity=0.04)
     classes = TIME_CLASSES_MIN if use_time else DISTANCE_CLASSES_KM

@@ -222,3 +222,9 @@ def test_cli_map(tmp_path, assigned, capsys):
         assert out.stat().st_size > 100_000
         assert "openstreetmap.org/{z}" not in out.read_text(encoding="utf-8")
     assert "works offline" in capsys.readouterr().out
+
+
+def test_estimated_times_are_labelled_on_the_map(study):
+    t = assign_addresses(synthetic_addresses(2000, seed=1, study=study), study, mode="car").table
+    page = maps.to_html(maps.access_map(study, t))
+    assert "UPPSKATTAD restid" in page and "Restid till egen bas" in page
