@@ -12,51 +12,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import random
 import time
 
 import numpy as np
-import pandas as pd
 
 from geo.crs import to_sweref
 from geo.geocode import Register, fold, geocode, normalize_street, parse_many
-from geo.synthetic import synthetic_register
-
-
-def _texts(reg: pd.DataFrame, n: int, seed: int = 1) -> tuple[list[str], np.ndarray, list[str]]:
-    rnd = random.Random(seed)
-    pick = np.random.default_rng(seed).integers(0, len(reg), n)
-    texts, kinds = [], []
-    for k, i in enumerate(pick):
-        row = reg.iloc[int(i)]
-        st, num, let, pc, town = (
-            row.gatunamn,
-            row.adressplatsnummer,
-            row.bokstavstillagg,
-            row.postnummer,
-            row.postort,
-        )
-        v = k % 25
-        if v == 1:
-            t, kind = (
-                f"{st.lower()} {num} {let.lower()} {pc.replace(' ', '')} {town.upper()}",
-                "case",
-            )
-        elif v == 2:
-            j = rnd.randrange(1, len(st) - 2)
-            t, kind = f"{st[:j]}{st[j + 1]}{st[j]}{st[j + 2 :]} {num}{let}, {pc} {town}", "typo"
-        elif v == 3:
-            t, kind = (
-                f"{st.replace('gatan', 'g.').replace('vägen', 'v.')} {num}{let}, {pc}",
-                "abbrev",
-            )
-        elif v == 4:
-            t, kind = f"{st} {num}{let}, {town}", "no_postcode"
-        else:
-            t, kind = str(row.address), "exact"
-        texts.append(t)
-        kinds.append(kind)
-    return texts, pick + 1, kinds
+from geo.synthetic import synthetic_register, varied_addresses
 
 
 def main() -> None:
@@ -69,7 +31,8 @@ def main() -> None:
     reg = synthetic_register(args.register, seed=3)
     e, n = to_sweref(reg["lon"].to_numpy(), reg["lat"].to_numpy(), 4326)
     register = Register.from_frame(reg, e, n)
-    texts, want, kinds = _texts(reg, args.addresses)
+    known = varied_addresses(reg, args.addresses, seed=1, share_varied=0.16)
+    texts, want = known["address"].tolist(), known["register_row"].to_numpy()
 
     t = time.perf_counter()
     ours = geocode(texts, register)

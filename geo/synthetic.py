@@ -19,7 +19,12 @@ from .crs import from_sweref
 from .errors import GeoValueError
 from .study import Study, load_study
 
-__all__ = ["INHABITANTS_PER_ADDRESS", "synthetic_addresses", "synthetic_register"]
+__all__ = [
+    "INHABITANTS_PER_ADDRESS",
+    "synthetic_addresses",
+    "synthetic_register",
+    "varied_addresses",
+]
 
 #: About one address (dwelling) per 2.2 inhabitants, the average Swedish household size.
 INHABITANTS_PER_ADDRESS = 2.2
@@ -238,3 +243,48 @@ def synthetic_register(
             "source": REGISTER_SOURCE,
         }
     )
+
+
+#: Ways a person writes an address differently from the register (see :func:`varied_addresses`).
+VARIANTS = ("exact", "case", "typo", "abbrev", "no_postcode")
+
+
+def varied_addresses(
+    register: pd.DataFrame, n: int, *, seed: int = 1, share_varied: float = 1.0
+) -> pd.DataFrame:
+    """Text addresses with known right answers, for testing address matching.
+
+    Draws ``n`` rows of a :func:`synthetic_register` and writes each as text: ``exact`` (as
+    the register), ``case`` (lower case, postcode without space, town in capitals), ``typo``
+    (two neighbouring letters of the street swapped), ``abbrev`` ("g."/"v." for
+    gatan/vägen, no town) or ``no_postcode`` (town only). A share ``share_varied`` of the rows
+    is varied, cycling through the four kinds; the rest are exact.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``address`` (text), ``register_row`` (1-based row of ``register`` it must match) and
+        ``variant``.
+    """
+    rnd = np.random.default_rng(seed)
+    pick = rnd.integers(0, len(register), n)
+    varied = rnd.random(n) < share_varied
+    texts, kinds = [], []
+    cols = ["gatunamn", "adressplatsnummer", "bokstavstillagg", "postnummer", "postort"]
+    rows = register[cols].astype(str).to_numpy()[pick]
+    for k, (st, num, let, pc, town) in enumerate(rows):
+        kind = VARIANTS[1 + k % 4] if varied[k] else "exact"
+        if kind == "case":
+            text = f"{st.lower()} {num} {let.lower()} {pc.replace(' ', '')} {town.upper()}"
+        elif kind == "typo":
+            j = int(rnd.integers(1, max(2, len(st) - 2)))
+            text = f"{st[:j]}{st[j + 1]}{st[j]}{st[j + 2 :]} {num}{let}, {pc} {town}"
+        elif kind == "abbrev":
+            text = f"{st.replace('gatan', 'g.').replace('vägen', 'v.')} {num}{let}, {pc}"
+        elif kind == "no_postcode":
+            text = f"{st} {num}{let}, {town}"
+        else:
+            text = f"{st} {num}{let}, {pc} {town}"
+        texts.append(text)
+        kinds.append(kind)
+    return pd.DataFrame({"address": texts, "register_row": pick + 1, "variant": kinds})

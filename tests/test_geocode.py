@@ -134,44 +134,6 @@ def test_cli_geocode(tmp_path, capsys):
     assert "exact" in capsys.readouterr().out
 
 
-def _variants(reg: pd.DataFrame, seed: int = 1) -> tuple[list[str], list[int], list[str]]:
-    """Known-answer test addresses: exact, case/spacing, a typo, abbreviations, no postcode."""
-    import random
-
-    rnd = random.Random(seed)
-    texts, want, kinds = [], [], []
-    for k, row in enumerate(reg.sample(2000, random_state=seed).itertuples()):
-        st, num, let, pc, town = (
-            row.gatunamn,
-            row.adressplatsnummer,
-            row.bokstavstillagg,
-            row.postnummer,
-            row.postort,
-        )
-        v = k % 5
-        if v == 0:
-            t, kind = f"{st} {num}{let}, {pc} {town}", "exact"
-        elif v == 1:
-            t, kind = (
-                f"{st.lower()} {num} {let.lower()} {pc.replace(' ', '')} {town.upper()}",
-                "case",
-            )
-        elif v == 2:
-            i = rnd.randrange(1, len(st) - 2)
-            t, kind = f"{st[:i]}{st[i + 1]}{st[i]}{st[i + 2 :]} {num}{let}, {pc} {town}", "typo"
-        elif v == 3:
-            t, kind = (
-                f"{st.replace('gatan', 'g.').replace('vägen', 'v.')} {num}{let}, {pc}",
-                "abbrev",
-            )
-        else:
-            t, kind = f"{st} {num}{let}, {town}", "no_postcode"
-        texts.append(t)
-        want.append(int(row.Index) + 1)
-        kinds.append(kind)
-    return texts, want, kinds
-
-
 def test_accuracy_on_the_synthetic_register(study):
     from geo.crs import to_sweref
     from geo.synthetic import synthetic_register
@@ -181,13 +143,17 @@ def test_accuracy_on_the_synthetic_register(study):
     assert not reg.duplicated(["gatunamn", "adressplatsnummer", "bokstavstillagg", "postort"]).any()
     e, n = to_sweref(reg["lon"].to_numpy(), reg["lat"].to_numpy(), 4326)
     register = Register.from_frame(reg, e, n)
-    texts, want, kinds = _variants(reg)
+    from geo.synthetic import varied_addresses
+
+    known = varied_addresses(reg, 2000, seed=1)
+    assert set(known["variant"]) == {"case", "typo", "abbrev", "no_postcode"}
+    texts, kinds = known["address"].tolist(), known["variant"].to_numpy()
     out = geocode(texts, register)
     matched = out["match_level"].isin(["exact", "fuzzy"]).to_numpy()
-    right = out["register_row"].to_numpy() == np.asarray(want)
+    right = out["register_row"].to_numpy() == known["register_row"].to_numpy()
     assert right.mean() >= 0.99  # target: >= 99 % correct
     assert (matched & ~right).sum() == 0  # and no wrong match above the accept score
-    assert (out.loc[np.asarray(kinds) == "typo", "match_level"] == "fuzzy").mean() > 0.9
+    assert (out.loc[kinds == "typo", "match_level"] == "fuzzy").mean() > 0.9
     # the synthetic register's own one-line addresses all match exactly
     assert (geocode(reg["address"].head(500), register)["match_level"] == "exact").all()
 
