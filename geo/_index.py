@@ -13,8 +13,10 @@ answers from the grid where the answer cannot differ:
    cells that no boundary touches lie in the same face of the polygon arrangement, so one exact
    test of one cell centre per component labels the whole component.
 4. A point in a labelled cell takes the label; a point in a boundary cell is tested exactly with
-   GEOS (``shapely.intersects_xy`` against prepared polygons), only against the polygons whose
-   boundary touches that cell.
+   GEOS (``shapely.intersects_xy`` against prepared polygons) against the polygons whose
+   boundary marked that cell. Because the marking is conservative, a marked cell may lie
+   wholly inside a polygon whose boundary does not touch it; a point that none of the cell's
+   candidates covers is therefore tested against every polygon whose bounding box holds it.
 
 Points on a boundary (shared edge, outer edge, hole edge) are assigned to the covering polygon
 with the lowest index: one deterministic area. Points covered by no polygon get ``-1``.
@@ -97,6 +99,12 @@ class PolygonIndex:
         self._bounds = shapely.bounds(geoms)
         self._tree = shapely.STRtree(geoms)
         self._build()
+
+    def __setstate__(self, state: dict) -> None:
+        # Prepared geometries do not survive pickling (e.g. when sent to dask workers).
+        self.__dict__.update(state)
+        for g in self.geometries:
+            shapely.prepare(g)
 
     # ------------------------------------------------------------------ build
     def _segments(self) -> tuple[np.ndarray, np.ndarray]:
@@ -245,7 +253,14 @@ class PolygonIndex:
         pidx = np.repeat(np.arange(cell.size), counts)
         offs = np.arange(pidx.size) - np.repeat(np.cumsum(counts) - counts, counts)
         qidx = self._bpoly[np.repeat(lo, counts) + offs]
-        return self._exact(x, y, candidates=(pidx, qidx))
+        out = self._exact(x, y, candidates=(pidx, qidx))
+        # The marking is conservative: a cell can be marked by a boundary that passes only
+        # near it, while the cell lies wholly inside a third polygon that is not among its
+        # candidates. Points no candidate covers are therefore tested against every polygon.
+        miss = np.flatnonzero(out == OUTSIDE)
+        if miss.size:
+            out[miss] = self._exact(x[miss], y[miss], candidates=None)
+        return out
 
     def nearest(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest polygon and the distance to it (metres) for each point.

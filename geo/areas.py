@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from scipy.spatial import cKDTree
 from tqdm.auto import tqdm
 
 from . import io
@@ -58,6 +59,9 @@ STATUSES = (STATUS_OK, STATUS_OUTSIDE, STATUS_INVALID, STATUS_UNMATCHED)
 
 #: Rows processed per chunk; bounds peak memory of the per-chunk temporaries.
 DEFAULT_CHUNK = 1_000_000
+#: Up to this many bases, every row gets a ``distance_m_<base_id>`` column per base; with
+#: more (regional and national runs) only the nearest and own base are given.
+MAX_BASE_COLUMNS = 25
 
 
 def locate_points(
@@ -85,9 +89,10 @@ def locate_points(
     -------
     dict of numpy.ndarray
         ``area`` (index into ``study.areas``, ``-1`` outside), ``regso``, ``settlement``
-        (indices, ``-1`` where none), ``distance_m`` (N × bases, metres), ``nearest_base``
-        (index) and ``nearest_base_distance_m``, ``own_base`` (index of the base of the
-        point's area, ``-1`` outside) and ``own_base_distance_m``.
+        (indices, ``-1`` where none), ``distance_m`` (N × bases, metres; N × 0 with more
+        than :data:`MAX_BASE_COLUMNS` bases), ``nearest_base`` (index, ``-1`` without bases)
+        and ``nearest_base_distance_m``, ``own_base`` (index of the base of the point's area,
+        ``-1`` outside or where the area has no own base) and ``own_base_distance_m``.
     """
     e = np.asarray(e, dtype="float64")
     n = np.asarray(n, dtype="float64")
@@ -99,16 +104,14 @@ def locate_points(
     bases = study.bases
     be = bases.geometry.x.to_numpy()
     bn = bases.geometry.y.to_numpy()
-    area_names = study.areas["area"].astype(str).tolist()
-    base_of_area = np.array(
-        [int(np.flatnonzero(bases["area"].astype(str).to_numpy() == a)[0]) for a in area_names],
-        dtype=np.int64,
-    )
+    base_of_area = study.own_base_of_area
+    per_base = be.size <= MAX_BASE_COLUMNS
+    tree = None if per_base else cKDTree(np.column_stack([be, bn]))
     out = {
         "area": np.empty(size, dtype=np.int32),
         "regso": np.full(size, OUTSIDE, dtype=np.int32),
         "settlement": np.full(size, OUTSIDE, dtype=np.int32),
-        "distance_m": np.empty((size, be.size), dtype="float64", order="F"),
+        "distance_m": np.empty((size, be.size if per_base else 0), dtype="float64", order="F"),
         "nearest_base": np.empty(size, dtype=np.int64),
         "nearest_base_distance_m": np.empty(size, dtype="float64"),
         "own_base": np.empty(size, dtype=np.int64),
@@ -125,17 +128,36 @@ def locate_points(
             out["regso"][sl] = ridx.locate(ce, cn)
         if sidx is not None:
             out["settlement"][sl] = sidx.locate(ce, cn)
-        dist = distance_matrix_m(ce, cn, be, bn)
-        out["distance_m"][sl] = dist
-        out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = nearest(dist)
+        if tree is None:
+            dist = distance_matrix_m(ce, cn, be, bn)
+            out["distance_m"][sl] = dist
+            out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = nearest(dist)
+        else:
+            out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = _nearest_tree(
+                tree, ce, cn
+            )
         own = np.where(area >= 0, base_of_area[np.maximum(area, 0)], -1)
         out["own_base"][sl] = own
         own_d = np.full(own.size, np.nan)
-        for j in range(be.size):
-            sel = own == j
-            own_d[sel] = dist[sel, j]
+        has = np.flatnonzero(own >= 0)
+        # The same expression as distance_matrix_m, so both give identical values.
+        own_d[has] = np.hypot(ce[has] - be[own[has]], cn[has] - bn[own[has]])
         out["own_base_distance_m"][sl] = own_d
     return out
+
+
+def _nearest_tree(tree: cKDTree, e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest base by k-d tree (many bases); ``(-1, nan)`` for non-finite points."""
+    idx = np.full(e.size, -1, dtype=np.int64)
+    dist = np.full(e.size, np.nan)
+    ok = np.flatnonzero(np.isfinite(e) & np.isfinite(n))
+    if ok.size:
+        d, i = tree.query(np.column_stack([e[ok], n[ok]]))
+        idx[ok] = i
+        te, tn = tree.data[i, 0], tree.data[i, 1]
+        dist[ok] = np.hypot(e[ok] - te, n[ok] - tn)
+        del d
+    return idx, dist
 
 
 @dataclass
@@ -354,6 +376,76 @@ def assign_addresses(
     if network is not None and network.mode != mode:
         raise GeoValueError(f"network: a {network.mode} network was given for mode {mode!r}")
     table = _as_table(addresses, crs, x_col, y_col)
+    result, notes = _assign_table(
+        table,
+        study,
+        chunk_size=chunk_size,
+        progress=progress,
+        mode=mode,
+        network=network,
+        max_snap_m=max_snap_m,
+    )
+    idc = id_col or io.find_id_column(table.frame)
+    if id_col is not None and id_col not in table.frame.columns:
+        raise GeoValueError(
+            f"id_col: column {id_col!r} not found; columns are {list(table.frame.columns)}"
+        )
+    if idc is not None:
+        column = _output_name(idc, result, table.frame)
+        dup = result[column].duplicated(keep=False).to_numpy()
+        note = _flag_duplicates(result, column, dup)
+        if note:
+            notes.append(note)
+            logger.warning(note)
+    counts = result["status"].value_counts()
+    logger.info(
+        "assigned %d rows: %s",
+        len(result),
+        ", ".join(f"{k} {counts.get(k, 0)}" for k in STATUSES),
+    )
+    return Assignment(result, study, notes)
+
+
+def _output_name(column: str, result: pd.DataFrame, frame: pd.DataFrame) -> str:
+    """Name of input ``column`` in the result (renamed with ``_input`` on a clash)."""
+    renamed = f"{column}_input"
+    return renamed if renamed in result.columns and renamed not in frame.columns else column
+
+
+def _flag_duplicates(result: pd.DataFrame, column: str, dup: np.ndarray) -> str:
+    """Append "duplicate id ..." to ``reason`` where ``dup``; return a note ('' if none)."""
+    if not dup.any():
+        return ""
+    rows = result["input_row"].to_numpy()[dup]
+    dup_reason = "duplicate id " + result[column][dup].astype(str).str.slice(0, 40)
+    reason = result["reason"].to_numpy(dtype=object).copy()
+    cur = reason[dup]
+    reason[dup] = np.where(cur == "", dup_reason, cur + "; " + dup_reason)
+    result["reason"] = reason
+    return (
+        f"duplicate ids: {int(dup.sum())} rows share an id in column {column!r} "
+        f"(rows {rows[:10].tolist()}{' ...' if rows.size > 10 else ''}); every row is kept "
+        "and flagged in 'reason'"
+    )
+
+
+def _assign_table(
+    table: io.AddressTable,
+    study: Study,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: bool = False,
+    mode: str = "straight",
+    network: Network | None = None,
+    max_snap_m: float = 500.0,
+    first_row: int = 1,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The per-table work shared by every engine: check, locate, measure, build columns.
+
+    ``first_row`` is the ``input_row`` of the table's first row (a partition's offset).
+    Returns the result frame and the notes; duplicate ids are flagged by the caller, which
+    knows the whole input.
+    """
     notes = list(table.notes)
     e, n, reason = _checked_3006(table.x, table.y, table.crs, table.reason)
     res = locate_points(e, n, study, chunk_size=chunk_size, progress=progress)
@@ -381,16 +473,17 @@ def assign_addresses(
     reason[missing] = "coordinates are not finite"
 
     frame = table.frame.reset_index(drop=True)
-    base_ids = study.base_ids
     base_names = study.bases["base_name"].astype(str).tolist()
     out_cols: dict[str, Any] = {
-        "input_row": np.arange(1, size + 1),
+        "input_row": np.arange(first_row, first_row + size, dtype=np.int64),
         "status": _categorical(status_code, list(STATUSES)),
         "reason": reason,
         "e_3006": np.round(e, 2, out=e),
         "n_3006": np.round(n, 2, out=n),
         "area": _categorical(area, area_names),
     }
+    if "area_label" in study.areas:
+        out_cols["area_label"] = _categorical(area, study.areas["area_label"].astype(str).tolist())
     if study.regso is not None:
         out_cols["regsokod"] = _categorical(res["regso"], study.regso["regsokod"].tolist())
         out_cols["regsonamn"] = _categorical(res["regso"], study.regso["regsonamn"].tolist())
@@ -407,11 +500,16 @@ def assign_addresses(
     nb = np.where(valid, res["nearest_base"], -1)
     out_cols["nearest_base"] = _categorical(nb, base_names)
     out_cols["nearest_base_distance_m"] = _round1(res.pop("nearest_base_distance_m"))
-    for j, bid in enumerate(base_ids):
-        out_cols[f"distance_m_{bid}"] = _round1(res["distance_m"][:, j])
+    for j in range(res["distance_m"].shape[1]):
+        out_cols[f"distance_m_{study.base_ids[j]}"] = _round1(res["distance_m"][:, j])
     out_cols["nearest_area"] = _categorical(near_area, area_names)
     out_cols["distance_to_area_m"] = _round1(near_d)
     del res
+    if len(base_names) > MAX_BASE_COLUMNS:
+        notes.append(
+            f"{len(base_names)} bases: distances are given to the nearest and the own base only "
+            f"(a column per base up to {MAX_BASE_COLUMNS} bases)"
+        )
     if mode != "straight":
         notes.extend(
             _add_travel_columns(out_cols, e, n, valid, own, study, mode, network, max_snap_m)
@@ -423,33 +521,8 @@ def assign_addresses(
         notes.append(
             f"input columns {clash} renamed with suffix '_input' (names used by the output)"
         )
-
-    idc = id_col or io.find_id_column(frame)
-    if id_col is not None and id_col not in frame.columns:
-        raise GeoValueError(
-            f"id_col: column {id_col!r} not found; columns are {list(frame.columns)}"
-        )
-    if idc is not None:
-        dup = frame[idc].duplicated(keep=False).to_numpy()
-        if dup.any():
-            rows = np.flatnonzero(dup) + 1
-            note = (
-                f"duplicate ids: {int(dup.sum())} rows share an id in column {idc!r} "
-                f"(rows {rows[:10].tolist()}"
-                f"{' ...' if rows.size > 10 else ''}); every row is kept and flagged in 'reason'"
-            )
-            notes.append(note)
-            logger.warning(note)
-            dup_reason = "duplicate id " + frame[idc][dup].astype(str).str.slice(0, 40)
-            cur = reason[dup]
-            reason[dup] = np.where(cur == "", dup_reason, cur + "; " + dup_reason)
-            out_cols["reason"] = reason
     # Insert column by column: no consolidation copy of the whole table (10 M rows: GBs).
     result = frame.copy(deep=False)
     for name, values in out_cols.items():
         result[name] = values
-    counts = result["status"].value_counts()
-    logger.info(
-        "assigned %d rows: %s", size, ", ".join(f"{k} {counts.get(k, 0)}" for k in STATUSES)
-    )
-    return Assignment(result, study, notes)
+    return result, notes

@@ -32,7 +32,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 def _add_study(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("areas and bases (default: the embedded Linköping study)")
     g.add_argument("--areas", type=Path, help="catchment polygons (GeoPackage, GeoJSON, ...)")
-    g.add_argument("--area-col", help="area-name column of --areas")
+    g.add_argument("--area-col", help="area-name (unique key) column of --areas")
+    g.add_argument("--area-label-col", help="display-label column of --areas (e.g. regsonamn)")
     g.add_argument("--allow-gaps", action="store_true", help="accept gaps between --areas")
     g.add_argument(
         "--bases", type=Path, help="base locations (points, or a table with coordinates)"
@@ -40,6 +41,10 @@ def _add_study(p: argparse.ArgumentParser) -> None:
     g.add_argument("--base-name-col", help="name column of --bases")
     g.add_argument("--base-area-col", help="column of --bases naming the area each base serves")
     g.add_argument("--bases-crs", help="CRS of a --bases table with projected coordinates")
+    g.add_argument(
+        "--bases-any", action="store_true",
+        help="regional/national runs: any number of --bases (or none), distance to the nearest",
+    )  # fmt: skip
 
 
 def _add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
@@ -116,6 +121,20 @@ def _parser() -> argparse.ArgumentParser:
         "--audit", action="store_true",
         help="also write the catchment audit (addresses quicker at another base) beside -o",
     )  # fmt: skip
+    e = a.add_argument_group(
+        "large inputs: partitioned (Geo)Parquet datasets",
+        "A folder or glob of Parquet parts is assigned part by part and written as a folder of "
+        "GeoParquet parts plus a summary CSV; --engine dask runs the parts in parallel.",
+    )
+    e.add_argument(
+        "--engine", choices=["local", "dask"], default="local",
+        help="local: this process (default); dask: a dask cluster (pip install 'geo[dask]')",
+    )  # fmt: skip
+    e.add_argument("--scheduler", help="address of an existing dask scheduler, tcp://host:8786")
+    e.add_argument("--workers", type=int, help="workers of the local dask cluster (default: cores)")
+    e.add_argument(
+        "--worker-memory", default="4GB", help="memory limit per local dask worker (default 4GB)"
+    )
     _add_study(a)
     _add_network(a)
     _add_common(a)
@@ -269,9 +288,24 @@ def _parser() -> argparse.ArgumentParser:
         description="Draw synthetic addresses from the SCB 1 km population grid inside the "
         "municipality, about one per 2.2 inhabitants; every row has synthetic=True.",
     )
-    d.add_argument("-o", "--output", type=Path, required=True, help=".csv, .xlsx or .parquet")
+    d.add_argument(
+        "-o", "--output", type=Path, required=True,
+        help=".csv, .xlsx or .parquet; with --grid a folder of GeoParquet parts",
+    )  # fmt: skip
     d.add_argument("-n", "--count", type=int, help="number of addresses (default ≈ pop / 2.2)")
-    d.add_argument("--seed", type=int, default=580)
+    d.add_argument("--seed", type=int, default=None, help="random seed (default 580; 752 --grid)")
+    d.add_argument(
+        "--grid", type=Path,
+        help="national/regional run: SCB 1 km grid CSV (east, north, pop_2024), e.g. "
+        "popgrid_1km_2024.csv for all Sweden; writes a partitioned GeoParquet dataset",
+    )  # fmt: skip
+    d.add_argument(
+        "--within", type=Path, help="with --grid: polygons (e.g. RegSO) every point should fall in"
+    )
+    d.add_argument(
+        "--partition-rows", type=int, default=1_000_000,
+        help="with --grid: addresses per part (default 1 000 000)",
+    )  # fmt: skip
     d.add_argument(
         "--with-streets", action="store_true",
         help="add invented street names, house numbers, postcodes and a text 'address' column",
@@ -297,6 +331,8 @@ def _study(args: argparse.Namespace):
         base_area_col=args.base_area_col,
         bases_crs=args.bases_crs,
         allow_gaps=args.allow_gaps,
+        area_label_col=getattr(args, "area_label_col", None),
+        one_base_per_area=not getattr(args, "bases_any", False),
     )
 
 
@@ -603,6 +639,10 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     from .report import format_summary
     from .synthetic import synthetic_addresses
 
+    if _is_dataset(args.addresses, args.engine):
+        return _cmd_assign_dataset(args)
+    if args.scheduler or args.workers:
+        raise GeoError("engine: --scheduler and --workers need --engine dask")
     study = _study(args)
     progress = not args.no_progress and not args.quiet
     network = None if args.mode == "straight" else _network(args, args.mode, required=False)
@@ -716,13 +756,99 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .synthetic import synthetic_addresses, synthetic_register
 
+    if args.grid is not None:
+        return _cmd_demo_national(args)
     make = synthetic_register if args.with_streets else synthetic_addresses
-    df = make(args.count, seed=args.seed)
+    df = make(args.count, seed=580 if args.seed is None else args.seed)
     io.write_table(df, args.output)
     if not args.quiet:
         print(
             f"Wrote {len(df):,} SYNTHETIC addresses (synthetic=True on every row) to {args.output}"
         )
+    return 0
+
+
+def _cmd_demo_national(args: argparse.Namespace) -> int:
+    from .scale import write_national_addresses
+
+    if args.count is None or args.count < 1:
+        raise GeoError("count: --grid needs -n/--count, the number of addresses (e.g. 10000000)")
+    if args.with_streets:
+        raise GeoError("with_streets: --with-streets is for the municipal register, not --grid")
+    areas = io.read_vector(args.within, argument="within") if args.within else None
+    if areas is not None:
+        from .crs import SWEREF99TM
+
+        areas = areas.to_crs(SWEREF99TM)
+    out = write_national_addresses(
+        args.grid,
+        args.output,
+        args.count,
+        seed=752 if args.seed is None else args.seed,
+        partition_rows=args.partition_rows,
+        areas=areas,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        parts = len(io.dataset_files(out))
+        print(
+            f"Wrote {args.count:,} SYNTHETIC addresses (synthetic=True on every row) drawn from "
+            f"{args.grid} to {out} ({parts} GeoParquet parts, EPSG:3006)"
+        )
+    return 0
+
+
+def _is_dataset(path: Path | None, engine: str) -> bool:
+    """Whether ``geo assign`` input is a partitioned dataset (folder, glob, or --engine dask)."""
+    if path is None:
+        return False
+    return path.is_dir() or any(ch in str(path) for ch in "*?[") or engine == "dask"
+
+
+def _cmd_assign_dataset(args: argparse.Namespace) -> int:
+    from .report import format_summary
+    from .scale import assign_dataset
+
+    for flag in ("register", "audit", "sheet"):
+        if getattr(args, flag):
+            raise GeoError(f"{flag}: --{flag} is not available for partitioned datasets")
+    if args.mode != "straight":
+        raise GeoError(
+            "mode: partitioned datasets get straight-line distances; use --mode with one file"
+        )
+    study = _study(args)
+    stem = args.addresses.name.replace("*", "").rstrip(".") or "dataset"
+    output = args.output or Path("out") / f"{Path(stem).stem}_assigned"
+    result = assign_dataset(
+        args.addresses,
+        output,
+        study,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        n_workers=args.workers,
+        memory_limit=args.worker_memory,
+        crs=args.crs,
+        x_col=args.x_col,
+        y_col=args.y_col,
+        id_col=args.id_col,
+        progress=not args.no_progress and not args.quiet,
+    )
+    for note in result.notes:
+        logger.info("note: %s", note)
+    summary_path = args.summary_csv or output.parent / f"{output.name}_summary.csv"
+    io.write_table(result.summary.round(4), summary_path)
+    if not args.quiet:
+        print(
+            f"Assigned {result.rows:,} rows in {result.partitions} parts ({result.engine} engine, "
+            f"{result.workers} worker(s), {result.seconds:,.1f} s): "
+            + ", ".join(f"{k} {v:,}" for k, v in result.status_counts.items())
+        )
+        shown = result.summary
+        if len(shown) > 40:
+            print(f"Summary: {len(shown):,} rows; all areas together:")
+            shown = shown[shown["area"] == "all"]
+        print(format_summary(shown))
+        print(f"Wrote {result.output}/ (GeoParquet parts) and {summary_path}")
     return 0
 
 

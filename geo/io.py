@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 from .errors import CrsError, InputFileError, MissingColumnError
 
 __all__ = [
+    "dataset_files",
+    "read_part",
+    "read_population_grid",
+    "write_part",
     "read_table",
     "AddressTable",
     "find_id_column",
@@ -472,6 +476,141 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
                 f"output: unsupported vector extension {ext!r}; use .gpkg, .geojson or .parquet"
             )
     return path
+
+
+# ----------------------------------------------------------------------------- datasets
+#: File name of partition ``i`` of a dataset written by :mod:`geo`.
+PART_NAME = "part.{:05d}.parquet"
+
+
+def _natural_key(name: str) -> list[object]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def dataset_files(source: str | Path, *, argument: str = "addresses") -> list[Path]:
+    """The Parquet files of a partitioned dataset, in order.
+
+    ``source`` is a folder (every ``*.parquet`` in it, in natural order: ``part.2`` before
+    ``part.10``), a glob pattern such as ``data/*.parquet``, or one Parquet file.
+    """
+    path = Path(source)
+    if any(ch in str(source) for ch in "*?["):
+        files = sorted(path.parent.glob(path.name), key=lambda p: _natural_key(p.name))
+    elif path.is_dir():
+        files = sorted(
+            (p for p in path.iterdir() if p.suffix.lower() in (".parquet", ".geoparquet")),
+            key=lambda p: _natural_key(p.name),
+        )
+    elif path.exists():
+        files = [path]
+    else:
+        raise InputFileError(f"{argument}: {str(source)!r} does not exist")
+    files = [f for f in files if not f.name.startswith(".")]
+    if not files:
+        raise InputFileError(
+            f"{argument}: no .parquet files in {str(source)!r}; the dataset engines read "
+            "(Geo)Parquet (one file or a folder of parts)"
+        )
+    bad = [f for f in files if f.suffix.lower() not in (".parquet", ".geoparquet")]
+    if bad:
+        raise InputFileError(
+            f"{argument}: {str(bad[0])!r} is not Parquet; the dataset engines read (Geo)Parquet; "
+            "assign other formats with the local engine (geo assign FILE) or convert them"
+        )
+    return files
+
+
+def parquet_info(path: Path) -> tuple[int, bool, list[str]]:
+    """Rows, whether it is GeoParquet, and column names of a Parquet file (metadata only)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path)
+    except (OSError, ValueError) as err:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
+        raise InputFileError(
+            f"addresses: {str(path)!r} is not a readable Parquet file: {err}"
+        ) from err
+    schema = meta.schema_arrow
+    geo = schema.metadata is not None and b"geo" in schema.metadata
+    return meta.metadata.num_rows, geo, list(schema.names)
+
+
+def read_part(path: str | Path, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """One Parquet file: a GeoDataFrame for GeoParquet, else a DataFrame."""
+    path = Path(path)
+    _, geo, _ = parquet_info(path)
+    if geo:
+        if columns is not None:
+            return pd.read_parquet(path, columns=columns)
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path, columns=columns)
+
+
+def new_dataset_dir(output: str | Path) -> Path:
+    """A fresh hidden folder beside ``output`` to write the parts into."""
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"output: {str(out)!r} is a file; the dataset engines write a folder")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a result folder is not
+    return tmp
+
+
+def write_part(gdf: gpd.GeoDataFrame, folder: str | Path, number: int) -> Path:
+    """Write partition ``number`` of a dataset as GeoParquet (points as GeoArrow)."""
+    path = Path(folder) / PART_NAME.format(number)
+    gdf.to_parquet(path, index=False, geometry_encoding="geoarrow")
+    return path
+
+
+def finish_dataset(tmp: Path, output: str | Path) -> Path:
+    """Replace ``output`` by the completed folder ``tmp`` (old parts are removed)."""
+    out = Path(output)
+    if out.exists():
+        old = [p for p in out.iterdir() if p.suffix == ".parquet" and p.name.startswith("part.")]
+        others = [p for p in out.iterdir() if p not in old]
+        if others:
+            raise InputFileError(
+                f"output: {str(out)!r} holds files that are not dataset parts "
+                f"({others[0].name}); choose an empty or new folder"
+            )
+        for p in old:
+            p.unlink()
+        out.rmdir()
+    os.replace(tmp, out)
+    return out
+
+
+def read_population_grid(path: str | Path) -> pd.DataFrame:
+    """An SCB 1 km population grid table: ``east``, ``north`` (south-west corner, EPSG:3006)
+    and a population column (``pop_2024`` or the first ``pop*`` column), as ``population``.
+    """
+    path = Path(path)
+    _check_file(path, "grid")
+    frame = read_table(path)
+    cols = {str(c).lower(): c for c in frame.columns}
+    pop = next((cols[c] for c in cols if c.startswith("pop") or c.startswith("bef")), None)
+    missing = [c for c in ("east", "north") if c not in cols]
+    if missing or pop is None:
+        raise MissingColumnError(
+            f"grid: {str(path)!r} needs columns east, north (cell corner, EPSG:3006) and a "
+            f"population column (pop_2024); columns are {list(frame.columns)}"
+        )
+    out = pd.DataFrame(
+        {
+            "east": pd.to_numeric(frame[cols["east"]], errors="coerce"),
+            "north": pd.to_numeric(frame[cols["north"]], errors="coerce"),
+            "population": pd.to_numeric(frame[pop], errors="coerce"),
+        }
+    )
+    bad = out.isna().any(axis=1) | (out["population"] < 0)
+    if bad.any():
+        rows = (np.flatnonzero(bad.to_numpy()) + 2).tolist()[:10]
+        raise InputFileError(f"grid: {int(bad.sum())} rows with missing or negative values: {rows}")
+    return out
 
 
 # ----------------------------------------------------------------------------- networks

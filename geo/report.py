@@ -53,7 +53,7 @@ def population_by_area(study: Study) -> pd.DataFrame:
 
 def _stats(d: np.ndarray) -> dict[str, float]:
     row: dict[str, float] = {"addresses": float(d.size)}
-    if d.size == 0:
+    if d.size == 0 or np.isnan(d).all():  # no addresses, or no bases to measure to
         row.update(
             {
                 k: np.nan
@@ -94,6 +94,10 @@ def _time_stats(t: np.ndarray) -> dict[str, float]:
 def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Per-area summary of distance to the area's own base, split by settlement class.
 
+    For a study without one base per area (regional and national runs) the distance is to
+    the nearest base (see :attr:`geo.study.Study.distance_basis`); without bases only the
+    counts are given.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -110,10 +114,15 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         With a travel mode also ``travel_mode``, ``time_basis`` (``network`` or
         ``estimated``), ``with_travel_time``, ``median_time_s``, ``p90_time_s`` and
         ``share_within_15min``/``30min``/``45min`` of the time to the own base.
-        Only rows with status ``ok`` count.
+        Only rows with status ``ok`` count. ``distance_to`` says which distance is measured.
     """
     ok = table[table["status"].astype(str) == "ok"]
-    dist = ok["own_base_distance_m"].to_numpy(dtype="float64")
+    basis = study.distance_basis
+    dist = (
+        ok[f"{basis}_distance_m"].to_numpy(dtype="float64")
+        if basis is not None
+        else np.full(len(ok), np.nan)
+    )
     area = ok["area"].astype(str).to_numpy()
     settle = (
         ok["settlement_class"].astype(str).to_numpy()
@@ -151,6 +160,7 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
     )
     out = pd.DataFrame(rows)
     out["addresses"] = out["addresses"].astype(int)
+    out.insert(2, "distance_to", (basis or "none").replace("_", " "))
     if has_time:
         out["with_travel_time"] = out["with_travel_time"].astype(int)
         status = ok["network_status"].astype(str)
@@ -159,6 +169,9 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         out.insert(2, "travel_mode", str(ok["travel_mode"].iloc[0]) if len(ok) else "")
     out["population_est"] = out["population_est"].round(0).astype(int)
     cols = ["area", "settlement_class", "addresses", "population_est"]
+    if study.demand is None:  # no population grid for these areas
+        out = out.drop(columns="population_est")
+        cols.remove("population_est")
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
@@ -169,13 +182,16 @@ def format_summary(summary: pd.DataFrame) -> str:
             "area": summary["area"],
             "class": summary["settlement_class"],
             "addresses": summary["addresses"].map("{:,}".format),
-            "pop (grid)": summary["population_est"].map("{:,}".format),
             "mean km": (summary["mean_distance_m"] / 1000).map("{:.1f}".format),
             "median km": (summary["median_distance_m"] / 1000).map("{:.1f}".format),
             "p90 km": (summary["p90_distance_m"] / 1000).map("{:.1f}".format),
             "max km": (summary["max_distance_m"] / 1000).map("{:.1f}".format),
         }
     )
+    if "population_est" in summary:
+        t.insert(3, "pop (grid)", summary["population_est"].map("{:,}".format))
+    if "area_label" in summary:
+        t.insert(1, "label", summary["area_label"].astype(str).str.slice(0, 24))
     for k in THRESHOLDS_KM:
         t[f"<={k} km"] = (100 * summary[f"share_within_{k}km"]).map("{:.0f}%".format)
     if "median_time_s" in summary:

@@ -49,6 +49,11 @@ class Study:
         SCB 1 km population grid cells (``pop_2024``, ``pop_in_kommun_est``).
     localities : geopandas.GeoDataFrame or None
         SCB tätort points.
+    one_base_per_area : bool
+        ``True`` (the catchment model): every area has exactly one base, its *own base*.
+        ``False`` (regional and national runs): any number of bases, anywhere; an area's own
+        base is defined only where exactly one base serves it, and summaries measure the
+        distance to the *nearest* base. ``bases`` may then be empty (assignment only).
     """
 
     areas: gpd.GeoDataFrame
@@ -59,6 +64,7 @@ class Study:
     localities: gpd.GeoDataFrame | None = None
     name: str = "Linköping (kommun 0580)"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    one_base_per_area: bool = True
 
     @cached_property
     def area_index(self) -> PolygonIndex:
@@ -79,11 +85,48 @@ class Study:
     def base_ids(self) -> list[str]:
         return [str(b) for b in self.bases["base_id"]]
 
-    def with_areas(self, areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame | None = None) -> Study:
-        """A copy using other catchment areas (and bases); reference layers stay."""
-        new_bases = (bases if bases is not None else self.bases).copy()
-        _link_bases(areas, new_bases)
-        return replace(self, areas=areas, bases=new_bases)
+    @cached_property
+    def own_base_of_area(self) -> np.ndarray:
+        """Index into :attr:`bases` of each area's own base; ``-1`` where none or several."""
+        served = self.bases["area"].astype(object).to_numpy()
+        out = np.full(len(self.areas), OUTSIDE, dtype=np.int64)
+        for i, a in enumerate(self.areas["area"].astype(str)):
+            hit = np.flatnonzero(served == a)
+            if hit.size == 1:
+                out[i] = hit[0]
+        return out
+
+    @property
+    def distance_basis(self) -> str | None:
+        """Distance that summaries measure: ``own_base``, ``nearest_base`` or ``None``."""
+        if len(self.bases) == 0:
+            return None
+        return "own_base" if self.one_base_per_area else "nearest_base"
+
+    def with_areas(
+        self,
+        areas: gpd.GeoDataFrame,
+        bases: gpd.GeoDataFrame | None = None,
+        *,
+        one_base_per_area: bool = True,
+    ) -> Study:
+        """A copy using other catchment areas (and bases); reference layers stay.
+
+        With ``one_base_per_area=False`` the bases may be any number of points (or none);
+        see :attr:`one_base_per_area`.
+        """
+        new_bases = (bases if bases is not None else _no_bases()).copy()
+        _link_bases(areas, new_bases, strict=one_base_per_area)
+        return replace(self, areas=areas, bases=new_bases, one_base_per_area=one_base_per_area)
+
+
+def _no_bases() -> gpd.GeoDataFrame:
+    """An empty bases layer (assignment only)."""
+    return gpd.GeoDataFrame(
+        {"base_id": pd.Series(dtype=object), "base_name": pd.Series(dtype=object),
+         "area": pd.Series(dtype=object)},
+        geometry=gpd.GeoSeries([], crs=SWEREF99TM), crs=SWEREF99TM,
+    )  # fmt: skip
 
 
 def _to_3006(gdf: gpd.GeoDataFrame, argument: str) -> gpd.GeoDataFrame:
@@ -199,12 +242,18 @@ def check_topology(
 
 
 def read_areas(
-    path: str | Path, *, name_col: str | None = None, allow_gaps: bool = False
+    path: str | Path,
+    *,
+    name_col: str | None = None,
+    label_col: str | None = None,
+    allow_gaps: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a user's catchment-area polygons (any vector format) into EPSG:3006.
 
-    The area name comes from ``name_col`` or the first of ``area``, ``omrade``, ``område``,
-    ``name``, ``namn``. Topology is checked with :func:`check_topology`.
+    The area name (a unique key) comes from ``name_col`` or the first of ``area``, ``omrade``,
+    ``område``, ``name``, ``namn``; ``label_col`` adds a display label (column
+    ``area_label``), e.g. ``regsonamn`` for areas keyed by ``regsokod``. Topology is checked
+    with :func:`check_topology`.
     """
     gdf = io.read_vector(path, argument="areas")
     if len(gdf) == 0:
@@ -216,9 +265,15 @@ def read_areas(
             f"areas: no area-name column {name_col or ''} in {str(path)!r}; columns are "
             f"{[c for c in gdf.columns if c != gdf.geometry.name]}; pass --area-col"
         )
-    out = gpd.GeoDataFrame(
-        {"area": gdf[col].astype(str).to_numpy()}, geometry=gdf.geometry.values, crs=SWEREF99TM
-    )
+    data = {"area": gdf[col].astype(str).to_numpy()}
+    if label_col is not None:
+        if label_col not in gdf.columns:
+            raise MissingColumnError(
+                f"area_label_col: no column {label_col!r} in {str(path)!r}; columns are "
+                f"{[c for c in gdf.columns if c != gdf.geometry.name]}"
+            )
+        data["area_label"] = gdf[label_col].astype(str).to_numpy()
+    out = gpd.GeoDataFrame(data, geometry=gdf.geometry.values, crs=SWEREF99TM)
     for w in check_topology(out, allow_gaps=allow_gaps):
         logger.warning(w)
     return out
@@ -280,6 +335,18 @@ def read_bases(
     return gpd.GeoDataFrame(data, geometry=shapely.points(e, n), crs=SWEREF99TM)
 
 
+def _within(areas: gpd.GeoDataFrame, reference: gpd.GeoDataFrame, margin_m: float = 1000.0) -> bool:
+    """Whether the areas' extent lies inside the reference layer's extent (plus a margin)."""
+    a = areas.total_bounds
+    r = reference.total_bounds
+    return bool(
+        a[0] >= r[0] - margin_m
+        and a[1] >= r[1] - margin_m
+        and a[2] <= r[2] + margin_m
+        and a[3] <= r[3] + margin_m
+    )
+
+
 def _unique_ids(names: np.ndarray) -> list[str]:
     seen: dict[str, int] = {}
     out = []
@@ -290,24 +357,38 @@ def _unique_ids(names: np.ndarray) -> list[str]:
     return out
 
 
-def _link_bases(areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame) -> None:
-    """Fill ``bases['area']`` where missing (area the base lies in) and check one base per area."""
+def _link_bases(areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame, *, strict: bool = True) -> None:
+    """Fill ``bases['area']`` where missing (area the base lies in) and check one base per area.
+
+    With ``strict=False`` bases outside every area keep no area and any count per area is fine.
+    """
     names = areas["area"].astype(str).tolist()
-    missing = bases["area"].isna().to_numpy()
+    bases["area"] = bases["area"].astype(object)
+    missing = bases["area"].isna().to_numpy().copy()
     if missing.any():
         idx = PolygonIndex(areas.geometry.values).locate(
             bases.geometry.x.to_numpy()[missing], bases.geometry.y.to_numpy()[missing]
         )
-        if (idx == OUTSIDE).any():
+        if not strict:
+            bases.loc[missing, "area"] = [names[i] if i >= 0 else None for i in idx]
+            missing[:] = False
+        elif (idx == OUTSIDE).any():
             lost = bases.loc[missing, "base_name"].to_numpy()[idx == OUTSIDE]
             raise GeoValueError(
                 f"bases: {list(lost)} lie outside every area and no 'area' column says which "
-                "area they serve; add an 'area' column"
+                "area they serve; add an 'area' column (or, for regional and national runs, "
+                "--bases-any: distances to the nearest base)"
             )
-        bases.loc[missing, "area"] = [names[i] for i in idx]
-    unknown = sorted(set(bases["area"].astype(str)) - set(names))
+        if missing.any():
+            bases.loc[missing, "area"] = [names[i] for i in idx]
+    unknown = sorted(set(bases["area"].dropna().astype(str)) - set(names))
     if unknown:
-        raise GeoValueError(f"bases: area names {unknown} are not in the areas layer ({names})")
+        raise GeoValueError(
+            f"bases: area names {unknown[:10]} are not in the areas layer ({names[:10]}"
+            f"{' ...' if len(names) > 10 else ''})"
+        )
+    if not strict:
+        return
     counts = bases["area"].astype(str).value_counts()
     no_base = [a for a in names if a not in counts.index]
     many = counts[counts > 1]
@@ -317,6 +398,7 @@ def _link_bases(areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame) -> None:
             + (f"no base for {no_base}" if no_base else "")
             + ("; " if no_base and len(many) else "")
             + (f"several bases for {many.to_dict()}" if len(many) else "")
+            + " (or, for regional and national runs, --bases-any)"
         )
 
 
@@ -330,6 +412,8 @@ def load_study(
     base_area_col: str | None = None,
     bases_crs: str | None = None,
     allow_gaps: bool = False,
+    area_label_col: str | None = None,
+    one_base_per_area: bool = True,
 ) -> Study:
     """Load the embedded Linköping study, optionally with the user's own areas and bases.
 
@@ -347,10 +431,22 @@ def load_study(
         Name column, served-area column and CRS (for tables) of ``bases``.
     allow_gaps : bool
         Accept user areas with holes between them.
+    area_label_col : str, optional
+        Display-label column of ``areas`` (output column ``area_label``).
+    one_base_per_area : bool
+        ``False`` for regional and national runs: ``bases`` may be any number of points or
+        none at all, and distances are summarised to the nearest base
+        (see :attr:`Study.one_base_per_area`).
 
     Returns
     -------
     Study
+
+    Notes
+    -----
+    When the user's areas reach beyond the embedded municipality, the Linköping reference
+    layers (RegSO, settlement classes, population grid, localities) are left out: they would
+    describe only a corner of the areas.
     """
     folder = Path(data) if data is not None else io.data_dir()
     regso = gpd.read_file(folder / "regso.gpkg")
@@ -378,18 +474,32 @@ def load_study(
         localities=localities,
     )
     notes: list[str] = []
-    if areas is not None or bases is not None:
-        new_areas = read_areas(areas, name_col=area_col, allow_gaps=allow_gaps) if areas else catch
+    if areas is not None or bases is not None or not one_base_per_area:
+        new_areas = (
+            read_areas(areas, name_col=area_col, label_col=area_label_col, allow_gaps=allow_gaps)
+            if areas
+            else catch
+        )
+        new_bases: gpd.GeoDataFrame | None
         if bases is not None:
             new_bases = read_bases(
                 bases, name_col=base_name_col, area_col=base_area_col, crs=bases_crs
             )
-        elif areas is not None:
+        elif areas is not None and one_base_per_area:
             raise GeoValueError(
-                "bases: custom areas need their own bases; pass --bases with one base per area"
+                "bases: custom areas need their own bases; pass --bases with one base per area "
+                "(or --bases-any for areas without bases)"
             )
+        elif areas is not None:
+            new_bases = None
         else:
             new_bases = default_bases
-        study = study.with_areas(new_areas, new_bases)
+        study = study.with_areas(new_areas, new_bases, one_base_per_area=one_base_per_area)
         notes.append("areas and bases from the user's files")
+        if areas is not None and not _within(new_areas, regso):
+            study = replace(study, regso=None, settlement=None, demand=None, localities=None)
+            notes.append(
+                "the areas reach beyond Linköping: the embedded RegSO, settlement and population "
+                "layers are not used"
+            )
     return replace(study, notes=tuple(notes))

@@ -10,17 +10,21 @@ city or a locality (its class in the demand layer), inside that part. Every row 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from ._index import OUTSIDE
-from .crs import from_sweref
+from ._index import OUTSIDE, PolygonIndex
+from .crs import SWEREF99TM, from_sweref
 from .errors import GeoValueError
 from .study import Study, load_study
 
 __all__ = [
     "INHABITANTS_PER_ADDRESS",
+    "national_addresses",
     "synthetic_addresses",
     "synthetic_register",
     "varied_addresses",
@@ -29,6 +33,8 @@ __all__ = [
 #: About one address (dwelling) per 2.2 inhabitants, the average Swedish household size.
 INHABITANTS_PER_ADDRESS = 2.2
 SOURCE = "synthetic: drawn from SCB 1 km population grid 2024 inside the municipality"
+#: Side of an SCB grid cell (m).
+CELL_M = 1000.0
 
 
 def synthetic_xy(
@@ -288,3 +294,83 @@ def varied_addresses(
         texts.append(text)
         kinds.append(kind)
     return pd.DataFrame({"address": texts, "register_row": pick + 1, "variant": kinds})
+
+
+NATIONAL_SOURCE = "synthetic: drawn from SCB 1 km population grid 2024 (national)"
+#: Redraws of a point that fell outside every area (sea, a neighbouring country).
+_REDRAWS = 20
+
+
+def national_addresses(
+    grid: pd.DataFrame,
+    n: int,
+    *,
+    seed: int = 752,
+    partition_rows: int = 1_000_000,
+    areas: PolygonIndex | None = None,
+) -> Iterator[gpd.GeoDataFrame]:
+    """Synthetic addresses for a whole country or region, one partition at a time.
+
+    Each partition draws its share of ``n`` over the grid cells in proportion to their
+    population (a multinomial draw), uniformly inside each 1 km cell. With ``areas`` a point
+    that falls outside every polygon (sea, lakes outside the areas, a neighbouring country) is
+    drawn again inside the same cell, up to 20 times.
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        ``east``, ``north`` (south-west cell corner, EPSG:3006, metres) and ``population``,
+        e.g. from :func:`geo.io.read_population_grid`.
+    n : int
+        Number of addresses in all.
+    seed : int
+        Random seed; the same seed, ``n`` and ``partition_rows`` give the same points.
+    partition_rows : int
+        Addresses per partition.
+    areas : PolygonIndex, optional
+        Polygons (EPSG:3006) the points should fall in.
+
+    Yields
+    ------
+    geopandas.GeoDataFrame
+        ``address_id`` (1..n), ``synthetic`` (always ``True``), ``source`` and point
+        geometry in EPSG:3006.
+    """
+    if n < 0:
+        raise GeoValueError(f"n: the number of addresses must be 0 or more; received {n}")
+    if partition_rows < 1:
+        raise GeoValueError(f"partition_rows: must be at least 1; received {partition_rows}")
+    weight = grid["population"].to_numpy(dtype="float64")
+    if weight.sum() <= 0:
+        raise GeoValueError("grid: the population sums to zero; nothing to draw from")
+    prob = weight / weight.sum()
+    east = grid["east"].to_numpy(dtype="float64")
+    north = grid["north"].to_numpy(dtype="float64")
+    sizes = [partition_rows] * (n // partition_rows) + (
+        [n % partition_rows] if n % partition_rows else []
+    )
+    first = 1
+    for k, size in enumerate(sizes):
+        rng = np.random.default_rng([seed, k])
+        cell = np.repeat(np.arange(prob.size), rng.multinomial(size, prob))
+        x = east[cell] + rng.random(size) * CELL_M
+        y = north[cell] + rng.random(size) * CELL_M
+        if areas is not None:
+            for _ in range(_REDRAWS):
+                out = np.flatnonzero(areas.locate(x, y) == OUTSIDE)
+                if out.size == 0:
+                    break
+                x[out] = east[cell[out]] + rng.random(out.size) * CELL_M
+                y[out] = north[cell[out]] + rng.random(out.size) * CELL_M
+        yield gpd.GeoDataFrame(
+            {
+                "address_id": np.arange(first, first + size, dtype=np.int64),
+                "synthetic": np.ones(size, dtype=bool),
+                "source": pd.Categorical.from_codes(
+                    np.zeros(size, dtype=np.int8), categories=pd.Index([NATIONAL_SOURCE])
+                ),
+            },
+            geometry=shapely.points(np.round(x, 2), np.round(y, 2)),
+            crs=SWEREF99TM,
+        )
+        first += size

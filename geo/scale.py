@@ -1,0 +1,769 @@
+"""Regional and national runs: partitioned datasets on one machine or on a dask cluster.
+
+:func:`assign_dataset` assigns a partitioned (Geo)Parquet dataset of addresses — millions of
+rows, thousands of areas — and writes a partitioned GeoParquet dataset plus a per-area
+summary. Two engines run **the same per-partition function** (:func:`_process_partition`,
+which calls the single-machine core :func:`geo.areas._assign_table`):
+
+``local``
+    Partitions one after the other in this process; nothing beyond geopandas is needed.
+``dask``
+    Partitions read with dask-geopandas and processed in parallel on a dask cluster: a
+    local one by default (``n_workers`` processes), or an existing scheduler
+    (``scheduler="tcp://host:8786"``) whose workers reach the input and output paths.
+
+The result of every row equals that of :func:`geo.areas.assign_addresses` on the whole input
+(``input_row`` counts across partitions, duplicate ids are found across partitions). The
+summary is combined from per-partition parts in two passes: counts, sums, maxima and shares
+add up exactly; medians and 90th percentiles are found exactly by locating the bin of each
+order statistic in a 100 m histogram and reading back only the values in that bin.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from tqdm.auto import tqdm
+
+from . import io
+from .areas import STATUSES, _assign_table, _flag_duplicates
+from .crs import SWEREF99TM, parse_crs
+from .errors import GeoError, GeoValueError, MissingColumnError
+from .report import ALL, SETTLEMENT_ORDER, THRESHOLDS_KM, population_by_area
+from .study import Study, load_study
+
+__all__ = ["ENGINES", "DatasetAssignment", "assign_dataset", "write_national_addresses"]
+
+logger = logging.getLogger(__name__)
+
+ENGINES = ("local", "dask")
+#: Histogram bin (m) used to find medians and percentiles across partitions.
+BIN_M = 100.0
+QUANTILES = (0.5, 0.9)
+#: Default memory limit of each local dask worker.
+WORKER_MEMORY = "4GB"
+
+_STAT_COLUMNS = ["kind", "area", "settlement_class", "bin", "count", "sum", "max"] + [
+    f"within_{t}km" for t in THRESHOLDS_KM
+]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a partition needs; sent once to every worker."""
+
+    study: Study
+    crs: pyproj.CRS | None
+    x_col: str | None
+    y_col: str | None
+    id_col: str | None
+    duplicate_ids: tuple[Any, ...]
+    offsets: tuple[int, ...]
+    output: str
+
+    @property
+    def distance_col(self) -> str | None:
+        basis = self.study.distance_basis
+        return None if basis is None else f"{basis}_distance_m"
+
+    @property
+    def by_class(self) -> bool:
+        return self.study.settlement is not None
+
+
+@dataclass
+class DatasetAssignment:
+    """Result of :func:`assign_dataset`.
+
+    Attributes
+    ----------
+    output : pathlib.Path
+        Folder of GeoParquet parts (``part.00000.parquet`` ...), points in EPSG:3006, with the
+        columns of :attr:`geo.areas.Assignment.table`.
+    summary : pandas.DataFrame
+        Per area (and settlement class where the study has them) and for all areas:
+        ``addresses``, distance mean/median/p90/max (m) and shares within 2/5/10 km, as
+        :func:`geo.report.summarize` gives for one table.
+    status_counts : pandas.Series
+        Rows per status.
+    rows, partitions, workers : int
+    engine : str
+    seconds : float
+        Wall-clock time of the run.
+    notes : list of str
+    """
+
+    output: Path
+    summary: pd.DataFrame
+    status_counts: pd.Series
+    rows: int
+    partitions: int
+    workers: int
+    engine: str
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    def read(self, *, columns: list[str] | None = None) -> pd.DataFrame:
+        """Read the whole result back into memory (for samples and small runs)."""
+        parts = [io.read_part(p, columns=columns) for p in io.dataset_files(self.output)]
+        return pd.concat(parts, ignore_index=True)
+
+    def _repr_html_(self) -> str:
+        head = ", ".join(f"{k}: {v:,}" for k, v in self.status_counts.items())
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        table = self.summary.head(60).to_html(index=False, float_format=lambda v: f"{v:,.2f}")
+        more = "" if len(self.summary) <= 60 else f"<p>… {len(self.summary) - 60:,} more rows</p>"
+        return (
+            f"<div><b>Dataset assignment</b> of {self.rows:,} rows in {self.partitions} "
+            f"partitions ({html.escape(self.engine)}, {self.workers} worker(s), "
+            f"{self.seconds:,.1f} s): {html.escape(head)}<br>"
+            f"written to <code>{html.escape(str(self.output))}</code>"
+            f"{'<ul>' + notes + '</ul>' if notes else ''}{table}{more}</div>"
+        )
+
+
+# ----------------------------------------------------------------------------- per partition
+def _table(frame: pd.DataFrame, job: _Job) -> io.AddressTable:
+    if isinstance(frame, gpd.GeoDataFrame):
+        return io.table_from_geodataframe(frame, crs=job.crs, source="dataset")
+    return io.table_from_frame(frame, x_col=job.x_col, y_col=job.y_col, crs=job.crs)
+
+
+def _assign_partition(
+    frame: pd.DataFrame, job: _Job, number: int
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Assign one partition: the single-machine core plus cross-partition duplicate flags."""
+    result, notes = _assign_table(_table(frame, job), job.study, first_row=job.offsets[number] + 1)
+    if job.id_col is not None and job.duplicate_ids:
+        column = job.id_col if job.id_col in result else f"{job.id_col}_input"
+        dup = result[column].isin(job.duplicate_ids).to_numpy()
+        _flag_duplicates(result, column, dup)
+    e = result["e_3006"].to_numpy()
+    n = result["n_3006"].to_numpy()
+    ok = np.isfinite(e)
+    geom = np.full(len(result), None, dtype=object)
+    geom[ok] = shapely.points(e[ok], n[ok])
+    return gpd.GeoDataFrame(result, geometry=geom, crs=SWEREF99TM), notes
+
+
+def _group_codes(frame: pd.DataFrame, job: _Job) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Integer group of every row at each summary level, and the (area, class) of each group.
+
+    Levels: area × settlement class (when the study has classes), area, all areas. Returns
+    an ``(levels, rows)`` array of group numbers and the list of group keys.
+    """
+    areas = job.study.areas["area"].astype(str).tolist()
+    a_codes = pd.Categorical(frame["area"], categories=areas).codes.astype(np.int64)
+    keys: list[tuple[str, str]] = []
+    levels = []
+    if job.by_class:
+        classes = [*SETTLEMENT_ORDER, "unknown"]
+        cls = frame["settlement_class"].astype(object).fillna("unknown")
+        c_codes = pd.Categorical(cls, categories=classes).codes.astype(np.int64)
+        c_codes[c_codes < 0] = len(classes) - 1
+        levels.append(a_codes * len(classes) + c_codes)
+        keys += [(a, c) for a in areas for c in classes]
+    levels.append(len(keys) + a_codes)
+    keys += [(a, ALL) for a in areas]
+    levels.append(np.full(len(frame), len(keys), dtype=np.int64))
+    keys.append((ALL, ALL))
+    return np.vstack(levels) if levels else np.empty((0, 0), dtype=np.int64), keys
+
+
+def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.DataFrame:
+    """Additive statistics of one partition: status counts, group sums and a histogram.
+
+    The partition's notes ride along as rows of kind ``note``.
+    """
+    rows: list[pd.DataFrame] = [
+        pd.DataFrame({"kind": "note", "area": pd.Series(notes, dtype=object)})
+    ]
+    status = result["status"].astype(str).value_counts()
+    rows.append(
+        pd.DataFrame(
+            {"kind": "status", "area": status.index.astype(object), "count": status.to_numpy()}
+        )
+    )
+    ok = result[(result["status"] == "ok").to_numpy()]
+    codes, keys = _group_codes(ok, job)
+    dist = (
+        ok[job.distance_col].to_numpy(dtype="float64")
+        if job.distance_col is not None
+        else np.full(len(ok), np.nan)
+    )
+    has = np.isfinite(dist)
+    g = codes.ravel()
+    d = np.tile(dist, codes.shape[0])
+    h = np.tile(has, codes.shape[0])
+    size = len(keys)
+    count = np.bincount(g, minlength=size)
+    used = np.flatnonzero(count)
+    part = {
+        "count": count,
+        "measured": np.bincount(g, weights=h, minlength=size),
+        "sum": np.bincount(g[h], weights=d[h], minlength=size),
+    }
+    mx = np.full(size, -np.inf)
+    np.maximum.at(mx, g[h], d[h])
+    part["max"] = np.where(np.isfinite(mx), mx, np.nan)
+    for t in THRESHOLDS_KM:
+        part[f"within_{t}km"] = np.bincount(g, weights=h & (d <= t * 1000), minlength=size)
+    names = np.array(keys, dtype=object).reshape(-1, 2)
+    group = pd.DataFrame({k: v[used] for k, v in part.items()})
+    group.insert(0, "settlement_class", names[used, 1])
+    group.insert(0, "area", names[used, 0])
+    group.insert(0, "kind", "group")
+    rows.append(group)
+    if h.any():
+        bins = np.floor(d[h] / BIN_M).astype(np.int64)
+        combined, counts = np.unique(g[h] * (1 << 32) + bins, return_counts=True)
+        gid = combined >> 32
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": "hist",
+                    "area": names[gid, 0],
+                    "settlement_class": names[gid, 1],
+                    "bin": combined - (gid << 32),
+                    "count": counts,
+                }
+            )
+        )
+    out = pd.concat(rows, ignore_index=True)
+    for col in _STAT_COLUMNS + ["measured"]:
+        if col not in out:
+            out[col] = np.nan
+    return _stat_frame(out)
+
+
+def _stat_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fixed columns and dtypes of the partial statistics (also the dask ``meta``)."""
+    cols = _STAT_COLUMNS + ["measured"]
+    out = frame[cols].copy()
+    for c in ("kind", "area", "settlement_class"):
+        out[c] = out[c].astype(object)
+    for c in cols[3:]:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    return out
+
+
+def _process_partition(
+    frame: pd.DataFrame, job: _Job, partition_info: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """The per-partition work of every engine: assign, write the part, return statistics.
+
+    ``partition_info`` is filled in by dask (and by the local engine) with the partition
+    number; without it (dask's metadata probe on an empty frame) nothing is written.
+    """
+    number = 0 if partition_info is None else int(partition_info["number"])
+    result, notes = _assign_partition(frame, job, number)
+    if partition_info is not None:
+        io.write_part(result, job.output, number)
+    return _partial_stats(result, job, notes)
+
+
+def _quantile_values(frame: pd.DataFrame, needed: pd.DataFrame, job: _Job) -> pd.DataFrame:
+    """Distances of one output partition that fall in the bins holding wanted order stats."""
+    empty = pd.DataFrame(
+        {
+            "area": pd.Series(dtype=object),
+            "settlement_class": pd.Series(dtype=object),
+            "bin": pd.Series(dtype="int64"),
+            "value": pd.Series(dtype="float64"),
+        }
+    )
+    if job.distance_col is None or needed.empty:
+        return empty
+    ok = frame[(frame["status"] == "ok").to_numpy()]
+    dist = ok[job.distance_col].to_numpy(dtype="float64")
+    codes, keys = _group_codes(ok, job)
+    lookup = {k: i for i, k in enumerate(keys)}
+    want = np.array(
+        [
+            lookup[(a, c)] * (1 << 32) + b
+            for a, c, b in zip(
+                needed["area"], needed["settlement_class"], needed["bin"], strict=True
+            )
+            if (a, c) in lookup
+        ],
+        dtype=np.int64,
+    )
+    has = np.isfinite(dist)
+    bins = np.floor(dist[has] / BIN_M).astype(np.int64)
+    names = np.array(keys, dtype=object).reshape(-1, 2)
+    found = [empty]
+    for level in codes:
+        key = level[has] * (1 << 32) + bins
+        hit = np.isin(key, want)
+        gid = level[has][hit]
+        found.append(
+            pd.DataFrame(
+                {
+                    "area": names[gid, 0],
+                    "settlement_class": names[gid, 1],
+                    "bin": bins[hit],
+                    "value": dist[has][hit],
+                }
+            )
+        )
+    return pd.concat(found, ignore_index=True).astype(empty.dtypes.to_dict())
+
+
+# ----------------------------------------------------------------------------- combining
+def _order_stat_positions(n: int) -> list[tuple[float, int, int, float]]:
+    """(q, lo rank, hi rank, fraction) as numpy's linear percentile uses them."""
+    out = []
+    for q in QUANTILES:
+        pos = (n - 1) * q
+        lo = int(np.floor(pos))
+        out.append((q, lo, min(lo + 1, n - 1), pos - lo))
+    return out
+
+
+def _needed_bins(hist: Any, groups: Any) -> tuple[pd.DataFrame, dict]:
+    """Bins holding each group's wanted order statistics, and where in the bin they sit."""
+    want: dict[tuple[str, str], list[tuple[float, tuple[int, int], tuple[int, int], float]]] = {}
+    needed = []
+    hist = hist.sort_values(["area", "settlement_class", "bin"])
+    by_group = {k: g for k, g in hist.groupby(["area", "settlement_class"], sort=False)}
+    for key, n in zip(
+        zip(groups["area"], groups["settlement_class"], strict=True),
+        groups["measured"].astype(int),
+        strict=True,
+    ):
+        if n == 0 or key not in by_group:
+            continue
+        g = by_group[key]
+        counts = g["count"].to_numpy(dtype=np.int64)
+        start = np.cumsum(counts) - counts
+        bins = g["bin"].to_numpy()
+        spots = []
+        for q, lo, hi, frac in _order_stat_positions(n):
+            where = []
+            for r in (lo, hi):
+                i = int(np.searchsorted(start, r, side="right") - 1)
+                where.append((int(bins[i]), r - int(start[i])))
+                needed.append((key[0], key[1], int(bins[i])))
+            spots.append((q, where[0], where[1], frac))
+        want[key] = spots
+    frame = pd.DataFrame(needed, columns=["area", "settlement_class", "bin"]).drop_duplicates()
+    return frame.astype({"area": object, "settlement_class": object, "bin": "int64"}), want
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    # numpy's linear interpolation, as np.percentile computes it
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+
+
+def _summary(stats: pd.DataFrame, values: pd.DataFrame, want: dict, job: _Job) -> pd.DataFrame:
+    groups = (
+        stats[stats["kind"] == "group"]
+        .groupby(["area", "settlement_class"], sort=False)
+        .agg(
+            addresses=("count", "sum"),
+            measured=("measured", "sum"),
+            total=("sum", "sum"),
+            max_distance_m=("max", "max"),
+            **{f"w{t}": (f"within_{t}km", "sum") for t in THRESHOLDS_KM},
+        )
+    )
+    sorted_values = {
+        k: np.sort(v["value"].to_numpy())
+        for k, v in values.groupby(["area", "settlement_class", "bin"], sort=False)
+    }
+    quant: dict[tuple[str, str], dict[float, float]] = {}
+    for key, spots in want.items():
+        quant[key] = {}
+        for q, (b0, i0), (b1, i1), frac in spots:
+            v0 = sorted_values[(key[0], key[1], b0)][i0]
+            v1 = sorted_values[(key[0], key[1], b1)][i1]
+            if q == 0.5:  # np.median: the mean of the two middle values
+                quant[key][q] = float(np.mean([v0, v1])) if frac > 0 else float(v0)
+            else:
+                quant[key][q] = float(_lerp(v0, v1, frac))
+    study = job.study
+    pop = population_by_area(study) if study.demand is not None else None
+    classes: list[str] = [ALL]
+    if job.by_class:
+        present = set(groups.index.get_level_values(1)) - {ALL}
+        if pop is not None:
+            present |= set(pop["settlement_class"])
+        classes = [c for c in SETTLEMENT_ORDER if c in present]
+    rows = []
+    for a in [*study.areas["area"].astype(str), ALL]:
+        for c in [*classes, ALL] if job.by_class and a != ALL else [ALL]:
+            key = (a, c)
+            row: dict[str, Any] = {"area": a, "settlement_class": c}
+            g = groups.loc[key] if key in groups.index else None
+            n = 0 if g is None else int(g["addresses"])
+            m = 0 if g is None else int(g["measured"])
+            row["addresses"] = n
+            if pop is not None:
+                sel = pop if a == ALL else pop[pop["area"] == a]
+                if c != ALL:
+                    sel = sel[sel["settlement_class"] == c]
+                row["population_est"] = int(round(float(sel["population_est"].sum())))
+            if g is None or m == 0 or m < n:
+                # no bases (nothing measured): counts only
+                row.update(
+                    {
+                        k: np.nan
+                        for k in (
+                            "mean_distance_m",
+                            "median_distance_m",
+                            "p90_distance_m",
+                            "max_distance_m",
+                        )
+                    }
+                )
+                row.update({f"share_within_{t}km": np.nan for t in THRESHOLDS_KM})
+            else:
+                row["mean_distance_m"] = float(g["total"]) / m
+                row["median_distance_m"] = quant[key][0.5]
+                row["p90_distance_m"] = quant[key][0.9]
+                row["max_distance_m"] = float(g["max_distance_m"])
+                for t in THRESHOLDS_KM:
+                    row[f"share_within_{t}km"] = float(g[f"w{t}"]) / m
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out.insert(
+        list(out.columns).index("population_est" if pop is not None else "addresses") + 1,
+        "distance_to",
+        (study.distance_basis or "none").replace("_", " "),
+    )
+    if "area_label" in study.areas:
+        labels = dict(zip(study.areas["area"].astype(str), study.areas["area_label"], strict=True))
+        out.insert(1, "area_label", out["area"].map(labels).fillna(""))
+    return out
+
+
+def _status_counts(stats: pd.DataFrame) -> pd.Series:
+    s = stats[stats["kind"] == "status"].groupby("area")["count"].sum()
+    return s.reindex(list(STATUSES), fill_value=0).astype(int)
+
+
+# ----------------------------------------------------------------------------- engines
+def _prepare(
+    files: list[Path], id_col: str | None
+) -> tuple[list[int], bool, list[str], str | None]:
+    """Rows per file, GeoParquet or not, the columns and the id column (from metadata)."""
+    info = [io.parquet_info(f) for f in files]
+    kinds = {geo for _, geo, _ in info}
+    if len(kinds) > 1:
+        raise GeoValueError(
+            "addresses: the dataset mixes GeoParquet and plain Parquet files; use one kind"
+        )
+    columns = info[0][2]
+    for f, (_, _, cols) in zip(files, info, strict=True):
+        if cols != columns:
+            raise GeoValueError(
+                f"addresses: {f.name} has columns {cols}, the first part {columns}; "
+                "every part needs the same columns"
+            )
+    idc = id_col or io.find_id_column(pd.DataFrame(columns=columns))
+    if id_col is not None and id_col not in columns:
+        raise MissingColumnError(f"id_col: column {id_col!r} not found; columns are {columns}")
+    return [rows for rows, _, _ in info], info[0][1], columns, idc
+
+
+def _duplicates_local(files: list[Path], idc: str) -> tuple[Any, ...]:
+    ids = pd.concat([pd.read_parquet(f, columns=[idc])[idc] for f in files], ignore_index=True)
+    return tuple(ids[ids.duplicated(keep=False)].unique().tolist())
+
+
+def _run_local(
+    files: list[Path], job: _Job, progress: bool
+) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
+    stats = []
+    for number, f in enumerate(tqdm(files, disable=not progress, unit="part", desc="assign")):
+        stats.append(_process_partition(io.read_part(f), job, {"number": number}))
+    out_files = sorted(Path(job.output).glob("part.*.parquet"))
+
+    def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
+        cols = _pass2_columns(job)
+        found = [_quantile_values(pd.read_parquet(f, columns=cols), needed, job) for f in out_files]
+        return pd.concat(found, ignore_index=True)
+
+    return pd.concat(stats, ignore_index=True), second_pass
+
+
+def _pass2_columns(job: _Job) -> list[str]:
+    cols = ["status", "area"]
+    if job.by_class:
+        cols.append("settlement_class")
+    if job.distance_col is not None:
+        cols.append(job.distance_col)
+    return cols
+
+
+def _client(scheduler: str | None, n_workers: int | None, memory_limit: str) -> Any:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as err:
+        raise GeoError(
+            "engine: the dask engine needs dask, distributed and dask-geopandas; "
+            "install them with: pip install 'geo[dask]'"
+        ) from err
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="20s")
+        except OSError as err:
+            raise GeoError(
+                f"scheduler: cannot reach the dask scheduler at {scheduler!r} ({err}); start one "
+                "with 'dask scheduler' and workers with 'dask worker ADDRESS'"
+            ) from err
+    import os
+
+    workers = n_workers or min(os.cpu_count() or 1, 4)
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        memory_limit=memory_limit,
+        scheduler_kwargs={"dashboard": False},
+    )
+    return Client(cluster)
+
+
+def _run_dask(
+    files: list[Path], job: _Job, geoparquet: bool, client: Any, progress: bool
+) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
+    import dask.dataframe as dd
+
+    try:
+        import dask_geopandas
+    except ImportError as err:
+        raise GeoError(
+            "engine: the dask engine needs dask-geopandas; install it with: pip install 'geo[dask]'"
+        ) from err
+    paths = [str(f) for f in files]
+    reader = dask_geopandas.read_parquet if geoparquet else dd.read_parquet
+    ddf = reader(paths, split_row_groups=False)
+    if ddf.npartitions != len(files):  # one partition per file keeps input_row offsets simple
+        raise GeoError(f"addresses: dask read {ddf.npartitions} partitions from {len(files)} files")
+    # Sent once to every worker (areas, bases and their prebuilt indexes), not in the graph.
+    job_d = client.scatter(job, broadcast=True, hash=False)
+    meta = _stat_frame(pd.DataFrame(columns=_STAT_COLUMNS + ["measured"]))
+    parts = ddf.map_partitions(_process_partition, job_d, meta=meta, align_dataframes=False)
+    futures = client.compute(parts.to_delayed())
+    if progress:
+        from distributed import as_completed
+
+        for _ in tqdm(as_completed(futures), total=len(futures), unit="part", desc="assign"):
+            pass
+    stats = pd.concat(client.gather(futures), ignore_index=True)
+
+    def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
+        cols = _pass2_columns(job)
+        out = dd.read_parquet(sorted(str(p) for p in Path(job.output).glob("part.*.parquet")),
+                              columns=cols)  # fmt: skip
+        empty = _quantile_values(out._meta, needed.iloc[:0], job)
+        needed_d = client.scatter(needed, broadcast=True, hash=False)
+        found = out.map_partitions(_quantile_values, needed_d, job_d, meta=empty)
+        try:
+            return client.compute(found).result()
+        finally:
+            client.cancel([needed_d, job_d])
+
+    return stats, second_pass
+
+
+def assign_dataset(
+    source: str | Path,
+    output: str | Path,
+    study: Study | None = None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    client: Any = None,
+    n_workers: int | None = None,
+    memory_limit: str = WORKER_MEMORY,
+    crs: str | int | None = None,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    id_col: str | None = None,
+    progress: bool = False,
+) -> DatasetAssignment:
+    """Assign a partitioned address dataset, writing a partitioned GeoParquet result.
+
+    Parameters
+    ----------
+    source : path
+        A folder of Parquet parts, a glob (``addresses/*.parquet``) or one Parquet file:
+        GeoParquet with point geometry, or plain Parquet with coordinate columns.
+    output : path
+        Folder to write (replaced when it holds only parts of an earlier run). The parts are
+        written to a hidden folder beside it and moved in place at the end.
+    study : Study, optional
+        Areas and bases; default :func:`geo.study.load_study` (Linköping).
+    engine : {"local", "dask"}
+        ``local``: partitions in turn in this process. ``dask``: in parallel on a dask
+        cluster (needs ``pip install 'geo[dask]'``).
+    scheduler : str, optional
+        Address of an existing dask scheduler (``tcp://host:8786``); default a local cluster.
+    client : distributed.Client, optional
+        An existing client (e.g. in a notebook); overrides ``scheduler``.
+    n_workers : int, optional
+        Workers of the local cluster (default: the cores, at most 4), one thread each.
+    memory_limit : str
+        Memory limit per local worker (default ``"4GB"``).
+    crs : str or int, optional
+        CRS of coordinate columns, or of geometry that declares none.
+    x_col, y_col : str, optional
+        Coordinate columns of plain Parquet.
+    id_col : str, optional
+        Identifier column checked for duplicates across all partitions.
+    progress : bool
+        Show a progress bar over the partitions.
+
+    Returns
+    -------
+    DatasetAssignment
+    """
+    started = time.perf_counter()
+    if engine not in ENGINES:
+        raise GeoValueError(f"engine: must be one of {ENGINES}; received {engine!r}")
+    study = study if study is not None else load_study()
+    files = io.dataset_files(source)
+    rows, geoparquet, _, idc = _prepare(files, id_col)
+    offsets = tuple(int(v) for v in np.concatenate([[0], np.cumsum(rows)[:-1]]))
+    tmp = io.new_dataset_dir(output)
+    owned_client = None
+    try:
+        # Build the indexes once here, so workers receive them instead of rebuilding.
+        _ = study.area_index, study.regso_index, study.settlement_index
+        _ = study.own_base_of_area
+        job = _Job(
+            study=study,
+            crs=parse_crs(crs) if crs is not None else None,
+            x_col=x_col,
+            y_col=y_col,
+            id_col=idc,
+            duplicate_ids=(),
+            offsets=offsets,
+            output=str(tmp),
+        )
+        if engine == "local":
+            dup = _duplicates_local(files, idc) if idc else ()
+            job = _replace_dups(job, dup)
+            stats, second_pass = _run_local(files, job, progress)
+            workers = 1
+        else:
+            if client is None:
+                client = owned_client = _client(scheduler, n_workers, memory_limit)
+            workers = len(client.scheduler_info().get("workers", {})) or 1
+            dup = _duplicates_dask(files, idc, geoparquet, client) if idc else ()
+            job = _replace_dups(job, dup)
+            stats, second_pass = _run_dask(files, job, geoparquet, client, progress)
+        notes = list(dict.fromkeys(stats.loc[stats["kind"] == "note", "area"].astype(str)))
+        if dup:
+            notes.append(
+                f"duplicate ids: {len(dup):,} ids occur more than once in column {idc!r}; "
+                "every row is kept and flagged in 'reason'"
+            )
+        groups = (
+            stats[stats["kind"] == "group"]
+            .groupby(["area", "settlement_class"], sort=False, as_index=False)[["measured"]]
+            .sum()
+        )
+        hist = (
+            stats[stats["kind"] == "hist"]
+            .groupby(["area", "settlement_class", "bin"], as_index=False)["count"]
+            .sum()
+        )
+        hist["bin"] = hist["bin"].astype(np.int64)
+        needed, want = _needed_bins(hist, groups)
+        values = second_pass(needed)
+        summary = _summary(stats, values, want, job)
+        counts = _status_counts(stats)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if owned_client is not None:
+            cluster = owned_client.cluster
+            owned_client.close()
+            if cluster is not None:
+                cluster.close()
+    out = io.finish_dataset(tmp, output)
+    seconds = time.perf_counter() - started
+    total = int(sum(rows))
+    logger.info(
+        "assigned %d rows in %d partitions (%s engine, %d worker(s)) in %.1f s: %s",
+        total,
+        len(files),
+        engine,
+        workers,
+        seconds,
+        ", ".join(f"{k} {v}" for k, v in counts.items()),
+    )
+    return DatasetAssignment(
+        output=out,
+        summary=summary,
+        status_counts=counts,
+        rows=total,
+        partitions=len(files),
+        workers=workers,
+        engine=engine,
+        seconds=seconds,
+        notes=notes,
+    )
+
+
+def _replace_dups(job: _Job, dup: tuple[Any, ...]) -> _Job:
+    from dataclasses import replace
+
+    return replace(job, duplicate_ids=dup)
+
+
+def _duplicates_dask(files: list[Path], idc: str, geoparquet: bool, client: Any) -> tuple:
+    import dask.dataframe as dd
+
+    ids = dd.read_parquet([str(f) for f in files], columns=[idc])[idc]
+    counts = ids.value_counts(split_out=1)  # a tree reduction, no shuffle
+    return tuple(client.compute(counts[counts > 1]).result().index.tolist())
+
+
+def write_national_addresses(
+    grid: str | Path,
+    output: str | Path,
+    n: int,
+    *,
+    seed: int = 752,
+    partition_rows: int = 1_000_000,
+    areas: gpd.GeoDataFrame | None = None,
+    progress: bool = False,
+) -> Path:
+    """Write SYNTHETIC national addresses as a partitioned GeoParquet dataset.
+
+    Drawn from an SCB 1 km population grid (e.g. ``popgrid_1km_2024.csv`` for all Sweden)
+    with :func:`geo.synthetic.national_addresses`; with ``areas`` every point falls inside
+    one of the polygons where its cell allows. Returns the folder.
+    """
+    from ._index import PolygonIndex
+    from .synthetic import national_addresses
+
+    table = io.read_population_grid(grid)
+    index = PolygonIndex(areas.geometry.values) if areas is not None else None
+    tmp = io.new_dataset_dir(output)
+    try:
+        parts = national_addresses(table, n, seed=seed, partition_rows=partition_rows, areas=index)
+        total = -(-n // partition_rows) if n else 0
+        for number, part in enumerate(tqdm(parts, total=total, disable=not progress, unit="part")):
+            io.write_part(part, tmp, number)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return io.finish_dataset(tmp, output)
