@@ -55,7 +55,9 @@ class PolygonIndex:
         Grid cell size in metres. By default chosen so that the grid has at most
         ``max_cells`` cells (about 28 m for Linköping).
     max_cells : int, optional
-        Upper bound on the number of grid cells when ``cell_size_m`` is not given.
+        Upper bound on the number of grid cells when ``cell_size_m`` is not given; by default
+        4 million, rising with the number of polygons to 16 million (all 3 363 RegSO of
+        Sweden: 257 m cells, 64 MB).
 
     Notes
     -----
@@ -68,7 +70,7 @@ class PolygonIndex:
         polygons: Sequence[BaseGeometry],
         *,
         cell_size_m: float | None = None,
-        max_cells: int = 4_000_000,
+        max_cells: int | None = None,
     ) -> None:
         geoms = np.asarray(list(polygons), dtype=object)
         if geoms.size == 0:
@@ -84,6 +86,8 @@ class PolygonIndex:
         for g in geoms:
             shapely.prepare(g)
         x0, y0, x1, y1 = shapely.total_bounds(geoms)
+        if max_cells is None:
+            max_cells = min(16_000_000, max(4_000_000, 4_000 * self.n_polygons))
         if cell_size_m is None:
             area = max((x1 - x0) * (y1 - y0), 1.0)
             cell_size_m = max(1.0, math.sqrt(area / max_cells))

@@ -30,7 +30,7 @@ import pandas as pd
 import pyproj
 import shapely
 from scipy.spatial import cKDTree
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import io
 from ._index import OUTSIDE

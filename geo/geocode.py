@@ -2,13 +2,19 @@
 
 Offline and local: no address is sent to any service. Each input row gets a ``match_level``:
 
-``exact``           street, number (and letter) and postcode or locality as in the register;
-``fuzzy``           the street name matched approximately (score ≥ ``min_score``) within the
-                    same postcode or locality, number exact;
-``street_level``    the street is known there but not the number: the street's centroid;
-``locality_level``  only the postcode (or locality) is known: its centroid;
-``ambiguous``       several register rows fit equally well: listed, never guessed;
-``unmatched``       nothing usable; the reason says why.
+``exact``
+    Street, number (and letter) and postcode or locality as in the register.
+``fuzzy``
+    The street name matched approximately (score ≥ ``min_score``) within the same postcode
+    or locality, number exact.
+``street_level``
+    The street is known there but not the number: the street's centroid.
+``locality_level``
+    Only the postcode (or locality) is known: its centroid.
+``ambiguous``
+    Several register rows fit equally well: listed, never guessed.
+``unmatched``
+    Nothing usable; the reason says why.
 
 Normalisation: case, white space, punctuation, "S:t"/"St." → "sankt", "g."/"gat." → "gatan",
 "v." → "vägen", "pl." → "platsen", house letters ("12B", "12 B", "12 b"), number ranges

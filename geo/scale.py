@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import io
 from .areas import STATUSES, _assign_table, _flag_duplicates
@@ -322,55 +322,82 @@ def _quantile_values(frame: pd.DataFrame, needed: pd.DataFrame, job: _Job) -> pd
 
 
 # ----------------------------------------------------------------------------- combining
-def _order_stat_positions(n: int) -> list[tuple[float, int, int, float]]:
-    """(q, lo rank, hi rank, fraction) as numpy's linear percentile uses them."""
-    out = []
+def _needed_bins(hist: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Where each group's median and p90 order statistics lie in the merged histogram.
+
+    Returns the (area, class, bin) triples to read back and, per group and quantile, the
+    bins and in-bin ranks of the two order statistics numpy's linear interpolation uses
+    (``bin0``/``rank0``, ``bin1``/``rank1``, weight ``frac``).
+    """
+    keys = ["area", "settlement_class"]
+    hist = hist.sort_values([*keys, "bin"]).reset_index(drop=True)
+    gid = hist.groupby(keys, sort=False).ngroup().to_numpy()
+    counts = hist["count"].to_numpy(dtype=np.int64)
+    cum = np.cumsum(counts)
+    first = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]]) if gid.size else gid
+    base = cum[first] - counts[first]  # values before each group
+    n = np.bincount(gid, weights=counts).astype(np.int64) if gid.size else gid
+    bins = hist["bin"].to_numpy(dtype=np.int64)
+    frames = []
     for q in QUANTILES:
         pos = (n - 1) * q
-        lo = int(np.floor(pos))
-        out.append((q, lo, min(lo + 1, n - 1), pos - lo))
-    return out
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, n - 1)
+        part = hist.loc[first, keys].reset_index(drop=True).assign(q=q, frac=pos - lo)
+        for k, r in (("0", lo), ("1", hi)):
+            rank = base + r
+            row = np.searchsorted(cum, rank, side="right")
+            part["bin" + k] = bins[row]
+            part["rank" + k] = rank - (cum[row] - counts[row])
+        frames.append(part)
+    want = pd.concat(frames, ignore_index=True)
+    needed = pd.concat(
+        [want[[*keys, "bin0"]].rename(columns={"bin0": "bin"}),
+         want[[*keys, "bin1"]].rename(columns={"bin1": "bin"})],
+        ignore_index=True,
+    ).drop_duplicates()  # fmt: skip
+    return needed.astype({"area": object, "settlement_class": object, "bin": "int64"}), want
 
 
-def _needed_bins(hist: Any, groups: Any) -> tuple[pd.DataFrame, dict]:
-    """Bins holding each group's wanted order statistics, and where in the bin they sit."""
-    want: dict[tuple[str, str], list[tuple[float, tuple[int, int], tuple[int, int], float]]] = {}
-    needed = []
-    hist = hist.sort_values(["area", "settlement_class", "bin"])
-    by_group = {k: g for k, g in hist.groupby(["area", "settlement_class"], sort=False)}
-    for key, n in zip(
-        zip(groups["area"], groups["settlement_class"], strict=True),
-        groups["measured"].astype(int),
-        strict=True,
-    ):
-        if n == 0 or key not in by_group:
-            continue
-        g = by_group[key]
-        counts = g["count"].to_numpy(dtype=np.int64)
-        start = np.cumsum(counts) - counts
-        bins = g["bin"].to_numpy()
-        spots = []
-        for q, lo, hi, frac in _order_stat_positions(n):
-            where = []
-            for r in (lo, hi):
-                i = int(np.searchsorted(start, r, side="right") - 1)
-                where.append((int(bins[i]), r - int(start[i])))
-                needed.append((key[0], key[1], int(bins[i])))
-            spots.append((q, where[0], where[1], frac))
-        want[key] = spots
-    frame = pd.DataFrame(needed, columns=["area", "settlement_class", "bin"]).drop_duplicates()
-    return frame.astype({"area": object, "settlement_class": object, "bin": "int64"}), want
+def _block_key(frame: pd.DataFrame, bin_col: str) -> pd.Series:
+    return (
+        frame["area"].astype(str)
+        + "\x1f"
+        + frame["settlement_class"].astype(str)
+        + "\x1f"
+        + frame[bin_col].astype(str)
+    )
 
 
-def _lerp(a: float, b: float, t: float) -> float:
-    # numpy's linear interpolation, as np.percentile computes it
-    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+def _quantiles(values: pd.DataFrame, want: pd.DataFrame) -> pd.DataFrame:
+    """Median and p90 per group from the read-back values, exactly as numpy computes them."""
+    keys = ["area", "settlement_class"]
+    cols = ["median_distance_m", "p90_distance_m"]
+    if want.empty:
+        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=keys))
+    v = values.sort_values([*keys, "bin", "value"]).reset_index(drop=True)
+    start = pd.Series(np.arange(len(v)), index=_block_key(v, "bin"))
+    start = start[~start.index.duplicated()]
+    val = v["value"].to_numpy()
+    a, b = (
+        val[start.loc[_block_key(want, "bin" + k)].to_numpy() + want["rank" + k].to_numpy()]
+        for k in ("0", "1")
+    )
+    t = want["frac"].to_numpy()
+    # np.median averages the two middle values; np.percentile interpolates (numpy's _lerp)
+    median = np.where(t > 0, (a + b) / 2, a)
+    lerp = np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
+    out = want[[*keys, "q"]].assign(value=np.where(want["q"] == 0.5, median, lerp))
+    table = out.pivot_table(index=keys, columns="q", values="value", aggfunc="first")
+    return table.rename(columns={0.5: cols[0], 0.9: cols[1]})
 
 
-def _summary(stats: pd.DataFrame, values: pd.DataFrame, want: dict, job: _Job) -> pd.DataFrame:
-    groups = (
+def _summary(stats: pd.DataFrame, quantiles: pd.DataFrame, job: _Job) -> pd.DataFrame:
+    """The per-area summary table, in the rows and columns :func:`report.summarize` gives."""
+    keys = ["area", "settlement_class"]
+    g = (
         stats[stats["kind"] == "group"]
-        .groupby(["area", "settlement_class"], sort=False)
+        .groupby(keys, sort=False)
         .agg(
             addresses=("count", "sum"),
             measured=("measured", "sum"),
@@ -379,65 +406,47 @@ def _summary(stats: pd.DataFrame, values: pd.DataFrame, want: dict, job: _Job) -
             **{f"w{t}": (f"within_{t}km", "sum") for t in THRESHOLDS_KM},
         )
     )
-    sorted_values = {
-        k: np.sort(v["value"].to_numpy())
-        for k, v in values.groupby(["area", "settlement_class", "bin"], sort=False)
-    }
-    quant: dict[tuple[str, str], dict[float, float]] = {}
-    for key, spots in want.items():
-        quant[key] = {}
-        for q, (b0, i0), (b1, i1), frac in spots:
-            v0 = sorted_values[(key[0], key[1], b0)][i0]
-            v1 = sorted_values[(key[0], key[1], b1)][i1]
-            if q == 0.5:  # np.median: the mean of the two middle values
-                quant[key][q] = float(np.mean([v0, v1])) if frac > 0 else float(v0)
-            else:
-                quant[key][q] = float(_lerp(v0, v1, frac))
     study = job.study
     pop = population_by_area(study) if study.demand is not None else None
-    classes: list[str] = [ALL]
+    classes: list[str] = []
     if job.by_class:
-        present = set(groups.index.get_level_values(1)) - {ALL}
+        present = set(g.index.get_level_values(1)) - {ALL}
         if pop is not None:
             present |= set(pop["settlement_class"])
         classes = [c for c in SETTLEMENT_ORDER if c in present]
-    rows = []
-    for a in [*study.areas["area"].astype(str), ALL]:
-        for c in [*classes, ALL] if job.by_class and a != ALL else [ALL]:
-            key = (a, c)
-            row: dict[str, Any] = {"area": a, "settlement_class": c}
-            g = groups.loc[key] if key in groups.index else None
-            n = 0 if g is None else int(g["addresses"])
-            m = 0 if g is None else int(g["measured"])
-            row["addresses"] = n
-            if pop is not None:
-                sel = pop if a == ALL else pop[pop["area"] == a]
-                if c != ALL:
-                    sel = sel[sel["settlement_class"] == c]
-                row["population_est"] = int(round(float(sel["population_est"].sum())))
-            if g is None or m == 0 or m < n:
-                # no bases (nothing measured): counts only
-                row.update(
-                    {
-                        k: np.nan
-                        for k in (
-                            "mean_distance_m",
-                            "median_distance_m",
-                            "p90_distance_m",
-                            "max_distance_m",
-                        )
-                    }
-                )
-                row.update({f"share_within_{t}km": np.nan for t in THRESHOLDS_KM})
-            else:
-                row["mean_distance_m"] = float(g["total"]) / m
-                row["median_distance_m"] = quant[key][0.5]
-                row["p90_distance_m"] = quant[key][0.9]
-                row["max_distance_m"] = float(g["max_distance_m"])
-                for t in THRESHOLDS_KM:
-                    row[f"share_within_{t}km"] = float(g[f"w{t}"]) / m
-            rows.append(row)
-    out = pd.DataFrame(rows)
+    order = [
+        (a, c)
+        for a in study.areas["area"].astype(str)
+        for c in ([*classes, ALL] if job.by_class else [ALL])
+    ] + [(ALL, ALL)]
+    index = pd.MultiIndex.from_tuples(order, names=keys)
+    tab = g.reindex(index)
+    n = tab["addresses"].fillna(0).to_numpy(dtype=np.int64)
+    m = tab["measured"].fillna(0).to_numpy(dtype=float)
+    full = (m > 0) & (m == n)  # every address measured (none when there are no bases)
+    out = pd.DataFrame({"area": [k[0] for k in order], "settlement_class": [k[1] for k in order]})
+    out["addresses"] = n
+    if pop is not None:
+        by_both = pop.groupby(keys)["population_est"].sum()
+        by_area = pop.groupby("area")["population_est"].sum()
+        pops = [
+            float(pop["population_est"].sum())
+            if a == ALL
+            else float(by_area.get(a, 0.0))
+            if c == ALL
+            else float(by_both.get((a, c), 0.0))
+            for a, c in order
+        ]
+        out["population_est"] = np.round(pops).astype(int)
+    q = quantiles.reindex(index)
+    safe_m = np.where(m > 0, m, 1.0)
+    out["mean_distance_m"] = np.where(full, tab["total"].to_numpy(dtype=float) / safe_m, np.nan)
+    out["median_distance_m"] = np.where(full, q["median_distance_m"].to_numpy(dtype=float), np.nan)
+    out["p90_distance_m"] = np.where(full, q["p90_distance_m"].to_numpy(dtype=float), np.nan)
+    out["max_distance_m"] = np.where(full, tab["max_distance_m"].to_numpy(dtype=float), np.nan)
+    for t in THRESHOLDS_KM:
+        share = tab[f"w{t}"].to_numpy(dtype=float) / safe_m
+        out[f"share_within_{t}km"] = np.where(full, share, np.nan)
     out.insert(
         list(out.columns).index("population_est" if pop is not None else "addresses") + 1,
         "distance_to",
@@ -673,20 +682,15 @@ def assign_dataset(
                 f"duplicate ids: {len(dup):,} ids occur more than once in column {idc!r}; "
                 "every row is kept and flagged in 'reason'"
             )
-        groups = (
-            stats[stats["kind"] == "group"]
-            .groupby(["area", "settlement_class"], sort=False, as_index=False)[["measured"]]
-            .sum()
-        )
         hist = (
             stats[stats["kind"] == "hist"]
             .groupby(["area", "settlement_class", "bin"], as_index=False)["count"]
             .sum()
         )
         hist["bin"] = hist["bin"].astype(np.int64)
-        needed, want = _needed_bins(hist, groups)
+        needed, want = _needed_bins(pd.DataFrame(hist))
         values = second_pass(needed)
-        summary = _summary(stats, values, want, job)
+        summary = _summary(stats, _quantiles(values, want), job)
         counts = _status_counts(stats)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -103,6 +103,33 @@ class Study:
             return None
         return "own_base" if self.one_base_per_area else "nearest_base"
 
+    def _repr_html_(self) -> str:
+        import html
+
+        layers = [
+            name
+            for name in ("regso", "settlement", "demand", "localities")
+            if getattr(self, name) is not None
+        ]
+        areas = pd.DataFrame({"area": self.areas["area"].astype(str)})
+        areas["area_km2"] = (self.areas.geometry.area.to_numpy() / 1e6).round(1)
+        own = self.own_base_of_area
+        names = self.bases["base_name"].astype(str).to_numpy()
+        areas["own base"] = [names[i] if i >= 0 else "" for i in own]
+        if "location_status" in self.bases:
+            status = self.bases["location_status"].astype(str).to_numpy()
+            areas["base location"] = [status[i] if i >= 0 else "" for i in own]
+        rows = areas.head(30).to_html(index=False)
+        more = "" if len(areas) <= 30 else f"<p>… {len(areas) - 30:,} more areas</p>"
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        basis = (self.distance_basis or "no bases").replace("_", " ")
+        return (
+            f"<div><b>Study</b> {html.escape(self.name)}: {len(self.areas):,} areas, "
+            f"{len(self.bases):,} bases (distances to the {html.escape(basis)}); reference "
+            f"layers: {html.escape(', '.join(layers) or 'none')}; EPSG:3006"
+            f"{'<ul>' + notes + '</ul>' if notes else ''}{rows}{more}</div>"
+        )
+
     def with_areas(
         self,
         areas: gpd.GeoDataFrame,
