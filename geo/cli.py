@@ -34,6 +34,10 @@ def _add_study(p: argparse.ArgumentParser) -> None:
     g.add_argument("--areas", type=Path, help="catchment polygons (GeoPackage, GeoJSON, ...)")
     g.add_argument("--area-col", help="area-name (unique key) column of --areas")
     g.add_argument("--area-label-col", help="display-label column of --areas (e.g. regsonamn)")
+    g.add_argument(
+        "--dissolve-by",
+        help="merge --areas by this column, e.g. kommunkod: the RegSO of Sweden as municipalities",
+    )
     g.add_argument("--allow-gaps", action="store_true", help="accept gaps between --areas")
     g.add_argument(
         "--bases", type=Path, help="base locations (points, or a table with coordinates)"
@@ -332,6 +336,7 @@ def _study(args: argparse.Namespace):
         bases_crs=args.bases_crs,
         allow_gaps=args.allow_gaps,
         area_label_col=getattr(args, "area_label_col", None),
+        area_dissolve_by=getattr(args, "dissolve_by", None),
         one_base_per_area=not getattr(args, "bases_any", False),
     )
 

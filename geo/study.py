@@ -240,7 +240,8 @@ def check_topology(
             )
     if problems:
         raise AreaTopologyError(
-            "areas: polygons overlap, so an address could belong to two areas: "
+            "areas: polygons overlap, so an address could belong to two areas (a generalised "
+            "layer? use exact polygons, e.g. RegSO with --dissolve-by kommunkod): "
             + "; ".join(problems[:10])
             + ("" if len(problems) <= 10 else f"; and {len(problems) - 10} more pairs")
         )
@@ -273,19 +274,35 @@ def read_areas(
     *,
     name_col: str | None = None,
     label_col: str | None = None,
+    dissolve_by: str | None = None,
     allow_gaps: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a user's catchment-area polygons (any vector format) into EPSG:3006.
 
     The area name (a unique key) comes from ``name_col`` or the first of ``area``, ``omrade``,
     ``område``, ``name``, ``namn``; ``label_col`` adds a display label (column
-    ``area_label``), e.g. ``regsonamn`` for areas keyed by ``regsokod``. Topology is checked
+    ``area_label``), e.g. ``regsonamn`` for areas keyed by ``regsokod``. ``dissolve_by``
+    merges the polygons that share a value of that column into one area named by it — e.g.
+    ``kommunkod`` turns the RegSO of Sweden into its 290 municipalities, ``lanskod`` into its
+    counties — without the overlaps of a separately generalised layer. Topology is checked
     with :func:`check_topology`.
     """
     gdf = io.read_vector(path, argument="areas")
     if len(gdf) == 0:
         raise InputFileError(f"areas: {str(path)!r} has no features")
     gdf = _to_3006(gdf, "areas")
+    if dissolve_by is not None:
+        if dissolve_by not in gdf.columns:
+            raise MissingColumnError(
+                f"dissolve_by: no column {dissolve_by!r} in {str(path)!r}; columns are "
+                f"{[c for c in gdf.columns if c != gdf.geometry.name]}"
+            )
+        keep = [c for c in (dissolve_by, label_col) if c is not None and c in gdf.columns]
+        gdf = gdf[[*dict.fromkeys(keep), gdf.geometry.name]].dissolve(
+            by=dissolve_by, aggfunc="first"
+        )
+        gdf = gdf.reset_index()
+        name_col = dissolve_by
     col = name_col or _first_col(gdf, ("area", "omrade", "område", "catchment", "name", "namn"))
     if col is None or col not in gdf.columns:
         raise MissingColumnError(
@@ -440,6 +457,7 @@ def load_study(
     bases_crs: str | None = None,
     allow_gaps: bool = False,
     area_label_col: str | None = None,
+    area_dissolve_by: str | None = None,
     one_base_per_area: bool = True,
 ) -> Study:
     """Load the embedded Linköping study, optionally with the user's own areas and bases.
@@ -460,6 +478,8 @@ def load_study(
         Accept user areas with holes between them.
     area_label_col : str, optional
         Display-label column of ``areas`` (output column ``area_label``).
+    area_dissolve_by : str, optional
+        Merge the ``areas`` polygons by this column (see :func:`read_areas`).
     one_base_per_area : bool
         ``False`` for regional and national runs: ``bases`` may be any number of points or
         none at all, and distances are summarised to the nearest base
@@ -503,7 +523,13 @@ def load_study(
     notes: list[str] = []
     if areas is not None or bases is not None or not one_base_per_area:
         new_areas = (
-            read_areas(areas, name_col=area_col, label_col=area_label_col, allow_gaps=allow_gaps)
+            read_areas(
+                areas,
+                name_col=area_col,
+                label_col=area_label_col,
+                dissolve_by=area_dissolve_by,
+                allow_gaps=allow_gaps,
+            )
             if areas
             else catch
         )

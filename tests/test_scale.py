@@ -344,3 +344,15 @@ def test_areas_without_bases_assign_only(tmp_path, square_study):
     assert t["area"].astype(object).tolist() == ["A"] and t["nearest_base"].isna().all()
     s = summarize(t, study)
     assert s["addresses"].iloc[-1] == 1 and s["mean_distance_m"].isna().all()
+
+
+def test_municipalities_from_regso_by_dissolving(shared):
+    from geo.errors import AreaTopologyError
+    from geo.study import read_areas
+
+    kommuner = read_areas(shared / "sweden" / "regso_2025.gpkg", dissolve_by="kommunkod")
+    assert len(kommuner) == 290 and kommuner["area"].is_unique
+    assert "0580" in set(kommuner["area"])  # Linköping
+    # the separately generalised municipality layer overlaps its neighbours: refused, with a way out
+    with pytest.raises(AreaTopologyError, match="overlap.*--dissolve-by kommunkod"):
+        read_areas(shared / "sweden" / "kommun.gpkg", name_col="KnKod")
