@@ -559,24 +559,46 @@ def new_dataset_dir(output: str | Path) -> Path:
     return tmp
 
 
-def write_part(gdf: gpd.GeoDataFrame, folder: str | Path, number: int) -> Path:
-    """Write partition ``number`` of a dataset as GeoParquet (points as GeoArrow)."""
+def write_part(
+    gdf: gpd.GeoDataFrame, folder: str | Path, number: int, *, geoarrow: bool = False
+) -> Path:
+    """Write partition ``number`` of a dataset as GeoParquet.
+
+    Geometry as WKB (GeoParquet 1.0: read by GDAL/QGIS, DuckDB and every GeoParquet reader,
+    also for parts where every geometry is missing), or with ``geoarrow=True`` as GeoArrow
+    points (GeoParquet 1.1: faster to read and write; not for empty parts).
+    """
     path = Path(folder) / PART_NAME.format(number)
-    gdf.to_parquet(path, index=False, geometry_encoding="geoarrow")
+    gdf.to_parquet(path, index=False, geometry_encoding="geoarrow" if geoarrow else "WKB")
     return path
+
+
+def check_dataset_output(output: str | Path, inputs: list[Path]) -> None:
+    """Refuse an output folder that holds other files or any of the input parts."""
+    out = Path(output).resolve()
+    if any(out == f.resolve().parent or out == f.resolve() for f in inputs):
+        raise InputFileError(
+            f"output: {str(output)!r} is where the input parts are; choose another folder"
+        )
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"output: {str(out)!r} is a file; the dataset engines write a folder")
+    if out.exists():
+        others = [
+            p for p in out.iterdir() if not (p.suffix == ".parquet" and p.name.startswith("part."))
+        ]
+        if others:
+            raise InputFileError(
+                f"output: {str(output)!r} holds files that are not dataset parts "
+                f"({others[0].name}); choose an empty or new folder"
+            )
 
 
 def finish_dataset(tmp: Path, output: str | Path) -> Path:
     """Replace ``output`` by the completed folder ``tmp`` (old parts are removed)."""
     out = Path(output)
+    check_dataset_output(out, [])
     if out.exists():
         old = [p for p in out.iterdir() if p.suffix == ".parquet" and p.name.startswith("part.")]
-        others = [p for p in out.iterdir() if p not in old]
-        if others:
-            raise InputFileError(
-                f"output: {str(out)!r} holds files that are not dataset parts "
-                f"({others[0].name}); choose an empty or new folder"
-            )
         for p in old:
             p.unlink()
         out.rmdir()

@@ -646,6 +646,7 @@ def assign_dataset(
         raise GeoValueError(f"engine: must be one of {ENGINES}; received {engine!r}")
     study = study if study is not None else load_study()
     files = io.dataset_files(source)
+    io.check_dataset_output(output, files)
     rows, geoparquet, _, idc = _prepare(files, id_col)
     offsets = tuple(int(v) for v in np.concatenate([[0], np.cumsum(rows)[:-1]]))
     tmp = io.new_dataset_dir(output)
@@ -766,7 +767,7 @@ def write_national_addresses(
         parts = national_addresses(table, n, seed=seed, partition_rows=partition_rows, areas=index)
         total = -(-n // partition_rows) if n else 0
         for number, part in enumerate(tqdm(parts, total=total, disable=not progress, unit="part")):
-            io.write_part(part, tmp, number)
+            io.write_part(part, tmp, number, geoarrow=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

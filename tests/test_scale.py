@@ -107,6 +107,9 @@ def test_dataset_equals_single_machine(linkoping_parts, tmp_path, engine, client
     back = res.read()
     assert isinstance(back, gpd.GeoDataFrame) and back.crs.to_epsg() == 3006
     _same_table(single.table, back)
+    whole = gpd.read_parquet(res.output)  # the folder reads as one GeoParquet dataset
+    assert len(whole) == 30_000 and whole.crs.to_epsg() == 3006
+    assert whole.geometry.isna().sum() == 3  # missing, not-a-point rows: no geometry
     assert back["input_row"].tolist() == list(range(1, 30_001))
     assert res.status_counts.to_dict() == single.status_counts().to_dict()
     assert res.status_counts["invalid_coordinates"] == 3 and res.status_counts["outside"] == 1
@@ -356,3 +359,24 @@ def test_municipalities_from_regso_by_dissolving(shared):
     # the separately generalised municipality layer overlaps its neighbours: refused, with a way out
     with pytest.raises(AreaTopologyError, match="overlap.*--dissolve-by kommunkod"):
         read_areas(shared / "sweden" / "kommun.gpkg", name_col="KnKod")
+
+
+def test_dataset_output_checks_and_empty_parts(square_study, tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {"id": [1, 2, 3]},
+        geometry=shapely.points([530_100.0, 531_100.0, 530_200.0], [6_470_100.0] * 3),
+        crs=3006,
+    )
+    _write_parts(gdf, tmp_path / "in", [2, 0, 1])  # an empty part in the middle
+    with pytest.raises(InputFileError, match="where the input parts are"):
+        assign_dataset(tmp_path / "in", tmp_path / "in", square_study)
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("keep me")
+    with pytest.raises(InputFileError, match="not dataset parts"):
+        assign_dataset(tmp_path / "in", tmp_path / "busy", square_study)
+    assert (tmp_path / "busy" / "notes.txt").exists() and len(io.dataset_files(tmp_path / "in")) == 3
+    res = assign_dataset(tmp_path / "in", tmp_path / "out", square_study)
+    back = res.read()
+    assert back["input_row"].tolist() == [1, 2, 3] and res.partitions == 3
+    assert back["area"].astype(object).tolist() == ["A", "B", "A"]
+    assert res.summary.set_index("area").loc["A", "addresses"] == 2
