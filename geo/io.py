@@ -36,6 +36,7 @@ __all__ = [
     "read_part",
     "read_population_grid",
     "write_part",
+    "write_points_part",
     "read_table",
     "AddressTable",
     "find_id_column",
@@ -570,6 +571,73 @@ def write_part(
     """
     path = Path(folder) / PART_NAME.format(number)
     gdf.to_parquet(path, index=False, geometry_encoding="geoarrow" if geoarrow else "WKB")
+    return path
+
+
+def write_points_part(
+    frame: pd.DataFrame,
+    e: np.ndarray,
+    n: np.ndarray,
+    folder: str | Path,
+    number: int,
+    *,
+    crs: pyproj.CRS,
+) -> Path:
+    """Write partition ``number`` as GeoParquet with point geometry built from coordinates.
+
+    The same file :func:`write_part` writes for a GeoDataFrame of points (WKB, GeoParquet
+    metadata with CRS, geometry type and bounding box), without creating a geometry object per
+    row: the 21-byte WKB of each point is laid out directly. Rows with a non-finite coordinate
+    get a missing geometry.
+    """
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    e = np.asarray(e, dtype="<f8")
+    n = np.asarray(n, dtype="<f8")
+    if e.size > 100_000_000:  # 32-bit offsets of the WKB column
+        raise InputFileError(
+            f"addresses: a part of {e.size:,} rows is too large; split the input into parts "
+            "of at most 10 million rows"
+        )
+    ok = np.isfinite(e) & np.isfinite(n)
+    count = int(ok.sum())
+    record = np.zeros(count, dtype=[("order", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")])
+    record["order"] = 1  # little endian
+    record["kind"] = 1  # Point
+    record["x"] = e[ok]
+    record["y"] = n[ok]
+    sizes = np.where(ok, 21, 0)
+    offsets = np.zeros(e.size + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    validity = pa.array(ok).buffers()[1]
+    geometry = pa.Array.from_buffers(
+        pa.binary(),
+        e.size,
+        [validity, pa.py_buffer(offsets), pa.py_buffer(record.tobytes())],
+        null_count=e.size - count,
+    )
+    table = pa.Table.from_pandas(frame, preserve_index=False).append_column("geometry", geometry)
+    bbox = (
+        [float(e[ok].min()), float(n[ok].min()), float(e[ok].max()), float(n[ok].max())]
+        if count
+        else []
+    )
+    column: dict[str, object] = {
+        "encoding": "WKB",
+        "crs": json.loads(crs.to_json()),
+        "geometry_types": ["Point"] if count else [],
+    }
+    if bbox:
+        column["bbox"] = bbox
+    meta = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": column}}
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), b"geo": json.dumps(meta).encode()}
+    )
+    path = Path(folder) / PART_NAME.format(number)
+    pq.write_table(table, path)
     return path
 
 

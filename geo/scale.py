@@ -34,7 +34,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
-import shapely
 from tqdm import tqdm
 
 from . import io
@@ -143,19 +142,14 @@ def _table(frame: pd.DataFrame, job: _Job) -> io.AddressTable:
 
 def _assign_partition(
     frame: pd.DataFrame, job: _Job, number: int
-) -> tuple[gpd.GeoDataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[str]]:
     """Assign one partition: the single-machine core plus cross-partition duplicate flags."""
     result, notes = _assign_table(_table(frame, job), job.study, first_row=job.offsets[number] + 1)
     if job.id_col is not None and job.duplicate_ids:
         column = job.id_col if job.id_col in result else f"{job.id_col}_input"
         dup = result[column].isin(job.duplicate_ids).to_numpy()
         _flag_duplicates(result, column, dup)
-    e = result["e_3006"].to_numpy()
-    n = result["n_3006"].to_numpy()
-    ok = np.isfinite(e)
-    geom = np.full(len(result), None, dtype=object)
-    geom[ok] = shapely.points(e[ok], n[ok])
-    return gpd.GeoDataFrame(result, geometry=geom, crs=SWEREF99TM), notes
+    return result, notes
 
 
 def _group_codes(frame: pd.DataFrame, job: _Job) -> tuple[np.ndarray, list[tuple[str, str]]]:
@@ -269,8 +263,15 @@ def _process_partition(
     """
     number = 0 if partition_info is None else int(partition_info["number"])
     result, notes = _assign_partition(frame, job, number)
-    if partition_info is not None:
-        io.write_part(result, job.output, number)
+    if partition_info is not None:  # points in EPSG:3006 from the (rounded) output coordinates
+        io.write_points_part(
+            result,
+            result["e_3006"].to_numpy(),
+            result["n_3006"].to_numpy(),
+            job.output,
+            number,
+            crs=pyproj.CRS(SWEREF99TM),
+        )
     return _partial_stats(result, job, notes)
 
 
