@@ -374,7 +374,8 @@ def test_dataset_output_checks_and_empty_parts(square_study, tmp_path):
     (tmp_path / "busy" / "notes.txt").write_text("keep me")
     with pytest.raises(InputFileError, match="not dataset parts"):
         assign_dataset(tmp_path / "in", tmp_path / "busy", square_study)
-    assert (tmp_path / "busy" / "notes.txt").exists() and len(io.dataset_files(tmp_path / "in")) == 3
+    assert (tmp_path / "busy" / "notes.txt").exists()
+    assert len(io.dataset_files(tmp_path / "in")) == 3  # the input parts are untouched
     res = assign_dataset(tmp_path / "in", tmp_path / "out", square_study)
     back = res.read()
     assert back["input_row"].tolist() == [1, 2, 3] and res.partitions == 3
