@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -322,6 +323,11 @@ def _configure_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
     logging.getLogger("geo").setLevel(level)
+    if args.verbose < 2:
+        # dask's own INFO lines (scheduler, nanny, worker start/stop) are noise for a user;
+        # the environment variable reaches the worker processes too.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+        logging.getLogger("distributed").setLevel(logging.WARNING)
 
 
 def _study(args: argparse.Namespace):
