@@ -70,6 +70,22 @@ def _add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
     )  # fmt: skip
 
 
+def _add_raw_csv(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--raw-csv", action="store_true",
+        help="write text starting with = + - @ as it is in .csv output (default: a leading "
+        "apostrophe, so that a spreadsheet never runs it as a formula)",
+    )  # fmt: skip
+
+
+def _add_input_columns(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("coordinates of an address file not yet through 'geo assign'")
+    g.add_argument("--x-col", help="easting/longitude column")
+    g.add_argument("--y-col", help="northing/latitude column")
+    g.add_argument("--crs", help="CRS of the coordinates, e.g. EPSG:3006, EPSG:3021, wgs84")
+    g.add_argument("--sheet", help="Excel sheet name")
+
+
 def _add_register_cols(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("address register columns (recognised by name when not given)")
     for key in ("street", "number", "letter", "postcode", "locality"):
@@ -119,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--address-col", help="text address column (with --register)")
     a.add_argument("--register-crs", help="CRS of the register's coordinate columns")
     _add_register_cols(a)
+    _add_raw_csv(a)
     a.add_argument("--demo-count", type=int, help="synthetic addresses when no file is given")
     a.add_argument("--seed", type=int, default=580, help="seed of the synthetic register")
     a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -157,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         "--min-saving", type=float, default=60.0,
         help="list savings of at least this many seconds (metres without times); default 60",
     )  # fmt: skip
+    _add_input_columns(au)
     _add_common(au)
 
     st = sub.add_parser(
@@ -191,6 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--sweep", help="also solve for a range of bases, e.g. 4-8")
     st.add_argument("--tradeoff", action="store_true", help="compare the three objectives")
     st.add_argument("-o", "--output", type=Path, default=Path("out/siting"), help="folder")
+    _add_input_columns(st)
     _add_study(st)
     _add_network(st)
     _add_common(st)
@@ -230,6 +249,7 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--weight", default="population",
                     choices=["population", "children", "low_income", "single_parents"])  # fmt: skip
     _add_study(mp)
+    _add_input_columns(mp)
     _add_common(mp)
 
     gc = sub.add_parser(
@@ -249,6 +269,7 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--min-score", type=float, default=85.0, help="fuzzy street score (0-100)")
     gc.add_argument("-o", "--output", type=Path, required=True)
     _add_register_cols(gc)
+    _add_raw_csv(gc)
     _add_common(gc)
 
     net = sub.add_parser("network", help="build travel networks and network-based catchments")
@@ -285,6 +306,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("assigned", type=Path, help="output of 'geo assign'")
     s.add_argument("-o", "--output", type=Path, help="write the summary as CSV")
     _add_study(s)
+    _add_input_columns(s)
     _add_common(s)
 
     d = sub.add_parser(
@@ -420,7 +442,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
         extra = read_bases(args.sites).rename(columns={"base_name": "name"})
     kinds = tuple(k.strip() for k in args.candidates.split(",") if k.strip())
-    addresses = _read_assigned(args.addresses) if args.addresses is not None else None
+    addresses = _assigned(args.addresses, args, study) if args.addresses is not None else None
     kw = dict(
         threshold_km=args.threshold_km, threshold_min=args.threshold_min, weight=args.weight,
         equity=args.equity, keep_existing=not args.free_existing, candidates=kinds,
@@ -500,7 +522,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from . import maps
 
     study = _study(args)
-    table = _read_assigned(args.addresses) if args.addresses is not None else None
+    table = _assigned(args.addresses, args, study) if args.addresses is not None else None
     tiles = not args.no_tiles
     if args.kind == "catchments":
         m = maps.catchment_map(study, assignment=table, lang=args.lang, tiles=tiles,
@@ -601,7 +623,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
         [frame.reset_index(drop=True), matched.drop(columns=["address"]).reset_index(drop=True)],
         axis=1,
     )
-    io.write_table(out, args.output)
+    io.write_table(out, args.output, protect_formulas=not args.raw_csv)
     summary, summary_path = _write_match_summary(matched, args.output)
     if not args.quiet:
         print(f"Matched {len(matched):,} addresses against {len(register.table):,} register rows:")
@@ -611,9 +633,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    if not args.assigned.exists():
-        raise GeoError(f"assigned: file {str(args.assigned)!r} does not exist")
-    table = _read_assigned(args.assigned)
+    table = _assigned(args.assigned, args)
     _write_audit(table, args.output or _sibling(args.assigned, "audit"), args, quiet=args.quiet)
     return 0
 
@@ -703,7 +723,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     out = result.table
     if output.suffix.lower() in (".gpkg", ".geojson", ".geoparquet", ".parquet", ".fgb"):
         out = result.to_geodataframe()
-    io.write_table(out, output)
+    io.write_table(out, output, protect_formulas=not args.raw_csv)
     summary = result.summary()
     summary_path = args.summary_csv or _summary_path(output)
     io.write_table(summary.round(4), summary_path)
@@ -732,31 +752,59 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_assigned(path: Path) -> pd.DataFrame:
-    ext = path.suffix.lower()
-    if ext in (".csv", ".txt"):
-        return pd.read_csv(path, low_memory=False)
-    if ext == ".xlsx":
-        return pd.read_excel(path)
-    if ext in (".parquet", ".geoparquet"):
-        return pd.read_parquet(path)
-    return pd.DataFrame(io.read_vector(path, argument="assigned"))
+#: Columns every file written by ``geo assign`` has.
+ASSIGNED_COLUMNS = ("status", "e_3006", "n_3006", "area", "own_base_distance_m")
+
+
+def _numeric_assigned(name: str) -> bool:
+    return name in ("e_3006", "n_3006", "input_row") or name.endswith(("_m", "_s")) or any(
+        name.startswith(p) for p in ("distance_m_", "travel_time_s_", "network_distance_m_")
+    )
+
+
+def _assigned(path: Path, args: argparse.Namespace, study=None) -> pd.DataFrame:
+    """The table of a file written by ``geo assign``; any other address file is assigned now.
+
+    A planner passes the address file they have: when it lacks the columns ``geo assign``
+    writes, it is read as addresses (with ``--x-col``/``--y-col``/``--crs`` when given) and
+    assigned on the fly to the study's areas, and a note says so.
+    """
+    frame = io.read_table(path, sheet=getattr(args, "sheet", None))
+    if all(c in frame.columns for c in ASSIGNED_COLUMNS):
+        out = frame.copy()
+        for col in out.columns:
+            if _numeric_assigned(str(col)):
+                out[col] = pd.to_numeric(out[col], errors="coerce")
+        out["status"] = out["status"].astype(str)
+        return out
+    from .areas import assign_addresses
+
+    table = io.read_addresses(
+        path,
+        x_col=getattr(args, "x_col", None),
+        y_col=getattr(args, "y_col", None),
+        crs=getattr(args, "crs", None),
+        sheet=getattr(args, "sheet", None),
+    )
+    result = assign_addresses(table, study if study is not None else _study(args))
+    counts = result.status_counts()
+    logger.info(
+        "note: %s has not been through 'geo assign'; its %s rows were assigned now (%s)",
+        path,
+        f"{len(result.table):,}",
+        ", ".join(f"{k} {v:,}" for k, v in counts.items() if v),
+    )
+    for note in result.notes:
+        logger.info("note: %s", note)
+    return result.table
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    from .errors import MissingColumnError
     from .report import format_summary, summarize
 
-    if not args.assigned.exists():
-        raise GeoError(f"assigned: file {str(args.assigned)!r} does not exist")
-    table = _read_assigned(args.assigned)
-    need = {"status", "area", "own_base_distance_m"}
-    if not need <= set(table.columns):
-        raise MissingColumnError(
-            f"assigned: {str(args.assigned)!r} lacks columns {sorted(need - set(table.columns))}; "
-            "give a file written by 'geo assign'"
-        )
-    summary = summarize(table, _study(args))
+    study = _study(args)
+    table = _assigned(args.assigned, args, study)
+    summary = summarize(table, study)
     print(format_summary(summary))
     if args.output:
         io.write_table(summary.round(4), args.output)
@@ -882,14 +930,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands[args.command](args)
     except GeoError as exc:
-        print(f"geo: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except (OSError, MemoryError) as exc:
-        print(f"geo: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        _error(f"{type(exc).__name__}: {exc}")
+        return 2
     except KeyboardInterrupt:
         print("geo: interrupted; no output was written", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+        logger.debug("internal error", exc_info=True)
+        _error(
+            f"internal error ({type(exc).__name__}: {exc}); no output was written. Please "
+            "report it with the command line (not the data); -vv shows the traceback"
+        )
+        return 2
+
+
+def _error(message: str) -> None:
+    """Print one ``geo: error:`` line (a message's line breaks folded into spaces)."""
+    print("geo: error: " + " ".join(message.split()), file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

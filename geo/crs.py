@@ -21,7 +21,10 @@ __all__ = [
     "SWEREF99TM",
     "WGS84",
     "from_sweref",
+    "identify_swedish_crs",
     "in_sweden_3006",
+    "is_swedish_projected",
+    "looks_like_northing",
     "parse_crs",
     "to_sweref",
 ]
@@ -173,4 +176,77 @@ def guess_crs_from_values(x: np.ndarray, y: np.ndarray) -> str | None:
         return "EPSG:3021 (RT90 2.5 gon V)"
     if 6_090_000 <= mx <= 7_700_000 and (200_000 <= my <= 960_000 or 1_200_000 <= my <= 1_900_000):
         return "SWEREF 99 TM or RT90, but the columns look swapped (x holds northing)"
+    return None
+
+
+#: Northings of Sweden in SWEREF 99 (TM and local zones) and RT90, metres, with a margin.
+NORTHING_RANGE = (6_050_000.0, 7_750_000.0)
+#: Eastings of Sweden in SWEREF 99 TM (false easting 500 000 m). The local zones
+#: (EPSG:3007-3018, false easting 150 000 m) stay below about 250 000 m within their zone.
+EASTING_RANGE_SWEREF99TM = (255_000.0, 935_000.0)
+#: Eastings of Sweden in RT90 (false easting 1 500 000 m); no overlap with SWEREF 99 TM.
+EASTING_RANGE_RT90 = (1_180_000.0, 1_920_000.0)
+
+
+def _between(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (values >= bounds[0]) & (values <= bounds[1])
+
+
+def is_swedish_projected(crs: pyproj.CRS | str | int) -> bool:
+    """Whether ``crs`` is a Swedish projected CRS: SWEREF 99 TM or a local zone, or RT90."""
+    parsed = crs if isinstance(crs, pyproj.CRS) else parse_crs(crs)
+    if not parsed.is_projected:
+        return False
+    name = "".join(parsed.name.upper().split())
+    return "SWEREF99" in name or "RT90" in name
+
+
+def looks_like_northing(x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether ``x`` holds Swedish northings and ``y`` eastings (most finite rows).
+
+    True when more than half of the rows with both values finite have ``x`` in the
+    northing range of Sweden (6.05-7.75 million m) and ``y`` below it (an easting of SWEREF 99
+    or RT90): the Swedish geodetic axis order, X = northing.
+    """
+    x = np.asarray(x, dtype="float64")
+    y = np.asarray(y, dtype="float64")
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return False
+    swapped = _between(x[ok], NORTHING_RANGE) & _between(y[ok], (0.0, EASTING_RANGE_RT90[1]))
+    return bool(swapped.sum() * 2 > ok.sum())
+
+
+def identify_swedish_crs(e: np.ndarray, n: np.ndarray) -> tuple[str, str] | None:
+    """The Swedish projected CRS that coordinate values identify unambiguously, if any.
+
+    SWEREF 99 TM and RT90 2.5 gon V eastings do not overlap in Sweden, so eastings tell them
+    apart. The answer is given when more than half of the finite rows fall in one system's
+    range and none in the other's; values that could be a SWEREF 99 local zone, or that mix
+    both systems, give ``None`` (the caller then asks for ``--crs``).
+
+    Parameters
+    ----------
+    e, n : numpy.ndarray
+        Eastings and northings (metres) in an unknown CRS.
+
+    Returns
+    -------
+    tuple of str or None
+        ``(code, description)``, e.g. ``("EPSG:3006", "SWEREF 99 TM")``.
+    """
+    e = np.asarray(e, dtype="float64")
+    n = np.asarray(n, dtype="float64")
+    ok = np.isfinite(e) & np.isfinite(n)
+    total = int(ok.sum())
+    if total == 0:
+        return None
+    north = _between(n[ok], NORTHING_RANGE)
+    tm = int((north & _between(e[ok], EASTING_RANGE_SWEREF99TM)).sum())
+    rt90 = int((north & _between(e[ok], EASTING_RANGE_RT90)).sum())
+    if tm * 2 > total and rt90 == 0:
+        return "EPSG:3006", "SWEREF 99 TM (EPSG:3006)"
+    if rt90 * 2 > total and tm == 0:
+        return "EPSG:3021", "RT90 2.5 gon V (EPSG:3021)"
     return None

@@ -25,7 +25,14 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .crs import WGS84, guess_crs_from_values, parse_crs
+from .crs import (
+    WGS84,
+    guess_crs_from_values,
+    identify_swedish_crs,
+    is_swedish_projected,
+    looks_like_northing,
+    parse_crs,
+)
 
 if TYPE_CHECKING:
     from .network import Network, Polylines
@@ -61,13 +68,19 @@ EXCEL_MAX_ROWS = 1_048_575  # one header row
 LON_NAMES = ("lon", "lng", "long", "longitude", "longitud", "lonwgs84", "wgs84lon", "längdgrad")
 LAT_NAMES = ("lat", "latitude", "latitud", "latwgs84", "wgs84lat", "breddgrad")
 EAST_NAMES = (
-    "e", "east", "easting", "ost", "öst", "ostlig", "östlig", "x", "xcoord", "xkoord",
-    "xkoordinat", "koordinatx", "esweref", "swerefe", "e3006", "x3006", "eastingm",
+    "e", "east", "easting", "ost", "öst", "ostlig", "östlig", "ostkoordinat", "östkoordinat",
+    "ekoordinat", "koordinate", "x", "xcoord", "xkoord", "xkoordinat", "koordinatx", "esweref",
+    "swerefe", "e3006", "x3006", "eastingm", "eastingsweref", "ostvarde", "östvärde",
 )  # fmt: skip
 NORTH_NAMES = (
-    "n", "north", "northing", "nord", "nordlig", "y", "ycoord", "ykoord", "ykoordinat",
-    "koordinaty", "nsweref", "swerefn", "n3006", "y3006", "northingm",
+    "n", "north", "northing", "nord", "nordlig", "nordkoordinat", "nkoordinat", "koordinatn",
+    "y", "ycoord", "ykoord", "ykoordinat", "koordinaty", "nsweref", "swerefn", "n3006", "y3006",
+    "northingm", "northingsweref", "nordvarde", "nordvärde",
 )  # fmt: skip
+#: Names in the Swedish geodetic convention, where X is the northing and Y the easting
+#: (Lantmäteriet's exports, SWEREF 99 and RT90 axis order).
+X_NAMES = ("x", "xcoord", "xkoord", "xkoordinat", "koordinatx", "x3006")
+Y_NAMES = ("y", "ycoord", "ykoord", "ykoordinat", "koordinaty", "y3006")
 ID_NAMES = ("id", "addressid", "adressid", "objectid", "fid", "uuid", "lopnr", "löpnr", "nr")
 
 
@@ -113,16 +126,31 @@ def _check_file(path: Path, argument: str) -> None:
 
 
 def _sniff_text(path: Path) -> tuple[str, str]:
-    """Return (encoding, separator) of a delimited text file."""
-    raw = path.read_bytes()[:65536]
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly everything
-        enc, text = "latin-1", raw.decode("latin-1")
+    """Return (encoding, separator) of a delimited text file.
+
+    UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252. A file holding NUL
+    bytes that is not UTF-16 is not a text file: :class:`InputFileError`.
+    """
+    with open(path, "rb") as fh:
+        raw = fh.read(65536)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        enc = "utf-16"
+        text = raw[: len(raw) - len(raw) % 2].decode(enc, errors="replace")
+    elif b"\x00" in raw:
+        raise InputFileError(
+            f"addresses: {str(path)!r} is not a text file (it holds NUL bytes); save it as CSV "
+            "(UTF-8 or Windows-1252) or as .xlsx"
+        )
+    else:
+        for enc in ("utf-8-sig", "cp1252"):
+            try:
+                # a multi-byte character may be cut at the end of the sample
+                text = raw.decode(enc) if enc != "utf-8-sig" else _decode_prefix(raw)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # bytes cp1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d)
+            enc, text = "latin-1", raw.decode("latin-1")
     lines = text.splitlines()
     header = lines[0] if lines else ""
     counts = {sep: header.count(sep) for sep in (";", "\t", ",", "|")}
@@ -130,6 +158,16 @@ def _sniff_text(path: Path) -> tuple[str, str]:
     if counts[sep] == 0:
         sep = ","
     return enc, sep
+
+
+def _decode_prefix(raw: bytes) -> str:
+    """Decode a UTF-8 sample whose last character may be cut off by the sample's end."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if err.start >= len(raw) - 3 and len(raw) == 65536:
+            return raw[: err.start].decode("utf-8-sig")
+        raise
 
 
 def read_vector(path: str | Path, *, argument: str = "file", layer: str | None = None):
@@ -144,40 +182,68 @@ def read_vector(path: str | Path, *, argument: str = "file", layer: str | None =
         if ext in (".parquet", ".geoparquet"):
             return gpd.read_parquet(path)
         return gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-    except (ValueError, OSError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of GDAL/Arrow on a file is bad input
+        detail = " ".join(str(exc).split())[:200]
         raise InputFileError(
-            f"{argument}: cannot read {str(path)!r} as a vector file: {exc}"
+            f"{argument}: cannot read {str(path)!r} as a vector file ({detail})"
         ) from exc
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    enc, sep = _sniff_text(path)
+    encodings = [enc] + [e for e in ("cp1252", "latin-1") if e != enc and enc != "utf-16"]
+    for i, encoding in enumerate(encodings):
+        try:
+            return pd.read_csv(
+                path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding, engine="c"
+            )
+        except UnicodeDecodeError:
+            if i + 1 == len(encodings):
+                raise InputFileError(
+                    f"addresses: {str(path)!r} is not text in UTF-8, UTF-16 or Windows-1252"
+                ) from None
+            logger.info("%s is not %s throughout; reading it as %s", path, enc, encodings[i + 1])
+        except pd.errors.EmptyDataError as exc:
+            raise InputFileError(f"addresses: {str(path)!r} has no header row") from exc
+        except pd.errors.ParserError as exc:
+            detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "parse error"
+            raise InputFileError(
+                f"addresses: {str(path)!r} is not a valid CSV file ({detail}); quote fields "
+                "that contain the separator or a line break"
+            ) from exc
+    raise InputFileError(f"addresses: cannot read {str(path)!r}")  # pragma: no cover
 
 
 def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, pyproj.CRS | None]:
     """Read any supported address file into a DataFrame (+ geometry CRS if it has one)."""
     ext = path.suffix.lower()
     if ext in (".csv", ".txt", ".tsv"):
-        enc, sep = _sniff_text(path)
-        try:
-            df = pd.read_csv(
-                path, sep=sep, dtype=str, keep_default_na=False, encoding=enc, engine="c"
-            )
-        except pd.errors.EmptyDataError as exc:
-            raise InputFileError(f"addresses: {str(path)!r} has no header row") from exc
-        except pd.errors.ParserError as exc:
-            raise InputFileError(
-                f"addresses: {str(path)!r} is not a valid CSV file: {exc}"
-            ) from exc
-        return df, None
+        return _read_csv(path), None
     if ext in (".xlsx", ".xlsm"):
         try:
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
-        except (ValueError, KeyError, OSError) as exc:
+        except ValueError as exc:
+            if "not found" in str(exc) or "Worksheet" in str(exc):
+                raise InputFileError(f"addresses: {exc} in {str(path)!r}; check --sheet") from exc
             raise InputFileError(f"addresses: cannot read {str(path)!r} as Excel: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - any failure of the xlsx parser is bad input
+            raise InputFileError(
+                f"addresses: cannot read {str(path)!r} as an Excel .xlsx workbook "
+                f"({type(exc).__name__}: {str(exc)[:120]})"
+            ) from exc
         return df.fillna(""), None
     if ext == ".parquet":
         import pyarrow.parquet as pq
 
-        meta = pq.read_schema(path).metadata or {}
-        if b"geo" not in meta:
-            return pd.read_parquet(path), None
+        try:
+            meta = pq.read_schema(path).metadata or {}
+            if b"geo" not in meta:
+                return pd.read_parquet(path), None
+        except Exception as exc:  # noqa: BLE001 - any failure of the Parquet reader is bad input
+            raise InputFileError(
+                f"addresses: {str(path)!r} is not a readable Parquet file "
+                f"({type(exc).__name__}: {str(exc)[:120]})"
+            ) from exc
     if ext in VECTOR_EXTENSIONS:
         gdf = read_vector(path, argument="addresses")
         return gdf, gdf.crs
@@ -352,16 +418,36 @@ def table_from_frame(
     reason = np.where(rx != "", rx, ry).astype(object)
     both = (rx != "") & (ry != "")
     reason[both] = rx[both] + "; " + ry[both]
+    if (
+        not lonlat
+        and _norm(x_col) in X_NAMES
+        and _norm(y_col) in Y_NAMES
+        and (crs is None or is_swedish_projected(crs))
+        and looks_like_northing(x, y)
+    ):
+        x, y, x_col, y_col = y, x, y_col, x_col
+        notes.append(
+            f"columns {y_col!r}/{x_col!r} read the Swedish way: {y_col!r} is the northing and "
+            f"{x_col!r} the easting (Lantmäteriet's axis order for SWEREF 99 and RT90)"
+        )
     if crs is None:
         if not lonlat:
-            hint = guess_crs_from_values(x, y)
-            raise CrsError(
-                f"addresses: columns {x_col!r}/{y_col!r} hold projected coordinates but no CRS "
-                "was given; pass --crs"
-                + (f" (the values look like {hint})" if hint else " (e.g. EPSG:3006)")
+            found = identify_swedish_crs(x, y)
+            if found is None:
+                hint = guess_crs_from_values(x, y)
+                raise CrsError(
+                    f"addresses: columns {x_col!r}/{y_col!r} hold projected coordinates but no "
+                    "CRS was given and the values do not identify one; pass --crs"
+                    + (f" (the values look like {hint})" if hint else " (e.g. EPSG:3006)")
+                )
+            crs = parse_crs(found[0])
+            notes.append(
+                f"no CRS given: columns {x_col!r}/{y_col!r} are {found[1]} by their values "
+                "(SWEREF 99 TM and RT90 eastings do not overlap); pass --crs to override"
             )
-        crs = parse_crs(WGS84)
-        notes.append(f"columns {x_col!r}/{y_col!r} read as WGS 84 longitude/latitude")
+        else:
+            crs = parse_crs(WGS84)
+            notes.append(f"columns {x_col!r}/{y_col!r} read as WGS 84 longitude/latitude")
     return AddressTable(frame, x, y, crs, reason, (str(x_col), str(y_col)), source, notes)
 
 
@@ -424,11 +510,110 @@ def _atomic_path(path: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+#: First characters that make a spreadsheet program read a text cell as a formula
+#: (OWASP "CSV injection"): ``=``, ``+``, ``-``, ``@``, tab and carriage return.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Text that is a plain number ("-12", "+3,5"): harmless, left as it is.
+_PLAIN_NUMBER = r"[+-]?\d+(?:[.,]\d+)?"
+#: Text a column may hold to be written as numbers: integers without a leading zero (ids such
+#: as "0580" stay text) of at most 15 digits (exact in a spreadsheet), and decimals with a
+#: decimal point or comma.
+_INTEGER_TEXT = r"[+-]?(?:0|[1-9]\d{0,14})"
+_DECIMAL_TEXT = r"[+-]?(?:0|[1-9]\d{0,14})[.,]\d{1,15}"
+
+
+def _text_columns(df: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in df.columns
+        if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)
+    ]
+
+
+def typed_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns that hold only numbers, as numbers; every other column unchanged.
+
+    A column is converted when every non-empty value is an integer without a leading zero
+    (at most 15 digits) or a decimal number with a point or comma; empty values become
+    missing. A column with text in any row stays text, and so do identifiers such as
+    ``"0580"``. The input is not modified.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        A shallow copy with converted columns (``Int64`` or ``float64``).
+    """
+    out = df.copy(deep=False)
+    for col in _text_columns(df):
+        values = df[col]
+        text = values.astype("string").str.strip()
+        filled = text.notna() & (text != "")
+        if not filled.any():
+            continue
+        present = text[filled]
+        first = str(present.iloc[0])
+        if not re.fullmatch(_DECIMAL_TEXT, first) and not re.fullmatch(_INTEGER_TEXT, first):
+            continue  # quick reject before scanning the column
+        if present.str.fullmatch(_INTEGER_TEXT).all():
+            out[col] = pd.to_numeric(text.where(filled), errors="coerce").astype("Int64")
+        elif present.str.fullmatch(f"{_INTEGER_TEXT}|{_DECIMAL_TEXT}").all():
+            cleaned = text.where(filled).str.replace(",", ".", regex=False)
+            out[col] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    return out
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Text values that a spreadsheet would run as a formula, prefixed with an apostrophe.
+
+    Values starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading
+    ``'`` (the usual protection against formula injection in CSV files); plain numbers such as
+    ``-12`` are left alone. Text, string and categorical columns are checked; numbers are
+    never changed. The input is not modified.
+    """
+    out = df.copy(deep=False)
+    for col in df.columns:
+        values = df[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            cats = values.cat.categories
+            if cats.dtype == object or isinstance(cats.dtype, pd.StringDtype):
+                fixed = [_neutral(str(c)) for c in cats]
+                if fixed != [str(c) for c in cats] and len(set(fixed)) == len(fixed):
+                    out[col] = values.cat.rename_categories(fixed)
+            continue
+        if col not in _text_columns(df):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False) & ~text.str.fullmatch(
+            _PLAIN_NUMBER
+        ).fillna(False)
+        if risky.any():
+            fixed_values = values.astype(object).copy()
+            fixed_values[risky.to_numpy()] = "'" + text[risky].astype(object)
+            out[col] = fixed_values
+    return out
+
+
+def _neutral(text: str) -> str:
+    if text.startswith(FORMULA_PREFIXES) and not re.fullmatch(_PLAIN_NUMBER, text):
+        return "'" + text
+    return text
+
+
+def write_table(df: pd.DataFrame, path: str | Path, *, protect_formulas: bool = True) -> Path:
     """Write a table atomically; the format follows the extension.
 
     ``.csv`` (UTF-8), ``.xlsx``, ``.parquet``; a :class:`geopandas.GeoDataFrame` may also go
     to ``.gpkg``/``.geojson``/``.geoparquet`` (see :func:`write_vector`).
+
+    Spreadsheet safety: in ``.xlsx`` every text value is written as a text cell (never a
+    formula or a hyperlink) and text columns holding only numbers are written as numbers
+    (:func:`typed_numbers`); in ``.csv`` text that a spreadsheet would run as a formula gets a
+    leading apostrophe (:func:`neutralise_formulas`) unless ``protect_formulas=False``.
+    Parquet, GeoPackage and GeoJSON keep the frame's own column types.
     """
     path = Path(path)
     ext = path.suffix.lower()
@@ -451,12 +636,23 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
         )
     with _atomic_path(path) as tmp:
         if ext in (".csv", ".txt"):
-            plain.to_csv(tmp, index=False, encoding="utf-8")
+            shown = neutralise_formulas(plain) if protect_formulas else plain
+            shown.to_csv(tmp, index=False, encoding="utf-8")
         elif ext == ".xlsx":
-            plain.to_excel(tmp, index=False)
+            _write_xlsx(typed_numbers(plain), tmp)
         else:
             plain.to_parquet(tmp, index=False)
     return path
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """One sheet; text as text cells (no formulas, no hyperlinks), numbers as numbers."""
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    frame = frame.copy(deep=False)
+    for col in frame.columns:  # xlsxwriter takes Python numbers; nullable ints as float
+        if isinstance(frame[col].dtype, pd.Int64Dtype):
+            frame[col] = frame[col].astype("float64")
+    frame.to_excel(path, index=False, engine="xlsxwriter", engine_kwargs={"options": options})
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:

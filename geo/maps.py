@@ -104,6 +104,8 @@ LABELS: dict[str, dict[str, str]] = {
         "people": "inv.",
         "estimated": "UPPSKATTAD restid (inget vägnät: fågelväg × 1,3)",
         "people_grid": "Befolkning 2024",
+        "all_suppressed": "Alla rutor har färre än {n} adresser och visas inte (skydd av "
+        "personuppgifter); välj större rutor med --cell-size-m",
     },
     "en": {
         "catchment_title": "Local social services – catchment areas",
@@ -152,6 +154,8 @@ LABELS: dict[str, dict[str, str]] = {
         "people": "people",
         "estimated": "ESTIMATED travel time (no network: straight line × 1.3)",
         "people_grid": "Population 2024",
+        "all_suppressed": "Every cell has fewer than {n} addresses and none is shown (privacy); "
+        "use larger cells with --cell-size-m",
     },
 }
 
@@ -170,6 +174,35 @@ def fmt_number(value: float, lang: str = "sv", decimals: int = 0) -> str:
     if lang == "sv":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
+
+
+def _escaped(values: Any) -> list[str]:
+    """Text for HTML: every value as an escaped string (user text never becomes markup)."""
+    return [html.escape(str(v), quote=True) for v in values]
+
+
+def _tooltip_layer(
+    gdf: gpd.GeoDataFrame, fields: dict[str, str], *, keep: tuple[str, ...] = (), **kw: Any
+) -> folium.GeoJson:
+    """A GeoJSON layer whose tooltip shows ``fields`` (column -> label), all escaped.
+
+    folium's :class:`~folium.GeoJsonTooltip` puts property values and labels into the page
+    as HTML; here every shown value and label is HTML-escaped first, so text from the user's
+    files (area, base, site, RegSO and locality names) is shown as text and never runs.
+    Only the shown columns, ``keep`` (for styling) and the geometry go into the page.
+    """
+    data = gpd.GeoDataFrame(
+        {f"t{i}": _escaped(gdf[c]) for i, c in enumerate(fields)}
+        | {k: gdf[k].to_numpy() for k in keep},
+        geometry=gdf.geometry.to_numpy(),
+        crs=gdf.crs,
+    )
+    tooltip = folium.GeoJsonTooltip(
+        fields=[f"t{i}" for i in range(len(fields))],
+        aliases=_escaped(fields.values()),
+        sticky=kw.pop("sticky", True),
+    )
+    return folium.GeoJson(data, tooltip=tooltip, **kw)
 
 
 def _to_wgs84(gdf: gpd.GeoDataFrame, *, simplify_m: float = 20.0) -> gpd.GeoDataFrame:
@@ -334,21 +367,22 @@ def _add_areas(
         areas["pop_txt"] = [fmt_number(pop.get(a, np.nan), lang) for a in areas["area"]]
     else:
         areas["pop_txt"] = "–"
+    areas["colour"] = [colours.get(a, "#999") for a in areas["area"].astype(str)]
     layer = folium.FeatureGroup(name=lab["areas"], show=show)
-    folium.GeoJson(
+    _tooltip_layer(
         _to_wgs84(areas),
+        {"area": lab["area"], "base": lab["base"], "pop_txt": lab["population"],
+         "area_km2_txt": lab["area_km2"]},
+        keep=("colour",),
         style_function=lambda f: {
-            "fillColor": colours.get(f["properties"]["area"], "#999"),
-            "color": colours.get(f["properties"]["area"], "#999"),
+            "fillColor": f["properties"]["colour"],
+            "color": f["properties"]["colour"],
             "weight": 3,
             "fillOpacity": fill_opacity,
         },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["area", "base", "pop_txt", "area_km2_txt"],
-            aliases=[lab["area"], lab["base"], lab["population"], lab["area_km2"]],
-        ),
         name=lab["areas"],
-    ).add_to(layer)
+        sticky=False,
+    ).add_to(layer)  # fmt: skip
     for a, geom in zip(areas["area"].astype(str), areas.to_crs(WGS84).geometry, strict=True):
         pt = geom.representative_point()
         folium.Marker(
@@ -460,8 +494,9 @@ def catchment_map(
                 lab["p90"],
             ]
         layer = folium.FeatureGroup(name=lab["regso"], show=True)
-        folium.GeoJson(
-            _to_wgs84(r[[*fields, "regsokod", "geometry"]]),
+        _tooltip_layer(
+            _to_wgs84(r[[*fields, "geometry"]]),
+            dict(zip(fields, aliases, strict=True)),
             style_function=lambda f: {
                 "fillOpacity": 0.0,
                 "color": "#333",
@@ -469,22 +504,24 @@ def catchment_map(
                 "opacity": 0.7,
             },
             highlight_function=lambda f: {"weight": 3, "color": "#000"},
-            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
         ).add_to(layer)
         layer.add_to(m)
     if study.settlement is not None:
         s = study.settlement.dissolve(by="settlement_class").reset_index()
         s["label"] = s["settlement_class"].map(lambda c: lab.get(c, c))
+        s["colour"] = [SETTLEMENT_COLOURS.get(str(c), "#999") for c in s["settlement_class"]]
         layer = folium.FeatureGroup(name=lab["settlement"], show=False)
-        folium.GeoJson(
-            _to_wgs84(s[["settlement_class", "label", "geometry"]], simplify_m=50),
+        _tooltip_layer(
+            _to_wgs84(s[["label", "colour", "geometry"]], simplify_m=50),
+            {"label": lab["settlement"]},
+            keep=("colour",),
             style_function=lambda f: {
-                "fillColor": SETTLEMENT_COLOURS.get(f["properties"]["settlement_class"], "#999"),
+                "fillColor": f["properties"]["colour"],
                 "color": "#555",
                 "weight": 0.5,
                 "fillOpacity": 0.45,
             },  # fmt: skip
-            tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[lab["settlement"]]),
+            sticky=False,
         ).add_to(layer)
         layer.add_to(m)
     if study.localities is not None:
@@ -599,18 +636,29 @@ def access_map(
         crs=SWEREF99TM,
     )
     layer = folium.FeatureGroup(name=title, show=True)
-    folium.GeoJson(
-        _to_wgs84(cells, simplify_m=0),
-        style_function=lambda f: {
-            "fillColor": CLASS_COLOURS[min(f["properties"]["cls"], len(CLASS_COLOURS) - 1)],
-            "color": "#fff",
-            "weight": 0.3,
-            "fillOpacity": 0.75,
-        },  # fmt: skip
-        tooltip=folium.GeoJsonTooltip(
-            fields=["count_txt", "median_txt"], aliases=[what, lab["median"]]
-        ),
-    ).add_to(layer)
+    if len(cells):
+        cells["colour"] = [CLASS_COLOURS[min(int(c), len(CLASS_COLOURS) - 1)] for c in cells["cls"]]
+        _tooltip_layer(
+            _to_wgs84(cells, simplify_m=0),
+            {"count_txt": what, "median_txt": lab["median"]},
+            keep=("colour",),
+            style_function=lambda f: {
+                "fillColor": f["properties"]["colour"],
+                "color": "#fff",
+                "weight": 0.3,
+                "fillOpacity": 0.75,
+            },  # fmt: skip
+            sticky=False,
+        ).add_to(layer)
+    else:
+        notice = lab["all_suppressed"].format(n=min_count)
+        logger.warning("access map: %s", notice)
+        _add_html(
+            m,
+            '<div id="geo-notice" style="position:fixed;top:80px;left:60px;z-index:1000;'
+            "background:#fff3cd;border:1px solid #d39e00;padding:6px 12px;border-radius:4px;"
+            f'font:14px/1.3 sans-serif;max-width:420px">{html.escape(notice)}</div>',
+        )
     layer.add_to(m)
     if show_addresses and assignment is not None:
         pts = folium.FeatureGroup(name=lab["addresses"], show=False)
@@ -640,8 +688,8 @@ def access_map(
         sel = (areas == a) if a != lab["all"] else np.ones(areas.size, dtype=bool)
         w = weight[sel]
         v = value[sel]
-        if w.sum() == 0:
-            continue
+        if w.sum() == 0 or (assignment is not None and w.sum() < min_count):
+            continue  # no shares of fewer than min_count addresses
         cells_html = "".join(
             f"<td style='text-align:right;padding:0 6px'>{fmt_number(100 * w[v > t].sum() / w.sum(), lang)} %</td>"
             for t in thresholds
@@ -697,16 +745,19 @@ def siting_map(
         new = r.dissolve(by="site").reset_index()[["site", "geometry"]]
         sites = list(prop.sort_values("rank")["site"])
         col = {s: AREA_COLOURS[i % len(AREA_COLOURS)] for i, s in enumerate(sites)}
+        new["colour"] = [col.get(str(v), "#999") for v in new["site"]]
         layer = folium.FeatureGroup(name=lab["new_catchments"], show=True)
-        folium.GeoJson(
+        _tooltip_layer(
             _to_wgs84(new),
+            {"site": lab["base"]},
+            keep=("colour",),
             style_function=lambda f: {
-                "fillColor": col.get(f["properties"]["site"], "#999"),
+                "fillColor": f["properties"]["colour"],
                 "color": "#333",
                 "weight": 2,
                 "fillOpacity": 0.3,
             },  # fmt: skip
-            tooltip=folium.GeoJsonTooltip(fields=["site"], aliases=[lab["base"]]),
+            sticky=False,
         ).add_to(layer)
         layer.add_to(m)
     _add_bases(m, study.bases, lang, name=lab["current"], colour="#444")
@@ -731,12 +782,15 @@ def siting_map(
         for p in prop.sort_values("rank").itertuples()
     )
     panel = (
-        f"<b>{html.escape(lab['proposed'])}</b> ({s.objective}, {s.status}, gap {fmt_number(100 * s.gap, lang, 3)} %)"
+        f"<b>{html.escape(lab['proposed'])}</b> ({html.escape(str(s.objective))}, "
+        f"{html.escape(str(s.status))}, gap {fmt_number(100 * s.gap, lang, 3)} %)"
         f"<ol style='margin:4px 0 8px 18px;padding:0'>{ranked}</ol>"
-        f"<table style='border-collapse:collapse'><tr><th></th><th>{lab['people_grid']}</th>"
-        f"<th>{lab['mean']} ({unit})</th><th>{lab['p90']} ({unit})</th>"
+        f"<table style='border-collapse:collapse'><tr><th></th>"
+        f"<th>{html.escape(lab['people_grid'])}</th>"
+        f"<th>{html.escape(lab['mean'])} ({unit})</th><th>{html.escape(lab['p90'])} ({unit})</th>"
         f"<th>{html.escape(lab['share_within'].format(t=t))}</th></tr>{rows}</table>"
-        f"<div style='color:#666'>{lab['before']} → {lab['after']}</div>"
+        f"<div style='color:#666'>{html.escape(lab['before'])} → "
+        f"{html.escape(lab['after'])}</div>"
     )
     _panel(m, "geo-panel", panel)
     _legend(m, lab["bases"], [("#444", lab["current"]), ("#d7301f", lab["proposed"])])

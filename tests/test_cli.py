@@ -76,7 +76,7 @@ def test_main_job_without_file_says_synthetic(tmp_path, capsys):
     [
         (None, [], "does not exist"),
         (b"", [], "empty"),
-        (b"id,E,N\n1,534000,6476000\n", [], "--crs"),
+        (b"id,E,N\n1,150000,6476000\n", [], "--crs"),
         (b"id,a,b\n1,2,3\n", [], "no coordinate columns"),
         (b"id,lat,lon\n1,58.4,15.6\n", ["--crs", "EPSG:99999"], "crs: 'EPSG:99999'"),
     ],

@@ -28,13 +28,16 @@ def test_csv_semicolon_decimal_comma(tmp_path):
     assert t.frame["Namn"].tolist() == ["Åsa", "Örjan", "x"]  # cp1252 decoded, text kept
 
 
-def test_projected_columns_need_crs_with_hint(tmp_path):
+def test_projected_columns_need_crs_only_when_ambiguous(tmp_path):
     p = tmp_path / "a.csv"
     p.write_text(f"id,E,N\n1,{E},{N}\n")
-    with pytest.raises(CrsError, match=r"--crs.*3006"):
-        io.read_addresses(p)
+    t = io.read_addresses(p)  # SWEREF 99 TM by its values: used, and said in a note
+    assert t.crs.to_epsg() == 3006 and any("SWEREF 99 TM" in n for n in t.notes)
     t = io.read_addresses(p, crs="EPSG:3006")
-    assert t.columns == ("E", "N") and t.x[0] == E
+    assert t.columns == ("E", "N") and t.x[0] == E and t.notes == []
+    p.write_text("id,E,N\n1,150000,6476000\n")  # a SWEREF 99 local zone? ambiguous
+    with pytest.raises(CrsError, match=r"do not identify one; pass --crs"):
+        io.read_addresses(p)
 
 
 def test_named_columns_and_missing_ones(tmp_path):

@@ -144,12 +144,19 @@ def test_dataset_from_plain_parquet_with_coordinate_columns(square_study, tmp_pa
     )
     (tmp_path / "in").mkdir()
     frame.to_parquet(tmp_path / "in" / "a.parquet")
-    with pytest.raises(GeoError, match="CRS"):
-        assign_dataset(tmp_path / "in", tmp_path / "out", square_study)
     res = assign_dataset(tmp_path / "in", tmp_path / "out", square_study, crs="EPSG:3006")
     back = res.read()
     assert back["status"].astype(str).tolist() == ["ok", "ok", "invalid_coordinates"]
     assert back["area"].astype(object).tolist()[:2] == ["A", "B"]
+    # without --crs the values identify SWEREF 99 TM (its eastings do not overlap RT90's)
+    res = assign_dataset(tmp_path / "in", tmp_path / "out2", square_study)
+    assert any("SWEREF 99 TM" in note for note in res.notes)
+    pd.testing.assert_frame_equal(res.read(), back)
+    # values that could be a SWEREF 99 local zone (false easting 150 000 m) are ambiguous
+    (tmp_path / "zone").mkdir()
+    frame.assign(x=[150_100.0, 151_900.0, np.nan]).to_parquet(tmp_path / "zone" / "a.parquet")
+    with pytest.raises(GeoError, match="CRS"):
+        assign_dataset(tmp_path / "zone", tmp_path / "out3", square_study)
 
 
 def test_dataset_errors(tmp_path, square_study):
