@@ -248,6 +248,11 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--objective", choices=["pmedian", "coverage", "center"], default="pmedian")
     mp.add_argument("--weight", default="population",
                     choices=["population", "children", "low_income", "single_parents"])  # fmt: skip
+    mp.add_argument(
+        "--candidates", default="localities,regso",
+        help="siting: candidate kinds, comma-separated: localities, regso, grid",
+    )  # fmt: skip
+    mp.add_argument("--sites", type=Path, help="siting: your own candidate sites")
     _add_study(mp)
     _add_input_columns(mp)
     _add_common(mp)
@@ -436,12 +441,8 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
     study = _study(args)
     network = None if args.mode == "straight" else _network(args, args.mode, required=True)
-    extra = None
-    if args.sites is not None:
-        from .study import read_bases
-
-        extra = read_bases(args.sites).rename(columns={"base_name": "name"})
-    kinds = tuple(k.strip() for k in args.candidates.split(",") if k.strip())
+    extra = _extra_sites(args)
+    kinds = _candidate_kinds(args)
     addresses = _assigned(args.addresses, args, study) if args.addresses is not None else None
     kw = dict(
         threshold_km=args.threshold_km, threshold_min=args.threshold_min, weight=args.weight,
@@ -500,6 +501,19 @@ def _cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
+def _extra_sites(args: argparse.Namespace):
+    """The user's own candidate sites (``--sites``), or None."""
+    if args.sites is None:
+        return None
+    from .study import read_bases
+
+    return read_bases(args.sites).rename(columns={"base_name": "name"})
+
+
+def _candidate_kinds(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(k.strip() for k in args.candidates.split(",") if k.strip())
+
+
 def _cmd_whatif(args: argparse.Namespace) -> int:
     from .scenario import what_if
 
@@ -536,7 +550,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
         from .scenario import site
 
         res = site(study, add=args.add, objective=args.objective, weight=args.weight,
-                   addresses=table)  # fmt: skip
+                   addresses=table, candidates=_candidate_kinds(args),
+                   extra_sites=_extra_sites(args))  # fmt: skip
         m = maps.siting_map(res, study, lang=args.lang, tiles=tiles)
     out = args.output or Path("maps") / f"{args.kind}.html"
     maps.save_map(m, out)

@@ -176,9 +176,26 @@ def fmt_number(value: float, lang: str = "sv", decimals: int = 0) -> str:
     return text
 
 
+#: Characters that folium's templates would still act on after HTML escaping: ``{`` and
+#: ``}`` (folium renders a page's scripts through Jinja a second time, so ``{{ ... }}`` in a
+#: value would be evaluated in Python) and ``` ` `` and ``$`` (folium puts tooltip text into
+#: JavaScript template literals, where ``${...}`` runs). As HTML character references they
+#: display the same and act on nothing.
+_INERT = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "$": "&#36;"})
+
+
+def _html(value: object) -> str:
+    """Any text for the page, inert: HTML-escaped, and nothing a template would evaluate.
+
+    Every text value that reaches a map (tooltips, labels, legends, panels, titles) goes
+    through here, so text from the user's files is shown as text and never runs.
+    """
+    return html.escape(str(value), quote=True).translate(_INERT)
+
+
 def _escaped(values: Any) -> list[str]:
-    """Text for HTML: every value as an escaped string (user text never becomes markup)."""
-    return [html.escape(str(v), quote=True) for v in values]
+    """:func:`_html` of every value."""
+    return [_html(v) for v in values]
 
 
 def _tooltip_layer(
@@ -239,8 +256,8 @@ def _base_map(study: Study, title: str, lang: str, *, tiles: bool) -> folium.Map
         f'<div id="geo-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
         f"background:rgba(255,255,255,.92);padding:6px 12px;border-radius:4px;"
         f'font:14px/1.3 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
-        f"<b style='font-size:16px'>{html.escape(title)}</b><br>"
-        f"<span style='color:#555'>{html.escape(study.name)} · {lab['data']}: {DATA_YEARS} · "
+        f"<b style='font-size:16px'>{_html(title)}</b><br>"
+        f"<span style='color:#555'>{_html(study.name)} · {lab['data']}: {DATA_YEARS} · "
         f"{lab['made']} {today}</span></div>"
     )
     _add_html(m, header)
@@ -322,14 +339,14 @@ def _add_controls(m: folium.Map, lang: str) -> None:
 def _legend(m: folium.Map, title: str, items: list[tuple[str, str]], extra: str = "") -> None:
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
-        f'border:1px solid #555;margin-right:6px;vertical-align:middle"></span>{html.escape(t)}</div>'
+        f'border:1px solid #555;margin-right:6px;vertical-align:middle"></span>{_html(t)}</div>'
         for c, t in items
     )
     box = (
         f'<div id="geo-legend" style="position:fixed;bottom:60px;left:10px;z-index:1000;'
         f"background:rgba(255,255,255,.92);padding:8px 10px;border-radius:4px;"
         f'font:13px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:320px">'
-        f"<b>{html.escape(title)}</b>{rows}{extra}</div>"
+        f"<b>{_html(title)}</b>{rows}{extra}</div>"
     )
     _add_html(m, box)
 
@@ -389,7 +406,7 @@ def _add_areas(
             [pt.y, pt.x],
             icon=folium.DivIcon(
                 html=f'<div class="geo-area-label" style="font:bold 15px sans-serif;color:{colours[a]};'
-                f'text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap">{html.escape(a.upper())}</div>'
+                f'text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap">{_html(a.upper())}</div>'
             ),
         ).add_to(layer)
     layer.add_to(m)
@@ -411,7 +428,7 @@ def _add_bases(
     for row in b.itertuples():
         status = getattr(row, "location_status", "")
         note = f" ({lab.get(str(status), str(status))})" if status else ""
-        label = html.escape(str(row.base_name)) + html.escape(note)
+        label = _html(str(row.base_name)) + _html(note)
         folium.CircleMarker(
             [row.geometry.y, row.geometry.x], radius=9, color="#fff", weight=3, fill=True,
             fill_color=colour, fill_opacity=1, tooltip=f"{lab['base']}: {label}",
@@ -421,7 +438,7 @@ def _add_bases(
             icon=folium.DivIcon(
                 icon_anchor=(-12, 8),
                 html=f'<div class="geo-base-label" style="font:bold 13px sans-serif;'
-                f'text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap">{html.escape(str(row.base_name))}</div>',
+                f'text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap">{_html(str(row.base_name))}</div>',
             ),
         ).add_to(layer)
     layer.add_to(m)
@@ -531,8 +548,8 @@ def catchment_map(
             folium.CircleMarker(
                 [row.geometry.y, row.geometry.x], radius=3 + 2 * np.log10(max(row.pop_2020, 10)),
                 color="#444", weight=1, fill=True, fill_color="#fff", fill_opacity=0.9,
-                tooltip=f"{html.escape(str(row.name))}: {fmt_number(row.pop_2020, lang)} inv. (2020)"
-                if lang == "sv" else f"{html.escape(str(row.name))}: {fmt_number(row.pop_2020, lang)} people (2020)",
+                tooltip=f"{_html(str(row.name))}: {fmt_number(row.pop_2020, lang)} inv. (2020)"
+                if lang == "sv" else f"{_html(str(row.name))}: {fmt_number(row.pop_2020, lang)} people (2020)",
             ).add_to(layer)  # fmt: skip
         layer.add_to(m)
     _add_bases(m, study.bases, lang, name=lab["bases"])
@@ -657,7 +674,7 @@ def access_map(
             m,
             '<div id="geo-notice" style="position:fixed;top:80px;left:60px;z-index:1000;'
             "background:#fff3cd;border:1px solid #d39e00;padding:6px 12px;border-radius:4px;"
-            f'font:14px/1.3 sans-serif;max-width:420px">{html.escape(notice)}</div>',
+            f'font:14px/1.3 sans-serif;max-width:420px">{_html(notice)}</div>',
         )
     layer.add_to(m)
     if show_addresses and assignment is not None:
@@ -695,15 +712,15 @@ def access_map(
             for t in thresholds
         )
         rows.append(
-            f"<tr><td style='color:{colours.get(a, '#000')};font-weight:bold'>{html.escape(a)}</td>{cells_html}</tr>"
+            f"<tr><td style='color:{colours.get(a, '#000')};font-weight:bold'>{_html(a)}</td>{cells_html}</tr>"
         )
     head = "".join(
-        f"<th style='padding:0 6px'>{html.escape(lab['beyond'].format(t=f'{t} {unit}'))}</th>"
+        f"<th style='padding:0 6px'>{_html(lab['beyond'].format(t=f'{t} {unit}'))}</th>"
         for t in thresholds
     )
     table = f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
     note = (
-        f"<div style='color:#666;margin-top:4px'>{html.escape(lab['suppressed'].format(n=min_count))}</div>"
+        f"<div style='color:#666;margin-top:4px'>{_html(lab['suppressed'].format(n=min_count))}</div>"
         if assignment is not None
         else ""
     )
@@ -728,7 +745,7 @@ def _before_after_row(r: dict[Any, Any], lab: dict[str, str], lang: str, scale: 
         pair("share_within_before", "share_within_after", 100.0, 0) + " %",
     ]
     tds = "".join(f"<td style='text-align:right;padding:0 4px'>{c}</td>" for c in cells)
-    return f"<tr><td>{html.escape(lab.get(cls, cls))}</td>{tds}</tr>"
+    return f"<tr><td>{_html(lab.get(cls, cls))}</td>{tds}</tr>"
 
 
 def siting_map(
@@ -777,20 +794,20 @@ def siting_map(
     rows = "".join(_before_after_row(r, lab, lang, scale) for r in ba.to_dict("records"))
     s = result.solution
     ranked = "".join(
-        f"<li>{html.escape(str(p.site))}{'' if p.new else ' (' + lab['current'].lower() + ')'}: "
+        f"<li>{_html(str(p.site))}{'' if p.new else ' (' + lab['current'].lower() + ')'}: "
         f"{fmt_number(p.population_served, lang)} inv.</li>"
         for p in prop.sort_values("rank").itertuples()
     )
     panel = (
-        f"<b>{html.escape(lab['proposed'])}</b> ({html.escape(str(s.objective))}, "
-        f"{html.escape(str(s.status))}, gap {fmt_number(100 * s.gap, lang, 3)} %)"
+        f"<b>{_html(lab['proposed'])}</b> ({_html(str(s.objective))}, "
+        f"{_html(str(s.status))}, gap {fmt_number(100 * s.gap, lang, 3)} %)"
         f"<ol style='margin:4px 0 8px 18px;padding:0'>{ranked}</ol>"
         f"<table style='border-collapse:collapse'><tr><th></th>"
-        f"<th>{html.escape(lab['people_grid'])}</th>"
-        f"<th>{html.escape(lab['mean'])} ({unit})</th><th>{html.escape(lab['p90'])} ({unit})</th>"
-        f"<th>{html.escape(lab['share_within'].format(t=t))}</th></tr>{rows}</table>"
-        f"<div style='color:#666'>{html.escape(lab['before'])} → "
-        f"{html.escape(lab['after'])}</div>"
+        f"<th>{_html(lab['people_grid'])}</th>"
+        f"<th>{_html(lab['mean'])} ({unit})</th><th>{_html(lab['p90'])} ({unit})</th>"
+        f"<th>{_html(lab['share_within'].format(t=t))}</th></tr>{rows}</table>"
+        f"<div style='color:#666'>{_html(lab['before'])} → "
+        f"{_html(lab['after'])}</div>"
     )
     _panel(m, "geo-panel", panel)
     _legend(m, lab["bases"], [("#444", lab["current"]), ("#d7301f", lab["proposed"])])

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import console_errors, dump_dom, png_pixels, screenshot
 
 from geo import maps
 from geo.areas import assign_addresses
@@ -26,83 +23,11 @@ def assigned(study):
     return assign_addresses(synthetic_addresses(6000, seed=11, study=study), study).table
 
 
-def _chromium() -> str:
-    for name in (
-        os.environ.get("GEO_CHROMIUM", ""),
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-    ):
-        if name and shutil.which(name):
-            return shutil.which(name)  # type: ignore[return-value]
-    if os.environ.get("CI"):
-        pytest.fail("chromium not found: .ci/run must install Debian's chromium")
-    pytest.skip("chromium not installed")
-
-
 def _render(html_path: Path, tmp: Path) -> tuple[str, str, Path]:
     """DOM after scripts ran, Chromium's console log, and a screenshot; network blocked."""
-    exe = _chromium()
-    flags = [
-        exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={tmp / 'profile'}", "--proxy-server=127.0.0.1:9",
-        "--proxy-bypass-list=<-loopback>", "--window-size=1280,860",
-        "--virtual-time-budget=8000", "--enable-logging=stderr", "--v=0",
-    ]  # fmt: skip
-    shot = tmp / "shot.png"
-    subprocess.run(
-        [*flags, f"--screenshot={shot}", html_path.as_uri()], capture_output=True, timeout=120
-    )
-    dom = subprocess.run(
-        [*flags, "--dump-dom", html_path.as_uri()], capture_output=True, text=True, timeout=120
-    )
-    return dom.stdout, dom.stderr, shot
-
-
-def _png_pixels(path: Path) -> np.ndarray:
-    """Decode an 8-bit RGB(A) PNG with the standard library (no image package needed)."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width, height, channels = 8, b"", 0, 0, 0
-    while pos < len(data):
-        length = int.from_bytes(data[pos : pos + 4], "big")
-        kind = data[pos + 4 : pos + 8]
-        chunk = data[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            width, height = int.from_bytes(chunk[:4], "big"), int.from_bytes(chunk[4:8], "big")
-            channels = {2: 3, 6: 4}[chunk[9]]
-        elif kind == b"IDAT":
-            idat += chunk
-        pos += 12 + length
-    raw = np.frombuffer(zlib.decompress(idat), dtype=np.uint8)
-    stride = width * channels
-    out = np.zeros((height, stride), dtype=np.int32)
-    prev = np.zeros(stride, dtype=np.int32)
-    for y in range(height):
-        f = raw[y * (stride + 1)]
-        line = raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)].astype(np.int32)
-        if f == 0:
-            cur = line
-        elif f == 2:
-            cur = (line + prev) % 256
-        else:
-            cur = np.zeros(stride, dtype=np.int32)
-            for x in range(stride):
-                a = cur[x - channels] if x >= channels else 0
-                b = prev[x]
-                c = prev[x - channels] if x >= channels else 0
-                if f == 1:
-                    pred = a
-                elif f == 3:
-                    pred = (a + b) // 2
-                else:
-                    pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                    pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                cur[x] = (line[x] + pred) % 256
-        out[y] = cur
-        prev = cur
-    return out.reshape(height, width, channels)[:, :, :3]
+    shot = screenshot(html_path, tmp)
+    dom, log = dump_dom(html_path, tmp)
+    return dom, log, shot
 
 
 def test_html_is_self_contained_and_small(study, tmp_path):
@@ -199,13 +124,9 @@ def test_renders_in_headless_chromium_offline(study, assigned, tmp_path, kind):
     assert dom.count("leaflet-interactive") > 10  # drawn areas, cells, markers
     for text in expect:
         assert text in dom, text
-    errors = [
-        line
-        for line in log.splitlines()
-        if "CONSOLE" in line and ("Uncaught" in line or "Error" in line)
-    ]
+    errors = console_errors(log)
     assert errors == [], errors
-    px = _png_pixels(shot)
+    px = png_pixels(shot)
     assert px.shape[0] > 500 and px.shape[1] > 800
     colours = np.unique(px[::4, ::4].reshape(-1, 3), axis=0)
     assert len(colours) > 50  # areas, cells, legend: not a blank page
