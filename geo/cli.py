@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -175,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
         help="list savings of at least this many seconds (metres without times); default 60",
     )  # fmt: skip
     _add_input_columns(au)
+    _add_study(au)
     _add_common(au)
 
     st = sub.add_parser(
@@ -346,10 +348,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python warnings (e.g. GDAL's about a damaged file) as one log line, no source line."""
+    logger.warning("warning: %s", " ".join(str(message).split()))
+
+
 def _configure_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
     logging.getLogger("geo").setLevel(level)
+    warnings.showwarning = _show_warning
     if args.verbose < 2:
         # dask's own INFO lines (scheduler, nanny, worker start/stop) are noise for a user;
         # the environment variable reaches the worker processes too.
@@ -772,8 +780,10 @@ ASSIGNED_COLUMNS = ("status", "e_3006", "n_3006", "area", "own_base_distance_m")
 
 
 def _numeric_assigned(name: str) -> bool:
-    return name in ("e_3006", "n_3006", "input_row") or name.endswith(("_m", "_s")) or any(
-        name.startswith(p) for p in ("distance_m_", "travel_time_s_", "network_distance_m_")
+    return (
+        name in ("e_3006", "n_3006", "input_row")
+        or name.endswith(("_m", "_s"))
+        or any(name.startswith(p) for p in ("distance_m_", "travel_time_s_", "network_distance_m_"))
     )
 
 
@@ -953,7 +963,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("geo: interrupted; no output was written", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+    except Exception as exc:
         logger.debug("internal error", exc_info=True)
         _error(
             f"internal error ({type(exc).__name__}: {exc}); no output was written. Please "

@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,14 +180,22 @@ def read_vector(path: str | Path, *, argument: str = "file", layer: str | None =
     _check_file(path, argument)
     ext = path.suffix.lower()
     try:
-        if ext in (".parquet", ".geoparquet"):
-            return gpd.read_parquet(path)
-        return gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-    except Exception as exc:  # noqa: BLE001 - any failure of GDAL/Arrow on a file is bad input
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            if ext in (".parquet", ".geoparquet"):
+                gdf = gpd.read_parquet(path)
+            else:
+                gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        for w in said:  # only when the file was read; after a failure the error says it all
+            logger.warning("%s: %s", argument, " ".join(str(w.message).split()))
+    except Exception as exc:
         detail = " ".join(str(exc).split())[:200]
         raise InputFileError(
             f"{argument}: cannot read {str(path)!r} as a vector file ({detail})"
         ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.active_geometry_name is None:
+        raise InputFileError(f"{argument}: {str(path)!r} has no geometry; give a vector file")
+    return gdf
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -226,7 +235,7 @@ def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, p
             if "not found" in str(exc) or "Worksheet" in str(exc):
                 raise InputFileError(f"addresses: {exc} in {str(path)!r}; check --sheet") from exc
             raise InputFileError(f"addresses: cannot read {str(path)!r} as Excel: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - any failure of the xlsx parser is bad input
+        except Exception as exc:
             raise InputFileError(
                 f"addresses: cannot read {str(path)!r} as an Excel .xlsx workbook "
                 f"({type(exc).__name__}: {str(exc)[:120]})"
@@ -239,7 +248,7 @@ def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, p
             meta = pq.read_schema(path).metadata or {}
             if b"geo" not in meta:
                 return pd.read_parquet(path), None
-        except Exception as exc:  # noqa: BLE001 - any failure of the Parquet reader is bad input
+        except Exception as exc:
             raise InputFileError(
                 f"addresses: {str(path)!r} is not a readable Parquet file "
                 f"({type(exc).__name__}: {str(exc)[:120]})"
@@ -420,8 +429,8 @@ def table_from_frame(
     reason[both] = rx[both] + "; " + ry[both]
     if (
         not lonlat
-        and _norm(x_col) in X_NAMES
-        and _norm(y_col) in Y_NAMES
+        and _norm(str(x_col)) in X_NAMES
+        and _norm(str(y_col)) in Y_NAMES
         and (crs is None or is_swedish_projected(crs))
         and looks_like_northing(x, y)
     ):
@@ -524,9 +533,7 @@ _DECIMAL_TEXT = r"[+-]?(?:0|[1-9]\d{0,14})[.,]\d{1,15}"
 
 def _text_columns(df: pd.DataFrame) -> list[str]:
     return [
-        c
-        for c in df.columns
-        if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)
+        c for c in df.columns if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)
     ]
 
 
@@ -1007,8 +1014,10 @@ def read_graphml(path: str | Path, mode: str) -> Polylines:
     _check_file(path, "graphml")
     try:
         g = nx.read_graphml(path)
-    except (nx.NetworkXError, ValueError, OSError) as exc:
-        raise InputFileError(f"graphml: cannot read {str(path)!r}: {exc}") from exc
+    except Exception as exc:
+        raise InputFileError(
+            f"graphml: cannot read {str(path)!r} as GraphML ({type(exc).__name__}: {exc})"
+        ) from exc
     crs = g.graph.get("crs", WGS84)
     coords: list[np.ndarray] = []
     fwd: list[float] = []
@@ -1084,8 +1093,8 @@ def read_network(path: str | Path) -> Network:
                 seg_class=z["seg_class"],
                 source=str(z["source"]),
             )
-    except (OSError, KeyError, ValueError) as exc:
+    except Exception as exc:
         raise InputFileError(
-            f"network: {str(path)!r} is not a network saved by geo ({exc}); rebuild it with "
-            "'geo network build'"
+            f"network: {str(path)!r} is not a network saved by geo ({type(exc).__name__}: "
+            f"{exc}); rebuild it with 'geo network build'"
         ) from exc

@@ -718,7 +718,7 @@ def access_map(
         f"<th style='padding:0 6px'>{_html(lab['beyond'].format(t=f'{t} {unit}'))}</th>"
         for t in thresholds
     )
-    table = f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+    table = f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>" if rows else ""
     note = (
         f"<div style='color:#666;margin-top:4px'>{_html(lab['suppressed'].format(n=min_count))}</div>"
         if assignment is not None

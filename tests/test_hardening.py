@@ -37,11 +37,11 @@ from geo.synthetic import synthetic_addresses
 MARK = "document.documentElement.setAttribute('data-pwned','{}')"
 PAYLOADS = [
     f'<img src=x onerror="{MARK.format("img")}">',
-    f'<script>{MARK.format("script")}</script>',
+    f"<script>{MARK.format('script')}</script>",
     f'"><svg onload="{MARK.format("svg")}">',
-    f"'><iframe srcdoc=\"<script>parent.{MARK.format('iframe')}</script>\"></iframe>",
+    f'\'><iframe srcdoc="<script>parent.{MARK.format("iframe")}</script>"></iframe>',
     f"</script><script>{MARK.format('break')}</script>",
-    f"<a href=\"javascript:{MARK.format('href')}\">länk</a>",
+    f'<a href="javascript:{MARK.format("href")}">länk</a>',
     f'<details open ontoggle="{MARK.format("toggle")}">',
     "{{7*7}}${7*7}<b>bold</b>",
     f"`;{MARK.format('tick')};`",
@@ -243,9 +243,7 @@ def test_category_names_from_files_are_neutralised_too(tmp_path, square_study):
     areas = square_study.areas.assign(area=["=1+1", "B"])
     bases = square_study.bases.assign(area=["=1+1", "B"], base_name=["@cmd", "Base B"])
     s = dataclasses.replace(square_study, areas=areas, bases=bases)
-    res = assign_addresses(
-        pd.DataFrame({"e": [530_500.0], "n": [6_470_500.0]}), s, crs=3006
-    ).table
+    res = assign_addresses(pd.DataFrame({"e": [530_500.0], "n": [6_470_500.0]}), s, crs=3006).table
     write_table(res, tmp_path / "o.csv")
     back = pd.read_csv(tmp_path / "o.csv", dtype=str)
     assert back["area"].tolist() == ["'=1+1"] and back["own_base"].tolist() == ["'@cmd"]
@@ -309,7 +307,9 @@ def test_rt90_with_x_northing_is_read_the_swedish_way(tmp_path, crs):
     code, t, err = _assign_csv(tmp_path, text, *crs)
     assert code == 0, err
     assert t["status"].tolist() == ["ok", "ok"]
-    assert t["e_3006"][0] == pytest.approx(E, abs=0.5) and t["n_3006"][0] == pytest.approx(N, abs=0.5)
+    assert t["e_3006"][0] == pytest.approx(E, abs=0.5) and t["n_3006"][0] == pytest.approx(
+        N, abs=0.5
+    )
     assert t["area"][0] == "norr"
     assert "read the Swedish way" in err and "'X' is the northing" in err
     if not crs:

@@ -88,9 +88,7 @@ def test_no_address_in_default_html(study, assigned, tmp_path):
 def test_small_counts_are_suppressed(study, assigned):
     m = maps.access_map(study, assigned, min_count=5, cell_size_m=500)
     page = maps.to_html(m)
-    counts = [
-        int(c.replace("\u00a0", "")) for c in re.findall(r'"t0": "([\d\u00a0]+)"', page)
-    ]
+    counts = [int(c.replace("\u00a0", "")) for c in re.findall(r'"t0": "([\d\u00a0]+)"', page)]
     assert counts and min(counts) >= 5
     assert "färre än 5 adresser" in page
 
