@@ -34,6 +34,8 @@ import shapely
 from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
+from .errors import GeoValueError
+
 __all__ = ["OUTSIDE", "PolygonIndex"]
 
 OUTSIDE = -1
@@ -74,10 +76,10 @@ class PolygonIndex:
     ) -> None:
         geoms = np.asarray(list(polygons), dtype=object)
         if geoms.size == 0:
-            raise ValueError("polygons: received an empty sequence; give at least one polygon")
+            raise GeoValueError("polygons: received an empty sequence; give at least one polygon")
         types = set(shapely.get_type_id(geoms).tolist())
         if not types <= {3, 6}:  # Polygon, MultiPolygon
-            raise ValueError(
+            raise GeoValueError(
                 "polygons: every geometry must be a Polygon or MultiPolygon; "
                 f"received geometry type ids {sorted(types)}"
             )
@@ -94,7 +96,7 @@ class PolygonIndex:
             # Round up to a "nice" value so the grid is easy to reason about.
             cell_size_m = float(math.ceil(cell_size_m))
         if not cell_size_m > 0:
-            raise ValueError(f"cell_size_m: must be positive; received {cell_size_m!r}")
+            raise GeoValueError(f"cell_size_m: must be positive; received {cell_size_m!r}")
         self.cell_size_m = float(cell_size_m)
         self.x0 = float(x0) - self.cell_size_m
         self.y0 = float(y0) - self.cell_size_m

@@ -32,12 +32,19 @@ import shapely
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from . import io
+from . import io, settings
 from ._index import OUTSIDE
 from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
 from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
-from .network import MODES, Network, estimate_costs, network_costs
+from .network import Network, estimate_costs, network_costs
+from .schema import (
+    STATUS_INVALID,
+    STATUS_OK,
+    STATUS_OUTSIDE,
+    STATUSES,
+    TRAVEL_MODES,
+)
 from .study import Study, load_study
 
 __all__ = [
@@ -51,17 +58,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-STATUS_OK = "ok"
-STATUS_OUTSIDE = "outside"
-STATUS_INVALID = "invalid_coordinates"
-STATUS_UNMATCHED = "unmatched_address"
-STATUSES = (STATUS_OK, STATUS_OUTSIDE, STATUS_INVALID, STATUS_UNMATCHED)
-
 #: Rows processed per chunk; bounds peak memory of the per-chunk temporaries.
-DEFAULT_CHUNK = 1_000_000
+DEFAULT_CHUNK = settings.chunk_rows
 #: Up to this many bases, every row gets a ``distance_m_<base_id>`` column per base; with
 #: more (regional and national runs) only the nearest and own base are given.
-MAX_BASE_COLUMNS = 25
+MAX_BASE_COLUMNS = settings.max_base_columns
 
 
 def locate_points(
@@ -285,7 +286,7 @@ def _add_travel_columns(
         costs = network_costs(network, e, n, be, bn, max_snap_m=max_snap_m, target_names=names)
         notes = [f"{mode} network: {network!r}"]
     status = costs.status.copy()
-    status[~valid] = "invalid_coordinates"
+    status[~valid] = STATUS_INVALID
     reason = costs.reason.copy()
     reason[~valid] = "no valid coordinates"
     out_cols["travel_mode"] = _categorical(np.zeros(e.size, dtype=np.int8), [mode])
@@ -335,7 +336,7 @@ def assign_addresses(
     progress: bool = False,
     mode: str = "straight",
     network: Network | None = None,
-    max_snap_m: float = 500.0,
+    max_snap_m: float | None = None,
 ) -> Assignment:
     """Assign every address to a catchment area and measure distance to every base.
 
@@ -370,9 +371,10 @@ def assign_addresses(
     Assignment
         Every input row, in input order, with ``status`` and ``reason``.
     """
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     study = study if study is not None else load_study()
-    if mode not in ("straight", *MODES):
-        raise GeoValueError(f"mode: must be 'straight' or one of {MODES}; received {mode!r}")
+    if mode not in TRAVEL_MODES:
+        raise GeoValueError(f"mode: must be one of {TRAVEL_MODES}; received {mode!r}")
     if network is not None and network.mode != mode:
         raise GeoValueError(f"network: a {network.mode} network was given for mode {mode!r}")
     table = _as_table(addresses, crs, x_col, y_col)
@@ -437,7 +439,7 @@ def _assign_table(
     progress: bool = False,
     mode: str = "straight",
     network: Network | None = None,
-    max_snap_m: float = 500.0,
+    max_snap_m: float | None = None,
     first_row: int = 1,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The per-table work shared by every engine: check, locate, measure, build columns.
@@ -446,6 +448,7 @@ def _assign_table(
     Returns the result frame and the notes; duplicate ids are flagged by the caller, which
     knows the whole input.
     """
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     notes = list(table.notes)
     e, n, reason = _checked_3006(table.x, table.y, table.crs, table.reason)
     res = locate_points(e, n, study, chunk_size=chunk_size, progress=progress)

@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import settings
 from .crs import SWEREF99TM
 from .errors import GeoValueError, MissingColumnError
 from .network import Network, network_costs
+from .schema import STATUS_OK
 from .study import Study
 
 __all__ = ["audit_by_regso", "catchment_audit", "network_catchments"]
@@ -33,7 +35,7 @@ def _basis(table: pd.DataFrame) -> tuple[str, str, str, str]:
     return "own_base_distance_m", "nearest_base_distance_m", "nearest_base", "m"
 
 
-def catchment_audit(table: pd.DataFrame, *, min_saving: float = 60.0) -> pd.DataFrame:
+def catchment_audit(table: pd.DataFrame, *, min_saving: float | None = None) -> pd.DataFrame:
     """Addresses whose own base is not their quickest (or, without times, nearest) base.
 
     Parameters
@@ -52,8 +54,9 @@ def catchment_audit(table: pd.DataFrame, *, min_saving: float = 60.0) -> pd.Data
         ``better_base``, ``better``, ``saving`` and ``saving_minutes`` (or ``saving_m``), and
         ``basis`` (``travel_time_s`` or ``straight_distance_m``).
     """
+    min_saving = settings.min_saving if min_saving is None else min_saving
     own_col, best_col, best_base_col, unit = _basis(table)
-    ok = table[table["status"].astype(str) == "ok"]
+    ok = table[table["status"].astype(str) == STATUS_OK]
     own = ok[own_col].to_numpy(dtype="float64")
     best = ok[best_col].to_numpy(dtype="float64")
     saving = own - best
@@ -80,7 +83,7 @@ def catchment_audit(table: pd.DataFrame, *, min_saving: float = 60.0) -> pd.Data
     return out.sort_values("saving", ascending=False).reset_index(drop=True)
 
 
-def audit_by_regso(table: pd.DataFrame, *, min_saving: float = 60.0) -> pd.DataFrame:
+def audit_by_regso(table: pd.DataFrame, *, min_saving: float | None = None) -> pd.DataFrame:
     """The audit per RegSO: how many addresses would be quicker at another base.
 
     Returns
@@ -90,10 +93,11 @@ def audit_by_regso(table: pd.DataFrame, *, min_saving: float = 60.0) -> pd.DataF
         ``share_better_elsewhere``, ``median_saving`` (s or m, see ``basis``), the most common
         ``better_base`` and ``basis``; RegSO with the largest share first.
     """
+    min_saving = settings.min_saving if min_saving is None else min_saving
     if "regsokod" not in table:
         raise MissingColumnError("table: the audit by RegSO needs the column 'regsokod'")
     detail = catchment_audit(table, min_saving=min_saving)
-    ok = table[table["status"].astype(str) == "ok"]
+    ok = table[table["status"].astype(str) == STATUS_OK]
     total = ok.groupby(["regsokod", "regsonamn", "area"], observed=True).size().rename("addresses")
     if detail.empty:
         out = total.reset_index()
@@ -125,8 +129,8 @@ def network_catchments(
     net: Network,
     study: Study,
     *,
-    cell_size_m: float = 250.0,
-    max_snap_m: float = 500.0,
+    cell_size_m: float | None = None,
+    max_snap_m: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Network-based catchments: every place to the base it reaches quickest.
 
@@ -140,6 +144,8 @@ def network_catchments(
     geopandas.GeoDataFrame
         ``base_id``, ``base_name``, ``area_km2``, ``cells``, geometry in EPSG:3006.
     """
+    cell_size_m = settings.catchment_cell_size_m if cell_size_m is None else cell_size_m
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     if cell_size_m <= 0:
         raise GeoValueError(f"cell_size_m: must be positive; received {cell_size_m}")
     extent = shapely.union_all(study.areas.geometry.values)

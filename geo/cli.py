@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, io
+from . import __version__, io, settings
 from .crs import WGS84, parse_crs
-from .errors import GeoError
+from .errors import GeoError, InputFileError, UsageError
+from .schema import STATUS_INVALID, STATUS_OUTSIDE
 
 logger = logging.getLogger("geo")
 
@@ -66,8 +67,9 @@ def _add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
     g.add_argument("--lines", type=Path, help="road line layer (GeoPackage, GeoJSON, ...)")
     g.add_argument("--layer", help="layer of --lines")
     g.add_argument(
-        "--max-snap-m", type=float, default=500.0,
-        help="addresses farther than this from the network get no route (default 500)",
+        "--max-snap-m", type=float, default=settings.max_snap_m,
+        help=f"addresses farther than this from the network get no route "
+        f"(default {settings.max_snap_m:g})",
     )  # fmt: skip
 
 
@@ -156,7 +158,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--scheduler", help="address of an existing dask scheduler, tcp://host:8786")
     e.add_argument("--workers", type=int, help="workers of the local dask cluster (default: cores)")
     e.add_argument(
-        "--worker-memory", default="4GB", help="memory limit per local dask worker (default 4GB)"
+        "--worker-memory",
+        default=settings.dask_worker_memory,
+        help=f"memory limit per local dask worker (default {settings.dask_worker_memory})",
     )
     _add_study(a)
     _add_network(a)
@@ -172,8 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     au.add_argument("assigned", type=Path, help="output of 'geo assign'")
     au.add_argument("-o", "--output", type=Path, help="audit CSV (per RegSO beside it)")
     au.add_argument(
-        "--min-saving", type=float, default=60.0,
-        help="list savings of at least this many seconds (metres without times); default 60",
+        "--min-saving", type=float, default=settings.min_saving,
+        help="list savings of at least this many seconds (metres without times); "
+        f"default {settings.min_saving:g}",
     )  # fmt: skip
     _add_input_columns(au)
     _add_study(au)
@@ -189,8 +194,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     st.add_argument("--add", type=int, default=2, help="new bases to place (default 2)")
     st.add_argument("--objective", choices=["pmedian", "coverage", "center"], default="pmedian")
-    st.add_argument("--threshold-km", type=float, default=5.0, help="coverage threshold (km)")
-    st.add_argument("--threshold-min", type=float, default=30.0, help="with a network (minutes)")
+    st.add_argument(
+        "--threshold-km", type=float, default=settings.coverage_threshold_km,
+        help="coverage threshold (km)",
+    )  # fmt: skip
+    st.add_argument(
+        "--threshold-min", type=float, default=settings.coverage_threshold_min,
+        help="with a network (minutes)",
+    )  # fmt: skip
     st.add_argument(
         "--weight", default="population",
         choices=["population", "children", "low_income", "single_parents"],
@@ -207,7 +218,10 @@ def _parser() -> argparse.ArgumentParser:
         help="demand from your addresses: a file written by 'geo assign' (default: the grid)",
     )  # fmt: skip
     st.add_argument("--capacity", type=float, help="most population (weight) per base")
-    st.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    st.add_argument(
+        "--time-limit", type=float, default=settings.time_limit_s,
+        help=f"seconds (default {settings.time_limit_s:g})",
+    )  # fmt: skip
     st.add_argument("--sweep", help="also solve for a range of bases, e.g. 4-8")
     st.add_argument("--tradeoff", action="store_true", help="compare the three objectives")
     st.add_argument("-o", "--output", type=Path, default=Path("out/siting"), help="folder")
@@ -225,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     wi.add_argument("--close", action="append", default=[], help="base id to close (repeat)")
     wi.add_argument("--move", action="append", default=[], help="BASE_ID=LAT,LON (repeat)")
     wi.add_argument("--add", action="append", default=[], help="NAME=LAT,LON (repeat)")
-    wi.add_argument("--threshold-km", type=float, default=5.0)
+    wi.add_argument("--threshold-km", type=float, default=settings.coverage_threshold_km)
     wi.add_argument("-o", "--output", type=Path, help="write the table as CSV")
     _add_study(wi)
     _add_network(wi)
@@ -243,8 +257,14 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("-o", "--output", type=Path, help="HTML file (default maps/<kind>.html)")
     mp.add_argument("--lang", choices=["sv", "en"], default="sv")
     mp.add_argument("--no-tiles", action="store_true", help="no background map tiles")
-    mp.add_argument("--min-count", type=int, default=5, help="suppress cells below (default 5)")
-    mp.add_argument("--cell-size-m", type=float, default=500.0, help="access map cells (m)")
+    mp.add_argument(
+        "--min-count", type=int, default=settings.min_count,
+        help=f"suppress aggregates of fewer addresses (default {settings.min_count})",
+    )  # fmt: skip
+    mp.add_argument(
+        "--cell-size-m", type=float, default=settings.access_cell_size_m,
+        help=f"access map cells (default {settings.access_cell_size_m:g} m)",
+    )  # fmt: skip
     mp.add_argument("--show-addresses", action="store_true", help="embed individual addresses")
     mp.add_argument("--add", type=int, default=2, help="siting: new bases (default 2)")
     mp.add_argument("--objective", choices=["pmedian", "coverage", "center"], default="pmedian")
@@ -300,7 +320,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     nc.add_argument("--mode", choices=["walk", "bike", "car"], required=True)
     nc.add_argument("-o", "--output", type=Path, required=True, help=".gpkg or .geojson")
-    nc.add_argument("--cell-size-m", type=float, default=250.0)
+    nc.add_argument("--cell-size-m", type=float, default=settings.catchment_cell_size_m)
     _add_network(nc, with_mode=False)
     _add_study(nc)
     _add_common(nc)
@@ -337,8 +357,8 @@ def _parser() -> argparse.ArgumentParser:
         "--within", type=Path, help="with --grid: polygons (e.g. RegSO) every point should fall in"
     )
     d.add_argument(
-        "--partition-rows", type=int, default=1_000_000,
-        help="with --grid: addresses per part (default 1 000 000)",
+        "--partition-rows", type=int, default=settings.partition_rows,
+        help=f"with --grid: addresses per part (default {settings.partition_rows:,})",
     )  # fmt: skip
     d.add_argument(
         "--with-streets", action="store_true",
@@ -394,7 +414,7 @@ def _network(args: argparse.Namespace, mode: str, *, required: bool):
         logger.info("using the cached %s network %s", mode, cached)
         return load_network(mode, network=cached)
     if required:
-        raise GeoError(
+        raise InputFileError(
             f"network: no {mode} network given and none cached at {cached}; run "
             f"'geo network build --mode {mode} --pbf FILE' or pass --network/--pbf/--lines"
         )
@@ -439,7 +459,7 @@ def _latlon(spec: str, flag: str) -> tuple[str, tuple[float, float]]:
         lat_s, lon_s = coords.split(",")
         return name.strip(), (float(lat_s), float(lon_s))
     except ValueError as exc:
-        raise GeoError(
+        raise UsageError(
             f"{flag}: expected NAME=LAT,LON such as 'Ljungsbro=58.5085,15.4980'; received {spec!r}"
         ) from exc
 
@@ -490,7 +510,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
         try:
             rng = range(int(lo), int(hi or lo) + 1)
         except ValueError as exc:
-            raise GeoError(
+            raise UsageError(
                 f"--sweep: expected a range such as 4-8; received {args.sweep!r}"
             ) from exc
         sw = sweep(study, rng, **kw)
@@ -664,7 +684,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _write_audit(table: pd.DataFrame, path: Path, args: argparse.Namespace, *, quiet: bool) -> None:
     from .audit import audit_by_regso, catchment_audit
 
-    min_saving = getattr(args, "min_saving", 60.0)
+    min_saving = getattr(args, "min_saving", settings.min_saving)
     detail = catchment_audit(table, min_saving=min_saving)
     by_regso = audit_by_regso(table, min_saving=min_saving)
     io.write_table(detail, path)
@@ -696,7 +716,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     if _is_dataset(args.addresses, args.engine):
         return _cmd_assign_dataset(args)
     if args.scheduler or args.workers:
-        raise GeoError("engine: --scheduler and --workers need --engine dask")
+        raise UsageError("engine: --scheduler and --workers need --engine dask")
     study = _study(args)
     progress = not args.no_progress and not args.quiet
     network = None if args.mode == "straight" else _network(args, args.mode, required=False)
@@ -767,7 +787,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         print(f"Wrote {output} and {summary_path}")
     if args.audit:
         _write_audit(result.table, _sibling(output, "audit"), args, quiet=args.quiet)
-    bad = counts.get("invalid_coordinates", 0) + counts.get("outside", 0)
+    bad = counts.get(STATUS_INVALID, 0) + counts.get(STATUS_OUTSIDE, 0)
     if bad:
         logger.warning(
             "%s rows are not 'ok'; see the columns 'status' and 'reason' in %s", f"{bad:,}", output
@@ -856,9 +876,9 @@ def _cmd_demo_national(args: argparse.Namespace) -> int:
     from .scale import write_national_addresses
 
     if args.count is None or args.count < 1:
-        raise GeoError("count: --grid needs -n/--count, the number of addresses (e.g. 10000000)")
+        raise UsageError("count: --grid needs -n/--count, the number of addresses (e.g. 10000000)")
     if args.with_streets:
-        raise GeoError("with_streets: --with-streets is for the municipal register, not --grid")
+        raise UsageError("with_streets: --with-streets is for the municipal register, not --grid")
     areas = io.read_vector(args.within, argument="within") if args.within else None
     if areas is not None:
         from .crs import SWEREF99TM
@@ -895,9 +915,9 @@ def _cmd_assign_dataset(args: argparse.Namespace) -> int:
 
     for flag in ("register", "audit", "sheet"):
         if getattr(args, flag):
-            raise GeoError(f"{flag}: --{flag} is not available for partitioned datasets")
+            raise UsageError(f"{flag}: --{flag} is not available for partitioned datasets")
     if args.mode != "straight":
-        raise GeoError(
+        raise UsageError(
             "mode: partitioned datasets get straight-line distances; use --mode with one file"
         )
     study = _study(args)

@@ -11,11 +11,15 @@ from __future__ import annotations
 __all__ = [
     "AreaTopologyError",
     "CrsError",
+    "DownloadError",
+    "EngineError",
     "GeoError",
     "GeoKeyError",
     "GeoValueError",
     "InputFileError",
     "MissingColumnError",
+    "MissingDependencyError",
+    "UsageError",
 ]
 
 
@@ -48,3 +52,19 @@ class CrsError(GeoValueError):
 
 class AreaTopologyError(GeoValueError):
     """Area polygons overlap, leave gaps, or are otherwise unusable for assignment."""
+
+
+class UsageError(GeoValueError):
+    """Options that do not go together, or an option the chosen input does not take."""
+
+
+class MissingDependencyError(GeoError, ImportError):
+    """An optional package the requested feature needs is not installed (says which)."""
+
+
+class DownloadError(GeoError, ConnectionError):
+    """Data could not be fetched from an online source (no internet, refused, timed out)."""
+
+
+class EngineError(GeoError, RuntimeError):
+    """A compute engine (a dask scheduler or cluster) could not be reached or failed."""

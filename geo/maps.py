@@ -29,8 +29,10 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement, Template
 
+from . import settings
 from .crs import SWEREF99TM, WGS84
 from .errors import GeoValueError
+from .schema import NETWORK_ESTIMATED, SETTLEMENT_CLASSES, STATUS_OK
 from .study import Study
 
 if TYPE_CHECKING:
@@ -450,7 +452,7 @@ def catchment_map(
     assignment: pd.DataFrame | None = None,
     lang: str = "sv",
     tiles: bool = True,
-    min_count: int = 5,
+    min_count: int | None = None,
 ) -> folium.Map:
     """The catchment map: areas, bases, RegSO with need indicators, localities, settlement.
 
@@ -464,6 +466,7 @@ def catchment_map(
     tiles : bool
         Add the OpenStreetMap background (the only part that needs the network).
     """
+    min_count = settings.min_count if min_count is None else min_count
     lab = _labels(lang)
     m = _base_map(study, lab["catchment_title"], lang, tiles=tiles)
     colours = _add_areas(m, study, lang)
@@ -490,7 +493,7 @@ def catchment_map(
         aliases = ["RegSO", lab["area"], lab["population"], lab["children"], lab["low_income"],
                    lab["single_parents"], lab["area_km2"], lab["distance_to_base"]]  # fmt: skip
         if assignment is not None:
-            ok = assignment[assignment["status"].astype(str) == "ok"]
+            ok = assignment[assignment["status"].astype(str) == STATUS_OK]
             g = ok.groupby(ok["regsokod"].astype(str))["own_base_distance_m"]
             stats = pd.DataFrame({"n": g.size(), "med": g.median(), "p90": g.quantile(0.9)})
             stats = stats.reindex(r["regsokod"].astype(str))
@@ -561,7 +564,7 @@ def catchment_map(
         )
         if a in colours
     ]
-    items += [(SETTLEMENT_COLOURS[k], lab[k]) for k in ("city", "locality", "countryside")]
+    items += [(SETTLEMENT_COLOURS[k], lab[k]) for k in SETTLEMENT_CLASSES]
     _legend(m, lab["areas"], items)
     return m
 
@@ -576,8 +579,8 @@ def access_map(
     *,
     lang: str = "sv",
     tiles: bool = True,
-    cell_size_m: float = 500.0,
-    min_count: int = 5,
+    cell_size_m: float | None = None,
+    min_count: int | None = None,
     show_addresses: bool = False,
 ) -> folium.Map:
     """Distance (or, with travel times, time) to the own base on a grid of cells.
@@ -587,11 +590,13 @@ def access_map(
     than ``min_count`` addresses are left out. Without, the SCB population grid is used.
     ``show_addresses`` adds every address as a dot: only for staff who may see them.
     """
+    cell_size_m = settings.access_cell_size_m if cell_size_m is None else cell_size_m
+    min_count = settings.min_count if min_count is None else min_count
     lab = _labels(lang)
     use_time = assignment is not None and "own_base_travel_time_s" in assignment
     title = lab["access_time_title"] if use_time else lab["access_title"]
     if use_time and assignment is not None and "network_status" in assignment:
-        if (assignment["network_status"].astype(str) == "estimated").any():
+        if (assignment["network_status"].astype(str) == NETWORK_ESTIMATED).any():
             title += f" – {lab['estimated']}"
     m = _base_map(study, title, lang, tiles=tiles)
     colours = _add_areas(m, study, lang, show=True, fill_opacity=0.04)
@@ -599,7 +604,7 @@ def access_map(
     unit = "min" if use_time else "km"
     scale = 60.0 if use_time else 1000.0
     if assignment is not None:
-        ok = assignment[assignment["status"].astype(str) == "ok"]
+        ok = assignment[assignment["status"].astype(str) == STATUS_OK]
         col = "own_base_travel_time_s" if use_time else "own_base_distance_m"
         ok = ok[np.isfinite(ok[col].to_numpy(dtype="float64"))]
         e, n = ok["e_3006"].to_numpy(), ok["n_3006"].to_numpy()

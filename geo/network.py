@@ -39,8 +39,17 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from . import settings
 from .crs import WGS84, from_sweref, to_sweref
-from .errors import GeoValueError
+from .errors import DownloadError, GeoValueError, MissingDependencyError
+from .schema import (
+    MODES,
+    NETWORK_ESTIMATED,
+    NETWORK_OK,
+    NETWORK_TOO_FAR,
+    NETWORK_UNREACHABLE,
+    STATUS_INVALID,
+)
 
 __all__ = [
     "CAR_SPEED_KMH",
@@ -58,7 +67,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MODES = ("walk", "bike", "car")
 #: Travel speed on foot and by bike (km/h).
 MODE_SPEED_KMH = {"walk": 5.0, "bike": 15.0}
 #: Default car speed by OSM ``highway`` class where no ``maxspeed`` is tagged (km/h); Swedish
@@ -502,7 +510,7 @@ def network_costs(
     target_e: np.ndarray,
     target_n: np.ndarray,
     *,
-    max_snap_m: float = 500.0,
+    max_snap_m: float | None = None,
     target_names: Sequence[str] | None = None,
 ) -> Costs:
     """Network distance and travel time from every point to every target.
@@ -528,6 +536,7 @@ def network_costs(
         (they coincide for walk and bike); the part of the segment between the snapped
         position and its end node counts. Off-network legs (the snap distance) are not added.
     """
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     if max_snap_m <= 0:
         raise GeoValueError(f"max_snap_m: must be positive; received {max_snap_m}")
     e = np.asarray(e, dtype="float64")
@@ -557,13 +566,13 @@ def network_costs(
     else:
         time = dist / (MODE_SPEED_KMH[net.mode] / 3.6)
     size = e.size
-    status = np.full(size, "ok", dtype=object)
+    status = np.full(size, NETWORK_OK, dtype=object)
     reason = np.full(size, "", dtype=object)
     invalid = ~(np.isfinite(e) & np.isfinite(n))
     too_far = ~invalid & ~(psnap.distance_m <= max_snap_m)
-    status[invalid] = "invalid_coordinates"
+    status[invalid] = STATUS_INVALID
     reason[invalid] = "no valid coordinates"
-    status[too_far] = "too_far_from_network"
+    status[too_far] = NETWORK_TOO_FAR
     reason[too_far] = [
         f"{d:,.0f} m from the nearest {net.mode} way (limit {max_snap_m:,.0f} m); no route given"
         for d in psnap.distance_m[too_far]
@@ -594,7 +603,7 @@ def network_costs(
             if oneway:
                 parts.append(f"no route to {', '.join(oneway)} that respects one-way rules")
             msgs.append("; ".join(parts))
-        status[idx] = "unreachable"
+        status[idx] = NETWORK_UNREACHABLE
         reason[idx] = msgs
     dist[~np.isfinite(dist)] = np.nan
     time[~np.isfinite(time)] = np.nan
@@ -617,7 +626,7 @@ def estimate_costs(
     time = dist / (ESTIMATE_SPEED_KMH[mode] / 3.6)
     size = np.asarray(e).size
     valid = np.isfinite(dist).all(axis=1)
-    status = np.where(valid, "estimated", "invalid_coordinates").astype(object)
+    status = np.where(valid, NETWORK_ESTIMATED, STATUS_INVALID).astype(object)
     reason = np.where(
         valid,
         f"estimated: no {mode} network; straight line × {DETOUR_FACTOR[mode]} at "
@@ -723,9 +732,9 @@ def fetch_osm_network(
     try:
         import osmnx
     except ImportError as exc:
-        raise GeoValueError(
-            "network: fetching from OpenStreetMap needs osmnx (pip install osmnx); offline, "
-            "pass --pbf with a local .osm.pbf extract"
+        raise MissingDependencyError(
+            "network: fetching from OpenStreetMap needs osmnx (pip install 'geo[online]'); "
+            "offline, pass --pbf with a local .osm.pbf extract"
         ) from exc
     from . import io
 
@@ -738,7 +747,7 @@ def fetch_osm_network(
         )
     except (OSError, ValueError, RuntimeError, _osmnx_error(osmnx)) as exc:
         # requests' errors are OSErrors: no network, DNS, HTTP, Overpass refusing the query
-        raise GeoValueError(
+        raise DownloadError(
             "network: could not download the network from OpenStreetMap "
             f"({type(exc).__name__}: {exc}); offline, pass --pbf with a local .osm.pbf extract"
         ) from exc

@@ -9,6 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from . import settings
+from .schema import ALL, NETWORK_ESTIMATED, SETTLEMENT_CLASSES, STATUS_OK
+
 if TYPE_CHECKING:
     from .areas import Assignment
     from .study import Study
@@ -16,11 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["THRESHOLDS_KM", "format_summary", "population_by_area", "summarize"]
 
 #: Distance thresholds (km) for the "share within" columns.
-THRESHOLDS_KM = (2, 5, 10)
+THRESHOLDS_KM = settings.thresholds_km
 #: Travel-time thresholds (minutes) for the "share within" columns of a travel mode.
-THRESHOLDS_MIN = (15, 30, 45)
-SETTLEMENT_ORDER = ("city", "locality", "countryside")
-ALL = "all"
+THRESHOLDS_MIN = settings.thresholds_min
+SETTLEMENT_ORDER = SETTLEMENT_CLASSES
 
 
 def population_by_area(study: Study) -> pd.DataFrame:
@@ -116,7 +118,7 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         ``share_within_15min``/``30min``/``45min`` of the time to the own base.
         Only rows with status ``ok`` count. ``distance_to`` says which distance is measured.
     """
-    ok = table[table["status"].astype(str) == "ok"]
+    ok = table[table["status"].astype(str) == STATUS_OK]
     basis = study.distance_basis
     dist = (
         ok[f"{basis}_distance_m"].to_numpy(dtype="float64")
@@ -164,7 +166,7 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
     if has_time:
         out["with_travel_time"] = out["with_travel_time"].astype(int)
         status = ok["network_status"].astype(str)
-        basis = "estimated" if (status == "estimated").all() else "network"
+        basis = "estimated" if (status == NETWORK_ESTIMATED).all() else "network"
         out.insert(2, "time_basis", basis)
         out.insert(2, "travel_mode", str(ok["travel_mode"].iloc[0]) if len(ok) else "")
     out["population_est"] = out["population_est"].round(0).astype(int)

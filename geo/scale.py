@@ -36,11 +36,13 @@ import pandas as pd
 import pyproj
 from tqdm import tqdm
 
-from . import io
+from . import io, settings
 from .areas import STATUSES, _assign_table, _flag_duplicates
 from .crs import SWEREF99TM, parse_crs
-from .errors import GeoError, GeoValueError, MissingColumnError
-from .report import ALL, SETTLEMENT_ORDER, THRESHOLDS_KM, population_by_area
+from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
+from .report import THRESHOLDS_KM, population_by_area
+from .schema import ALL, STATUS_OK
+from .schema import SETTLEMENT_CLASSES as SETTLEMENT_ORDER
 from .study import Study, load_study
 
 __all__ = ["ENGINES", "DatasetAssignment", "assign_dataset", "write_national_addresses"]
@@ -52,7 +54,7 @@ ENGINES = ("local", "dask")
 BIN_M = 100.0
 QUANTILES = (0.5, 0.9)
 #: Default memory limit of each local dask worker.
-WORKER_MEMORY = "4GB"
+WORKER_MEMORY = settings.dask_worker_memory
 
 _STAT_COLUMNS = ["kind", "area", "settlement_class", "bin", "count", "sum", "max"] + [
     f"within_{t}km" for t in THRESHOLDS_KM
@@ -190,7 +192,7 @@ def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.Data
             {"kind": "status", "area": status.index.astype(object), "count": status.to_numpy()}
         )
     )
-    ok = result[(result["status"] == "ok").to_numpy()]
+    ok = result[(result["status"] == STATUS_OK).to_numpy()]
     codes, keys = _group_codes(ok, job)
     dist = (
         ok[job.distance_col].to_numpy(dtype="float64")
@@ -287,7 +289,7 @@ def _quantile_values(frame: pd.DataFrame, needed: pd.DataFrame, job: _Job) -> pd
     )
     if job.distance_col is None or needed.empty:
         return empty
-    ok = frame[(frame["status"] == "ok").to_numpy()]
+    ok = frame[(frame["status"] == STATUS_OK).to_numpy()]
     dist = ok[job.distance_col].to_numpy(dtype="float64")
     codes, keys = _group_codes(ok, job)
     lookup = {k: i for i, k in enumerate(keys)}
@@ -522,15 +524,15 @@ def _client(scheduler: str | None, n_workers: int | None, memory_limit: str) -> 
     try:
         from distributed import Client, LocalCluster
     except ImportError as err:
-        raise GeoError(
+        raise MissingDependencyError(
             "engine: the dask engine needs dask, distributed and dask-geopandas; "
             "install them with: pip install 'geo[dask]'"
         ) from err
     if scheduler:
         try:
-            return Client(scheduler, timeout="20s")
+            return Client(scheduler, timeout=f"{settings.dask_connect_timeout_s:g}s")
         except OSError as err:
-            raise GeoError(
+            raise EngineError(
                 f"scheduler: cannot reach the dask scheduler at {scheduler!r} ({err}); start one "
                 "with 'dask scheduler' and workers with 'dask worker ADDRESS'"
             ) from err
@@ -555,14 +557,16 @@ def _run_dask(
     try:
         import dask_geopandas
     except ImportError as err:
-        raise GeoError(
+        raise MissingDependencyError(
             "engine: the dask engine needs dask-geopandas; install it with: pip install 'geo[dask]'"
         ) from err
     paths = [str(f) for f in files]
     reader = dask_geopandas.read_parquet if geoparquet else dd.read_parquet
     ddf = reader(paths, split_row_groups=False)
     if ddf.npartitions != len(files):  # one partition per file keeps input_row offsets simple
-        raise GeoError(f"addresses: dask read {ddf.npartitions} partitions from {len(files)} files")
+        raise EngineError(
+            f"addresses: dask read {ddf.npartitions} partitions from {len(files)} files"
+        )
     # Sent once to every worker (areas, bases and their prebuilt indexes), not in the graph.
     job_d = client.scatter(job, broadcast=True, hash=False)
     meta = _stat_frame(pd.DataFrame(columns=_STAT_COLUMNS + ["measured"]))

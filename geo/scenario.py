@@ -30,10 +30,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import settings
 from .crs import SWEREF99TM, from_sweref, to_sweref
 from .distance import distance_matrix_m
 from .errors import GeoValueError
 from .network import Network, network_costs
+from .schema import ALL, CANDIDATE_KINDS, OBJECTIVES, SETTLEMENT_CLASSES, STATUS_OK, WEIGHTS
 from .siting import Solution, max_coverage, pcenter, pmedian
 from .study import Study
 
@@ -53,9 +55,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-WEIGHTS = ("population", "children", "low_income", "single_parents")
-OBJECTIVES = ("pmedian", "coverage", "center")
-CANDIDATE_KINDS = ("localities", "regso", "grid")
 _REGSO_SHARE = {
     "children": ("children_0_17_est_2022", "pop_2022"),
     "low_income": ("low_economic_standard_pct_2022", None),
@@ -146,7 +145,7 @@ def demand_from_addresses(
         raise GeoValueError(
             f"addresses: columns {sorted(missing)} missing; give the output of 'geo assign'"
         )
-    ok = table[table["status"].astype(str) == "ok"]
+    ok = table[table["status"].astype(str) == STATUS_OK]
     if ok.empty:
         raise GeoValueError("addresses: no row with status 'ok' to use as demand")
     codes = ok["regsokod"].astype(str)
@@ -346,7 +345,7 @@ def _before_after(
     groups: list[tuple[str, str, np.ndarray]] = []
     for a in [*sorted(set(dem["area"]) - {""}), "all"]:
         in_a = np.ones(len(dem), dtype=bool) if a == "all" else (dem["area"] == a).to_numpy()
-        for c in ("city", "locality", "countryside", "all"):
+        for c in (*SETTLEMENT_CLASSES, ALL):
             sel = in_a if c == "all" else in_a & (dem["settlement_class"] == c).to_numpy()
             groups.append((a, c, sel))
     for a, c, sel in groups:
@@ -405,9 +404,9 @@ def site(
     candidates: tuple[str, ...] = ("localities", "regso"),
     extra_sites: gpd.GeoDataFrame | None = None,
     network: Network | None = None,
-    max_snap_m: float = 500.0,
+    max_snap_m: float | None = None,
     capacity: float | None = None,
-    time_limit_s: float = 60.0,
+    time_limit_s: float | None = None,
     addresses: pd.DataFrame | None = None,
 ) -> SitingResult:
     """Choose ``add`` new bases (keeping or freeing the existing ones).
@@ -442,6 +441,8 @@ def site(
     -------
     SitingResult
     """
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
+    time_limit_s = settings.time_limit_s if time_limit_s is None else time_limit_s
     if add < 0:
         raise GeoValueError(f"add: must be 0 or more; received {add}")
     dem = (
@@ -578,7 +579,7 @@ def what_if(
     add: dict[str, tuple[float, float]] | None = None,
     threshold_km: float = 5.0,
     network: Network | None = None,
-    max_snap_m: float = 500.0,
+    max_snap_m: float | None = None,
 ) -> pd.DataFrame:
     """Effect of closing, moving or adding bases on the population's cost to the nearest base.
 
@@ -598,6 +599,7 @@ def what_if(
         more than 1 % or 10 m/s), mean change, mean before/after, share within the threshold
         before/after.
     """
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     move = move or {}
     add = add or {}
     ids = study.base_ids
@@ -637,7 +639,7 @@ def what_if(
     threshold = threshold_km * 1000 if unit == "m" else threshold_km * 60  # minutes given as km
     tol = 10.0
     rows = []
-    for c in ("city", "locality", "countryside", "all"):
+    for c in (*SETTLEMENT_CLASSES, ALL):
         sel = (
             np.ones(len(dem), dtype=bool)
             if c == "all"

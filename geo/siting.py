@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, sparse
 
+from . import settings
 from .errors import GeoValueError
 
 __all__ = ["Solution", "max_coverage", "pcenter", "pmedian"]
@@ -277,7 +278,7 @@ def pmedian(
     *,
     fixed: Sequence[int] = (),
     capacity: float | None = None,
-    time_limit_s: float = 60.0,
+    time_limit_s: float | None = None,
 ) -> Solution:
     """Minimise total weighted cost with ``p`` open sites (p-median), exactly where possible.
 
@@ -302,6 +303,7 @@ def pmedian(
     -------
     Solution
     """
+    time_limit_s = settings.time_limit_s if time_limit_s is None else time_limit_s
     if capacity is not None:
         return _capacitated(cost, weight, p, fixed, float(capacity), time_limit_s)
     t0 = time.perf_counter()
@@ -409,12 +411,13 @@ def max_coverage(
     threshold: float,
     *,
     fixed: Sequence[int] = (),
-    time_limit_s: float = 60.0,
+    time_limit_s: float | None = None,
 ) -> Solution:
     """Maximise the demand weight within ``threshold`` of an open site (maximal covering).
 
     Raises :class:`GeoValueError` when no demand point has any candidate within the threshold.
     """
+    time_limit_s = settings.time_limit_s if time_limit_s is None else time_limit_s
     t0 = time.perf_counter()
     c, w, f = _check(cost, weight, p, fixed)
     if not threshold > 0:
@@ -510,9 +513,10 @@ def pcenter(
     *,
     fixed: Sequence[int] = (),
     weight: np.ndarray | None = None,
-    time_limit_s: float = 60.0,
+    time_limit_s: float | None = None,
 ) -> Solution:
     """Minimise the largest cost from any demand point (weight > 0) to its nearest open site."""
+    time_limit_s = settings.time_limit_s if time_limit_s is None else time_limit_s
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     c, w, f = _check(cost, weight, p, fixed)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import io
+from geo import io, settings
 from geo._index import PolygonIndex
 from geo.areas import assign_addresses
 from geo.cli import main
@@ -193,8 +193,9 @@ def test_existing_scheduler_from_the_cli(linkoping_parts, tmp_path, cluster, cap
     assert len(io.dataset_files(out)) == 3
 
 
-def test_cli_dataset_errors(tmp_path, capsys, linkoping_parts):
+def test_cli_dataset_errors(tmp_path, capsys, linkoping_parts, monkeypatch):
     folder, _, _ = linkoping_parts
+    monkeypatch.setattr(settings, "dask_connect_timeout_s", 2.0)  # no scheduler listens there
     csv = tmp_path / "a.csv"
     csv.write_text("x,y\n530000,6470000\n")
     code = main(["assign", str(csv), "--engine", "dask", "-q"])

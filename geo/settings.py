@@ -1,0 +1,45 @@
+"""Defaults of :mod:`geo`, in one place (the way osmnx keeps its settings).
+
+Every function that has one of these as a default takes ``None`` for "the setting", read when
+the function is called, so a notebook can change a default for a whole session::
+
+    import geo.settings
+    geo.settings.max_snap_m = 250.0
+    geo.settings.min_count = 10
+
+The command line shows the same values as its defaults.
+"""
+
+from __future__ import annotations
+
+#: Addresses and bases farther than this from a usable way get no route (metres).
+max_snap_m: float = 500.0
+#: Seconds the exact siting solvers may take before returning the best solution found.
+time_limit_s: float = 60.0
+#: Aggregates of fewer addresses than this are suppressed on maps (privacy).
+min_count: int = 5
+#: Cell size of the access map with addresses (metres, EPSG:3006).
+access_cell_size_m: float = 500.0
+#: Cell size of network-based catchments (metres, EPSG:3006).
+catchment_cell_size_m: float = 250.0
+#: The audit lists savings of at least this many seconds (metres without travel times).
+min_saving: float = 60.0
+#: Distance thresholds (km) of the "share within" figures.
+thresholds_km: tuple[float, ...] = (2, 5, 10)
+#: Travel-time thresholds (minutes) of the "share within" figures.
+thresholds_min: tuple[float, ...] = (15, 30, 45)
+#: Coverage threshold of ``geo site`` (km; minutes with a network).
+coverage_threshold_km: float = 5.0
+coverage_threshold_min: float = 30.0
+#: Rows processed per chunk by the assignment (bounds peak memory).
+chunk_rows: int = 1_000_000
+#: Up to this many bases, every address gets a distance column per base.
+max_base_columns: int = 25
+#: Memory limit per worker of a local dask cluster.
+dask_worker_memory: str = "4GB"
+#: Seconds to wait for an existing dask scheduler before giving up.
+dask_connect_timeout_s: float = 20.0
+#: Addresses per part of a national synthetic dataset.
+partition_rows: int = 1_000_000
+#: Straight line times this factor, at the mode's speed, estimates a trip with no network.
+detour_factor: float = 1.3
