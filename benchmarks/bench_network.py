@@ -19,8 +19,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from geo import io
 from geo.network import build_network, network_costs, node_costs_to_targets
+from geo.network import readers as network_io
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +45,9 @@ def main() -> None:
     args = p.parse_args()
 
     net, t_build, mem_build = _traced(
-        lambda: build_network(io.read_road_lines(args.roads, args.mode, layer="roads"), args.mode)
+        lambda: build_network(
+            network_io.read_road_lines(args.roads, args.mode, layer="roads"), args.mode
+        )
     )
     print(f"network: {net!r}")
     print(f"build ours (read GeoPackage + build): {t_build:.2f} s, peak {mem_build:.0f} MB traced")

@@ -38,6 +38,7 @@ from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, t
 from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
 from .network import Network, estimate_costs, network_costs
+from .report import summarize, summary_html
 from .schema import (
     STATUS_INVALID,
     STATUS_OK,
@@ -189,8 +190,6 @@ class Assignment:
 
     def summary(self) -> pd.DataFrame:
         """Per-area summary; see :func:`geo.report.summarize`."""
-        from .report import summarize
-
         return summarize(self.table, self.study)
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
@@ -202,9 +201,7 @@ class Assignment:
         return gpd.GeoDataFrame(t, geometry=geom, crs=SWEREF99TM)
 
     def _repr_html_(self) -> str:
-        from .report import summary_html
-
-        return summary_html(self)
+        return summary_html(len(self.table), self.status_counts(), self.notes, self.summary())
 
 
 def _checked_3006(
@@ -378,7 +375,7 @@ def assign_addresses(
     if network is not None and network.mode != mode:
         raise GeoValueError(f"network: a {network.mode} network was given for mode {mode!r}")
     table = _as_table(addresses, crs, x_col, y_col)
-    result, notes = _assign_table(
+    result, notes = assign_table(
         table,
         study,
         chunk_size=chunk_size,
@@ -395,7 +392,7 @@ def assign_addresses(
     if idc is not None:
         column = _output_name(idc, result, table.frame)
         dup = result[column].duplicated(keep=False).to_numpy()
-        note = _flag_duplicates(result, column, dup)
+        note = flag_duplicates(result, column, dup)
         if note:
             notes.append(note)
             logger.warning(note)
@@ -414,7 +411,7 @@ def _output_name(column: str, result: pd.DataFrame, frame: pd.DataFrame) -> str:
     return renamed if renamed in result.columns and renamed not in frame.columns else column
 
 
-def _flag_duplicates(result: pd.DataFrame, column: str, dup: np.ndarray) -> str:
+def flag_duplicates(result: pd.DataFrame, column: str, dup: np.ndarray) -> str:
     """Append "duplicate id ..." to ``reason`` where ``dup``; return a note ('' if none)."""
     if not dup.any():
         return ""
@@ -431,7 +428,7 @@ def _flag_duplicates(result: pd.DataFrame, column: str, dup: np.ndarray) -> str:
     )
 
 
-def _assign_table(
+def assign_table(
     table: io.AddressTable,
     study: Study,
     *,

@@ -34,6 +34,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def _add_study(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("areas and bases (default: the embedded Linköping study)")
+    g.add_argument(
+        "--study", type=Path,
+        help="a study folder written by 'geo study build' (default: Linköping, kommun 0580)",
+    )  # fmt: skip
     g.add_argument("--areas", type=Path, help="catchment polygons (GeoPackage, GeoJSON, ...)")
     g.add_argument("--area-col", help="area-name (unique key) column of --areas")
     g.add_argument("--area-label-col", help="display-label column of --areas (e.g. regsonamn)")
@@ -325,6 +329,35 @@ def _parser() -> argparse.ArgumentParser:
     _add_study(nc)
     _add_common(nc)
 
+    sb = sub.add_parser("study", help="build a study for any Swedish municipality")
+    ssub = sb.add_subparsers(dest="study_command", required=True)
+    bd = ssub.add_parser(
+        "build",
+        help="build a study folder from SCB open data (RegSO, statistics, 1 km grid, localities)",
+        description="Build a study for any of Sweden's 290 municipalities: RegSO with "
+        "population and need indicators, catchment areas (unions of whole RegSO), one base per "
+        "area, settlement classes, the 1 km population grid and the localities. Every other "
+        "command then takes --study DIR.",
+    )
+    bd.add_argument("--kommun", required=True, help="municipality code, e.g. 0581 (Norrköping)")
+    bd.add_argument("-o", "--output", type=Path, required=True, help="study folder to write")
+    bd.add_argument(
+        "--source", type=Path, default=None,
+        help="folder of SCB files: national (regso_2025.gpkg, deso_stats_2022.csv, "
+        "deso_regso_key.csv, popgrid_1km_2024.csv, tatort_points_2020.gpkg) or one "
+        "municipality's extract; default $GEO_SCB_DATA or ../shared/data/sweden",
+    )  # fmt: skip
+    how = bd.add_mutually_exclusive_group()
+    how.add_argument(
+        "--areas", type=int, dest="n_areas",
+        help="number of areas, bases at the most central populated places (default 4)",
+    )  # fmt: skip
+    how.add_argument(
+        "--bases", type=Path,
+        help="CSV: area, base_name and lat/lon or regsonamn (the base's RegSO) per base",
+    )  # fmt: skip
+    _add_common(bd)
+
     s = sub.add_parser(
         "summary",
         help="per-area summary of an assignment result",
@@ -389,6 +422,7 @@ def _study(args: argparse.Namespace):
     from .study import load_study
 
     return load_study(
+        data=getattr(args, "study", None),
         areas=args.areas,
         area_col=args.area_col,
         bases=args.bases,
@@ -422,7 +456,7 @@ def _network(args: argparse.Namespace, mode: str, *, required: bool):
 
 
 def _cmd_network(args: argparse.Namespace) -> int:
-    from .network import cache_path, fetch_osm_network
+    from .network import cache_path, fetch_osm_network, write_network
 
     if args.network_command == "build":
         sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
@@ -435,12 +469,12 @@ def _cmd_network(args: argparse.Namespace) -> int:
             logger.info("no file given: fetching the %s network from OpenStreetMap", args.mode)
             net = fetch_osm_network(shapely.union_all(study.areas.geometry.values), args.mode)
         out = args.output or cache_path(args.mode)
-        io.write_network(net, out)
+        write_network(net, out)
         if not args.quiet:
             print(f"{net!r}")
             print(f"Saved to {out}")
         return 0
-    from .audit import network_catchments
+    from .network import network_catchments
 
     net = _network(args, args.mode, required=True)
     polys = network_catchments(
@@ -857,6 +891,41 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_study(args: argparse.Namespace) -> int:
+    from .studybuild import build_study, municipal_sources, national_sources, read_base_specs
+
+    source = args.source or Path(os.environ.get("GEO_SCB_DATA", "../shared/data/sweden"))
+    if not source.is_dir():
+        raise InputFileError(
+            f"source: {str(source)!r} is not a folder of SCB files; pass --source (national "
+            "files: regso_2025.gpkg, deso_stats_2022.csv, deso_regso_key.csv, "
+            "popgrid_1km_2024.csv, tatort_points_2020.gpkg)"
+        )
+    kommun = args.kommun.strip().zfill(4)
+    if (source / "deso_regso_key.csv").exists():
+        sources = national_sources(source, kommun)
+    else:
+        sources = municipal_sources(source)
+        if sources.kommun != kommun:
+            raise UsageError(
+                f"kommun: {str(source)!r} holds kommun {sources.kommun}, not {kommun}; give the "
+                "national files with --source"
+            )
+    bases = read_base_specs(args.bases) if args.bases is not None else None
+    written = build_study(sources, args.output, bases=bases, n_areas=args.n_areas)
+    if not args.quiet:
+        from .study import load_study
+
+        study = load_study(data=args.output)
+        regso = 0 if study.regso is None else len(study.regso)
+        places = 0 if study.localities is None else len(study.localities)
+        print(f"Study {study.name}: {len(study.areas)} areas, {regso} RegSO, {places} localities")
+        for row in study.bases.itertuples():
+            print(f"  {row.area}: base {row.base_name} ({row.location_status})")
+        print(f"Wrote {len(written)} files to {args.output}; use it with --study {args.output}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .synthetic import synthetic_addresses, synthetic_register
 
@@ -971,6 +1040,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "whatif": _cmd_whatif,
         "map": _cmd_map,
         "geocode": _cmd_geocode,
+        "study": _cmd_study,
     }
     try:
         return commands[args.command](args)

@@ -18,7 +18,6 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -34,9 +33,6 @@ from .crs import (
     looks_like_northing,
     parse_crs,
 )
-
-if TYPE_CHECKING:
-    from .network import Network, Polylines
 from .errors import CrsError, InputFileError, MissingColumnError
 
 __all__ = [
@@ -117,7 +113,8 @@ def data_dir() -> Path:
 
 
 # ----------------------------------------------------------------------------- reading
-def _check_file(path: Path, argument: str) -> None:
+def check_file(path: Path, argument: str) -> None:
+    """Raise :class:`InputFileError` unless ``path`` is an existing, non-empty file."""
     if not path.exists():
         raise InputFileError(f"{argument}: file {str(path)!r} does not exist")
     if path.is_dir():
@@ -177,7 +174,7 @@ def read_vector(path: str | Path, *, argument: str = "file", layer: str | None =
     Returns a :class:`geopandas.GeoDataFrame` in the file's own CRS.
     """
     path = Path(path)
-    _check_file(path, argument)
+    check_file(path, argument)
     ext = path.suffix.lower()
     try:
         with warnings.catch_warnings(record=True) as said:
@@ -265,7 +262,7 @@ def _read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, p
 def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
     """Read a table (CSV, Excel, Parquet or a vector file's attributes) as text columns."""
     path = Path(path)
-    _check_file(path, "table")
+    check_file(path, "table")
     df, _ = _read_frame(path, sheet=sheet)
     if isinstance(df, gpd.GeoDataFrame):
         df = pd.DataFrame(df.drop(columns=df.geometry.name))
@@ -365,7 +362,7 @@ def read_addresses(
     InputFileError, MissingColumnError, CrsError
     """
     path = Path(path)
-    _check_file(path, "addresses")
+    check_file(path, "addresses")
     df, file_crs = _read_frame(path, sheet=sheet)
     if len(df.columns) == 0:
         raise InputFileError(f"addresses: {str(path)!r} has no columns")
@@ -504,7 +501,7 @@ def table_from_geodataframe(
 
 # ----------------------------------------------------------------------------- writing
 @contextlib.contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
@@ -641,7 +638,7 @@ def write_table(df: pd.DataFrame, path: str | Path, *, protect_formulas: bool = 
             f"output: unsupported extension {ext!r} for {str(path)!r}; use .csv, .xlsx, "
             ".parquet, .gpkg or .geojson"
         )
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         if ext in (".csv", ".txt"):
             shown = neutralise_formulas(plain) if protect_formulas else plain
             shown.to_csv(tmp, index=False, encoding="utf-8")
@@ -666,7 +663,7 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
     """Write a GeoDataFrame atomically (.gpkg, .geojson in WGS 84, .parquet/.geoparquet)."""
     path = Path(path)
     ext = path.suffix.lower()
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         if ext in (".parquet", ".geoparquet"):
             gdf.to_parquet(tmp, index=False)
         elif ext == ".geojson":
@@ -882,7 +879,7 @@ def read_population_grid(path: str | Path) -> pd.DataFrame:
     and a population column (``pop_2024`` or the first ``pop*`` column), as ``population``.
     """
     path = Path(path)
-    _check_file(path, "grid")
+    check_file(path, "grid")
     frame = read_table(path)
     cols = {str(c).lower(): c for c in frame.columns}
     pop = next((cols[c] for c in cols if c.startswith("pop") or c.startswith("bef")), None)
@@ -904,197 +901,3 @@ def read_population_grid(path: str | Path) -> pd.DataFrame:
         rows = (np.flatnonzero(bad.to_numpy()) + 2).tolist()[:10]
         raise InputFileError(f"grid: {int(bad.sum())} rows with missing or negative values: {rows}")
     return out
-
-
-# ----------------------------------------------------------------------------- networks
-def read_osm_pbf(path: str | Path, mode: str) -> Polylines:
-    """Ways usable by ``mode`` from an OpenStreetMap ``.osm.pbf`` file (offline).
-
-    Uses pyosmium; access, one-way and speed rules are those of :func:`geo.network.way_rules`.
-    """
-    import osmium
-
-    from .network import Polylines, way_rules
-
-    path = Path(path)
-    _check_file(path, "pbf")
-    coords: list[tuple[float, float]] = []
-    way: list[int] = []
-    fwd: list[float] = []
-    bwd: list[float] = []
-    cls: list[str] = []
-    k = 0
-    try:
-        fp = (
-            osmium.FileProcessor(str(path))
-            .with_locations()
-            .with_filter(osmium.filter.KeyFilter("highway"))
-        )
-        for obj in fp:
-            if not isinstance(obj, osmium.osm.Way):
-                continue
-            tags = {t.k: t.v for t in obj.tags}
-            f, b = way_rules(tags, mode)
-            if f <= 0 and b <= 0:
-                continue
-            pts = [(nd.location.lon, nd.location.lat) for nd in obj.nodes if nd.location.valid()]
-            if len(pts) < 2:
-                continue
-            coords.extend(pts)
-            way.extend([k] * len(pts))
-            fwd.append(f)
-            bwd.append(b)
-            cls.append(tags.get("highway", ""))
-            k += 1
-    except RuntimeError as exc:
-        raise InputFileError(f"pbf: cannot read {str(path)!r} as OSM PBF: {exc}") from exc
-    if k == 0:
-        raise InputFileError(f"pbf: {str(path)!r} has no ways usable for mode {mode!r}")
-    return Polylines(
-        np.asarray(coords), np.asarray(way), np.asarray(fwd), np.asarray(bwd),
-        np.asarray(cls, dtype=object), WGS84, f"OSM PBF {path.name}",
-    )  # fmt: skip
-
-
-def read_road_lines(
-    path: str | Path,
-    mode: str,
-    *,
-    layer: str | None = None,
-    maxspeed_col: str | None = None,
-    oneway_col: str | None = None,
-    class_col: str | None = None,
-) -> Polylines:
-    """Ways from a line layer (GeoPackage, GeoJSON, ...), connected where vertices coincide.
-
-    Columns used when present (names are recognised, or given): ``maxspeed`` (km/h, car),
-    ``oneway`` (yes/no/-1), ``highway`` (road class). Lines without a class are treated as
-    roads open to every mode.
-    """
-    from .network import Polylines, way_rules
-
-    gdf = read_vector(path, argument="network", layer=layer)
-    if gdf.crs is None:
-        raise CrsError(f"network: {str(path)!r} declares no CRS; set one in the file")
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    parts = gdf.geometry.explode(index_parts=False)
-    if not set(parts.geom_type) <= {"LineString"}:
-        raise InputFileError(
-            f"network: {str(path)!r} must hold lines; found {sorted(set(parts.geom_type))}"
-        )
-    src = gdf.loc[parts.index]
-    lower = {str(c).lower(): c for c in gdf.columns}
-    ms = maxspeed_col or lower.get("maxspeed")
-    ow = oneway_col or lower.get("oneway")
-    hc = class_col or lower.get("highway") or lower.get("road_class")
-    fwd = np.empty(len(parts))
-    bwd = np.empty(len(parts))
-    cls = np.empty(len(parts), dtype=object)
-    for i, row in enumerate(src.itertuples(index=False)):
-        rec = row._asdict()
-        tags = {"highway": str(rec.get(hc) or "road") if hc else "road"}
-        if ms and rec.get(ms) is not None and str(rec.get(ms)) != "nan":
-            tags["maxspeed"] = str(rec.get(ms)).removesuffix(".0")
-        if ow and rec.get(ow) is not None:
-            tags["oneway"] = str(rec.get(ow)).lower()
-        fwd[i], bwd[i] = way_rules(tags, mode)
-        cls[i] = tags["highway"]
-    coords, way = shapely.get_coordinates(parts.values, return_index=True)
-    return Polylines(coords, way, fwd, bwd, cls, gdf.crs.to_wkt(), f"lines {Path(path).name}")
-
-
-def read_graphml(path: str | Path, mode: str) -> Polylines:
-    """Ways from a GraphML graph as saved by osmnx (node ``x``/``y``, edge ``highway``,
-    ``oneway``, ``maxspeed`` and optional ``geometry``); each directed edge is one way."""
-    import networkx as nx
-
-    from .network import Polylines, way_rules
-
-    path = Path(path)
-    _check_file(path, "graphml")
-    try:
-        g = nx.read_graphml(path)
-    except Exception as exc:
-        raise InputFileError(
-            f"graphml: cannot read {str(path)!r} as GraphML ({type(exc).__name__}: {exc})"
-        ) from exc
-    crs = g.graph.get("crs", WGS84)
-    coords: list[np.ndarray] = []
-    fwd: list[float] = []
-    bwd: list[float] = []
-    cls: list[str] = []
-    for u, v, data in g.edges(data=True):
-        tags = {k: str(data[k]) for k in ("highway", "maxspeed", "access", "junction") if k in data}
-        tags["oneway"] = "yes"  # a directed edge: travel u -> v only
-        hw = tags.get("highway", "road")
-        if hw.startswith("["):  # osmnx joins lists of values
-            hw = hw.strip("[]").split(",")[0].strip(" '\"")
-        tags["highway"] = hw
-        f, _ = way_rules(tags, mode)
-        if f <= 0:
-            continue
-        if "geometry" in data:
-            line = shapely.from_wkt(data["geometry"])
-            xy = shapely.get_coordinates(line)
-        else:
-            a, b = g.nodes[u], g.nodes[v]
-            xy = np.array([[float(a["x"]), float(a["y"])], [float(b["x"]), float(b["y"])]])
-        coords.append(xy)
-        fwd.append(f)
-        bwd.append(0.0)
-        cls.append(hw)
-    if not coords:
-        raise InputFileError(f"graphml: {str(path)!r} has no edges usable for mode {mode!r}")
-    way = np.repeat(np.arange(len(coords)), [c.shape[0] for c in coords])
-    return Polylines(
-        np.concatenate(coords), way, np.asarray(fwd), np.asarray(bwd),
-        np.asarray(cls, dtype=object), str(crs), f"GraphML {path.name}",
-    )  # fmt: skip
-
-
-def write_network(net: Network, path: str | Path) -> Path:
-    """Save a network as a compressed ``.npz`` (atomically)."""
-    path = Path(path)
-    with _atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                mode=np.array(net.mode),
-                source=np.array(net.source),
-                node_e=net.node_e,
-                node_n=net.node_n,
-                seg_u=net.seg_u,
-                seg_v=net.seg_v,
-                seg_length_m=net.seg_length_m,
-                seg_time_fwd_s=net.seg_time_fwd_s,
-                seg_time_bwd_s=net.seg_time_bwd_s,
-                seg_class=net.seg_class.astype(str),
-            )
-    return path
-
-
-def read_network(path: str | Path) -> Network:
-    """Load a network saved by :func:`write_network`."""
-    from .network import Network
-
-    path = Path(path)
-    _check_file(path, "network")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return Network(
-                mode=str(z["mode"]),
-                node_e=z["node_e"],
-                node_n=z["node_n"],
-                seg_u=z["seg_u"],
-                seg_v=z["seg_v"],
-                seg_length_m=z["seg_length_m"],
-                seg_time_fwd_s=z["seg_time_fwd_s"],
-                seg_time_bwd_s=z["seg_time_bwd_s"],
-                seg_class=z["seg_class"],
-                source=str(z["source"]),
-            )
-    except Exception as exc:
-        raise InputFileError(
-            f"network: {str(path)!r} is not a network saved by geo ({type(exc).__name__}: "
-            f"{exc}); rebuild it with 'geo network build'"
-        ) from exc

@@ -69,7 +69,7 @@ LABELS: dict[str, dict[str, str]] = {
         "regso": "RegSO-områden",
         "localities": "Tätorter",
         "settlement": "Bebyggelsetyp",
-        "city": "Linköpings stad",
+        "city": "Tätorten {town}",
         "locality": "Mindre tätort",
         "countryside": "Landsbygd",
         "population": "Befolkning 2023",
@@ -119,7 +119,7 @@ LABELS: dict[str, dict[str, str]] = {
         "regso": "RegSO areas",
         "localities": "Localities",
         "settlement": "Settlement class",
-        "city": "Linköping city",
+        "city": "{town} (main town)",
         "locality": "Smaller locality",
         "countryside": "Countryside",
         "population": "Population 2023",
@@ -162,10 +162,13 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _labels(lang: str) -> dict[str, str]:
+def _labels(lang: str, study: Study | None = None) -> dict[str, str]:
+    """The labels of ``lang``; with a study, the main town named as the study names it."""
     if lang not in LABELS:
         raise GeoValueError(f"lang: must be one of {sorted(LABELS)}; received {lang!r}")
-    return LABELS[lang]
+    lab = dict(LABELS[lang])
+    lab["city"] = lab["city"].format(town=study.town if study is not None else "")
+    return lab
 
 
 def fmt_number(value: float, lang: str = "sv", decimals: int = 0) -> str:
@@ -230,12 +233,12 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, *, simplify_m: float = 20.0) -> gpd.GeoData
     if simplify_m > 0:
         out["geometry"] = shapely.simplify(out.geometry.values, simplify_m, preserve_topology=True)
     out = out.to_crs(WGS84)
-    out["geometry"] = shapely.set_precision(out.geometry.values, 1e-5)
+    out["geometry"] = shapely.set_precision(out.geometry.values, 1e-5, mode="pointwise")
     return out
 
 
 def _base_map(study: Study, title: str, lang: str, *, tiles: bool) -> folium.Map:
-    lab = _labels(lang)
+    lab = _labels(lang, study)
     bounds = study.areas.to_crs(WGS84).total_bounds
     m = folium.Map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
@@ -373,7 +376,7 @@ def _area_colours(study: Study) -> dict[str, str]:
 def _add_areas(
     m: folium.Map, study: Study, lang: str, *, show: bool = True, fill_opacity: float = 0.25
 ) -> dict[str, str]:
-    lab = _labels(lang)
+    lab = _labels(lang, study)
     colours = _area_colours(study)
     areas = study.areas[["area", "geometry"]].copy()
     base_of = dict(
@@ -467,7 +470,7 @@ def catchment_map(
         Add the OpenStreetMap background (the only part that needs the network).
     """
     min_count = settings.min_count if min_count is None else min_count
-    lab = _labels(lang)
+    lab = _labels(lang, study)
     m = _base_map(study, lab["catchment_title"], lang, tiles=tiles)
     colours = _add_areas(m, study, lang)
     if study.regso is not None:
@@ -592,7 +595,7 @@ def access_map(
     """
     cell_size_m = settings.access_cell_size_m if cell_size_m is None else cell_size_m
     min_count = settings.min_count if min_count is None else min_count
-    lab = _labels(lang)
+    lab = _labels(lang, study)
     use_time = assignment is not None and "own_base_travel_time_s" in assignment
     title = lab["access_time_title"] if use_time else lab["access_title"]
     if use_time and assignment is not None and "network_status" in assignment:
@@ -757,7 +760,7 @@ def siting_map(
     result: SitingResult, study: Study, *, lang: str = "sv", tiles: bool = True
 ) -> folium.Map:
     """Current and proposed bases, the new catchments and the before/after figures."""
-    lab = _labels(lang)
+    lab = _labels(lang, study)
     m = _base_map(study, lab["siting_title"], lang, tiles=tiles)
     _add_areas(m, study, lang, show=False)
     prop = result.proposals
@@ -869,13 +872,13 @@ def to_html(m: folium.Map) -> str:
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
     """Write the map as a self-contained, offline HTML file (atomically)."""
-    from .io import _atomic_path
+    from .io import atomic_path
 
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise GeoValueError(f"output: a map is written as .html; received {str(path)!r}")
     page = to_html(m)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     logger.debug("wrote %s (%.1f MB)", path, len(page.encode()) / 1e6)
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -13,7 +14,6 @@ from . import settings
 from .schema import ALL, NETWORK_ESTIMATED, SETTLEMENT_CLASSES, STATUS_OK
 
 if TYPE_CHECKING:
-    from .areas import Assignment
     from .study import Study
 
 __all__ = ["THRESHOLDS_KM", "format_summary", "population_by_area", "summarize"]
@@ -205,13 +205,12 @@ def format_summary(summary: pd.DataFrame) -> str:
     return t.to_string(index=False)
 
 
-def summary_html(assignment: Assignment) -> str:
-    """HTML for notebooks: status counts, notes and the summary table."""
-    counts = assignment.status_counts()
+def summary_html(rows: int, counts: pd.Series, notes: Sequence[str], summary: pd.DataFrame) -> str:
+    """HTML for notebooks: the number of rows, status counts, notes and the summary table."""
     head = ", ".join(f"{k}: {v:,}" for k, v in counts.items())
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in assignment.notes)
-    table = assignment.summary().to_html(index=False, float_format=lambda v: f"{v:,.2f}")
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    table = summary.to_html(index=False, float_format=lambda v: f"{v:,.2f}")
     return (
-        f"<div><b>Assignment</b> of {len(assignment.table):,} rows ({html.escape(head)})"
-        f"{'<ul>' + notes + '</ul>' if notes else ''}{table}</div>"
+        f"<div><b>Assignment</b> of {rows:,} rows ({html.escape(head)})"
+        f"{'<ul>' + items + '</ul>' if items else ''}{table}</div>"
     )

@@ -3,7 +3,7 @@
 :func:`assign_dataset` assigns a partitioned (Geo)Parquet dataset of addresses — millions of
 rows, thousands of areas — and writes a partitioned GeoParquet dataset plus a per-area
 summary. Two engines run **the same per-partition function** (:func:`_process_partition`,
-which calls the single-machine core :func:`geo.areas._assign_table`):
+which calls the single-machine core :func:`geo.areas.assign_table`):
 
 ``local``
     Partitions one after the other in this process; nothing beyond geopandas is needed.
@@ -37,7 +37,7 @@ import pyproj
 from tqdm import tqdm
 
 from . import io, settings
-from .areas import STATUSES, _assign_table, _flag_duplicates
+from .areas import STATUSES, assign_table, flag_duplicates
 from .crs import SWEREF99TM, parse_crs
 from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
 from .report import THRESHOLDS_KM, population_by_area
@@ -146,11 +146,11 @@ def _assign_partition(
     frame: pd.DataFrame, job: _Job, number: int
 ) -> tuple[pd.DataFrame, list[str]]:
     """Assign one partition: the single-machine core plus cross-partition duplicate flags."""
-    result, notes = _assign_table(_table(frame, job), job.study, first_row=job.offsets[number] + 1)
+    result, notes = assign_table(_table(frame, job), job.study, first_row=job.offsets[number] + 1)
     if job.id_col is not None and job.duplicate_ids:
         column = job.id_col if job.id_col in result else f"{job.id_col}_input"
         dup = result[column].isin(job.duplicate_ids).to_numpy()
-        _flag_duplicates(result, column, dup)
+        flag_duplicates(result, column, dup)
     return result, notes
 
 

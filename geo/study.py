@@ -7,6 +7,7 @@ Every layer is in EPSG:3006.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -63,6 +64,8 @@ class Study:
     demand: gpd.GeoDataFrame | None = None
     localities: gpd.GeoDataFrame | None = None
     name: str = "Linköping (kommun 0580)"
+    #: The main town (settlement class ``city``), as maps and reports name it.
+    town: str = "Linköping"
     notes: tuple[str, ...] = field(default_factory=tuple)
     one_base_per_area: bool = True
 
@@ -446,6 +449,18 @@ def _link_bases(areas: gpd.GeoDataFrame, bases: gpd.GeoDataFrame, *, strict: boo
         )
 
 
+def read_study_meta(folder: str | Path) -> dict[str, object]:
+    """The ``study.json`` of a study folder (name, municipality, town, sources), or ``{}``."""
+    path = Path(folder) / "study.json"
+    if not path.exists():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputFileError(f"study: {str(path)!r} is not readable JSON ({exc})") from exc
+    return meta if isinstance(meta, dict) else {}
+
+
 def load_study(
     *,
     data: str | Path | None = None,
@@ -465,7 +480,8 @@ def load_study(
     Parameters
     ----------
     data : path, optional
-        Folder of embedded data (default: the packaged ``data/boundaries``).
+        A study folder written by ``geo study build`` (:func:`geo.studybuild.build_study`);
+        default: the embedded Linköping study (``data/boundaries``).
     areas : path, optional
         The user's catchment polygons; replaces the four default areas.
     area_col : str, optional
@@ -496,6 +512,14 @@ def load_study(
     describe only a corner of the areas.
     """
     folder = Path(data) if data is not None else io.data_dir()
+    needed = ("regso.gpkg", "catchments.gpkg", "bases.csv", "settlement.gpkg",
+              "demand_grid_1km.gpkg", "localities.gpkg")  # fmt: skip
+    absent = [f for f in needed if not (folder / f).is_file()]
+    if absent:
+        raise InputFileError(
+            f"study: {str(folder)!r} is not a study folder (no {', '.join(absent)}); build one "
+            "with 'geo study build --kommun CODE -o DIR'"
+        )
     regso = gpd.read_file(folder / "regso.gpkg")
     settlement = gpd.read_file(folder / "settlement.gpkg")
     demand = gpd.read_file(folder / "demand_grid_1km.gpkg")
@@ -512,6 +536,7 @@ def load_study(
         geometry=shapely.points(btab["e"].to_numpy(), btab["n"].to_numpy()),
         crs=SWEREF99TM,
     )
+    meta = read_study_meta(folder)
     study = Study(
         areas=catch,
         bases=default_bases,
@@ -519,6 +544,8 @@ def load_study(
         settlement=settlement,
         demand=demand,
         localities=localities,
+        name=str(meta.get("name", Study.name)),
+        town=str(meta.get("town", Study.town)),
     )
     notes: list[str] = []
     if areas is not None or bases is not None or not one_base_per_area:
@@ -552,7 +579,7 @@ def load_study(
         if areas is not None and not _within(new_areas, regso):
             study = replace(study, regso=None, settlement=None, demand=None, localities=None)
             notes.append(
-                "the areas reach beyond Linköping: the embedded RegSO, settlement and population "
+                f"the areas reach beyond {study.name}: its RegSO, settlement and population "
                 "layers are not used"
             )
     return replace(study, notes=tuple(notes))

@@ -176,7 +176,7 @@ def synthetic_register(
     )
     postcode = np.array([f"{58100 + 10 * int(r) + int(k):05d}" for r, k in
                          zip(regso, (nn // 1500).astype(int) % 10, strict=True)])  # fmt: skip
-    town = np.full(size, "Linköping", dtype=object)
+    town = np.full(size, study.town, dtype=object)
     if (
         study.settlement_index is not None
         and study.settlement is not None

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Rebuild data/boundaries/ from the SCB source files in ../shared/data/linkoping/.
+"""Rebuild data/boundaries/ (the embedded Linköping study) from ../shared/data/linkoping/.
 
-Thin wrapper around :func:`geo.boundaries.build_boundaries`; see data/boundaries/README.md.
+The same builder as ``geo study build`` (:mod:`geo.studybuild`), on the municipal extract of
+SCB's files and with Linköping's four bases from ``data/linkoping_bases.csv`` (Skäggetorp
+confirmed, the others assumed); see data/boundaries/README.md. Equivalent to::
+
+    geo study build --kommun 0580 --source ../shared/data/linkoping \\
+        --bases data/linkoping_bases.csv -o data/boundaries
 """
 
 from __future__ import annotations
@@ -10,15 +15,17 @@ import argparse
 import logging
 from pathlib import Path
 
-from geo.boundaries import build_boundaries
+from geo.studybuild import build_study, municipal_sources, read_base_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=ROOT.parent / "shared/data/linkoping")
+    parser.add_argument("--bases", type=Path, default=ROOT / "data/linkoping_bases.csv")
     parser.add_argument("--out", type=Path, default=ROOT / "data/boundaries")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for name, path in build_boundaries(args.source, args.out).items():
+    sources = municipal_sources(args.source)
+    for name, path in build_study(sources, args.out, bases=read_base_specs(args.bases)).items():
         print(f"{name}: {path}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import filecmp
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -9,8 +12,8 @@ import pytest
 import shapely
 
 from geo import io
-from geo.boundaries import build_boundaries
 from geo.study import check_topology
+from geo.studybuild import build_study, municipal_sources, read_base_specs, regso_statistics
 
 
 def test_regso_and_catchments(study):
@@ -80,18 +83,25 @@ def test_demand_grid(study):
 
 
 def test_rebuild_reproduces_committed_files(shared, tmp_path):
-    """scripts/build_boundaries.py from ../shared gives exactly the committed layers."""
-    build_boundaries(shared / "linkoping", tmp_path)
+    """scripts/build_boundaries.py (the study builder) from ../shared gives the same bytes."""
+    spec = read_base_specs(Path(__file__).resolve().parents[1] / "data" / "linkoping_bases.csv")
+    written = build_study(municipal_sources(shared / "linkoping"), tmp_path, bases=spec)
     committed = io.data_dir()
+    for name, path in written.items():
+        assert filecmp.cmp(path, committed / path.name, shallow=False), name
     for name in ("regso", "catchments", "settlement", "localities", "demand_grid_1km"):
         new = gpd.read_file(tmp_path / f"{name}.gpkg")
         old = gpd.read_file(committed / f"{name}.gpkg")
         pd.testing.assert_frame_equal(
             pd.DataFrame(new.drop(columns="geometry")), pd.DataFrame(old.drop(columns="geometry"))
         )
-        assert np.all(
-            shapely.equals_exact(new.geometry.values, old.geometry.values, tolerance=1e-6)
-        )
-    pd.testing.assert_frame_equal(
-        pd.read_csv(tmp_path / "bases.csv"), pd.read_csv(committed / "bases.csv")
-    )
+        assert np.all(shapely.equals_exact(new.geometry.values, old.geometry.values, tolerance=0))
+
+
+def test_regso_statistics_from_deso_equal_the_municipal_table(shared):
+    """The national path (DeSO summed to RegSO) gives Linköping's aggregated statistics."""
+    deso = pd.read_csv(shared / "linkoping" / "deso_stats_2022.csv", dtype={"regsokod": str})
+    ours = regso_statistics(deso).set_index("regsokod")
+    theirs = pd.read_csv(shared / "linkoping" / "regso_stats_2022.csv", dtype={"regsokod": str})
+    theirs = theirs.set_index("regsokod")[ours.columns]
+    pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, atol=1e-9, rtol=0)

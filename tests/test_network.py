@@ -6,7 +6,6 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from geo import io
 from geo.crs import to_sweref
 from geo.errors import GeoValueError, InputFileError
 from geo.network import (
@@ -16,6 +15,7 @@ from geo.network import (
     network_costs,
     way_rules,
 )
+from geo.network import readers as network_io
 
 E0, N0 = 530_000.0, 6_470_000.0
 # Segment lengths are geodesic; offsets here are in SWEREF 99 TM, whose scale factor near
@@ -124,7 +124,9 @@ def test_way_rules():
 @pytest.fixture(scope="module")
 def linkoping_car(shared):
     return build_network(
-        io.read_road_lines(shared / "linkoping/roads_central_2017.gpkg", "car", layer="roads"),
+        network_io.read_road_lines(
+            shared / "linkoping/roads_central_2017.gpkg", "car", layer="roads"
+        ),
         "car",
     )
 
@@ -173,7 +175,7 @@ def test_real_network_never_shorter_than_straight_line_and_equals_networkx(linko
 
 @pytest.mark.parametrize("mode", ["walk", "bike", "car"])
 def test_pbf_pipeline(shared, mode, tmp_path):
-    lines = io.read_osm_pbf(shared / "fixtures/helsinki.osm.pbf", mode)
+    lines = network_io.read_osm_pbf(shared / "fixtures/helsinki.osm.pbf", mode)
     net = build_network(lines, mode)
     assert net.n_segments > 1000
     classes = set(net.seg_class)
@@ -183,8 +185,8 @@ def test_pbf_pipeline(shared, mode, tmp_path):
     if mode == "walk":
         assert "footway" in classes and "steps" in classes
         assert np.isfinite(net.seg_time_bwd_s).all()
-    path = io.write_network(net, tmp_path / f"h_{mode}.npz")
-    back = io.read_network(path)
+    path = network_io.write_network(net, tmp_path / f"h_{mode}.npz")
+    back = network_io.read_network(path)
     assert back.mode == mode and np.array_equal(back.seg_u, net.seg_u)
     np.testing.assert_array_equal(back.seg_time_fwd_s, net.seg_time_fwd_s)
     # the largest piece routes between its far corners
@@ -196,7 +198,7 @@ def test_pbf_pipeline(shared, mode, tmp_path):
 
 def test_graphml_round_trip(shared, tmp_path):
     """A GraphML graph (as osmnx saves it) gives the same network as the PBF it came from."""
-    lines = io.read_osm_pbf(shared / "fixtures/helsinki.osm.pbf", "car")
+    lines = network_io.read_osm_pbf(shared / "fixtures/helsinki.osm.pbf", "car")
     net = build_network(lines, "car")
     from geo.crs import from_sweref
 
@@ -218,7 +220,7 @@ def test_graphml_round_trip(shared, tmp_path):
                 )
     p = tmp_path / "g.graphml"
     nx.write_graphml(g, p)
-    back = build_network(io.read_graphml(p, "car"), "car")
+    back = build_network(network_io.read_graphml(p, "car"), "car")
     assert back.n_nodes == net.n_nodes and back.n_segments == net.n_segments
     assert back.seg_length_m.sum() == pytest.approx(net.seg_length_m.sum(), rel=1e-6)
 
@@ -227,9 +229,9 @@ def test_bad_network_files(tmp_path):
     p = tmp_path / "x.osm.pbf"
     p.write_bytes(b"not a pbf")
     with pytest.raises(InputFileError, match="pbf"):
-        io.read_osm_pbf(p, "car")
+        network_io.read_osm_pbf(p, "car")
     with pytest.raises(InputFileError, match="not a network saved by geo"):
-        io.read_network(p)
+        network_io.read_network(p)
 
 
 def test_estimate_is_labelled():

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import io
 from geo.areas import assign_addresses
-from geo.audit import audit_by_regso, catchment_audit, network_catchments
+from geo.audit import audit_by_regso, catchment_audit
 from geo.cli import main
 from geo.crs import to_sweref
 from geo.errors import GeoValueError
-from geo.network import Polylines, build_network
+from geo.network import Polylines, build_network, network_catchments
+from geo.network import readers as network_io
 
 E0, N0 = 530_000.0, 6_470_000.0
 
@@ -154,7 +154,7 @@ def test_cli_network_build_assign_audit_catchments(shared, tmp_path, capsys):
         tmp_path / "bases.csv", index=False
     )
     # addresses: near random nodes of the network, inside the two areas
-    net = io.read_network(npz)
+    net = network_io.read_network(npz)
     inside = shapely.contains_xy(shapely.union_all(areas.geometry.values), net.node_e, net.node_n)
     rng = np.random.default_rng(1)
     pick = rng.choice(np.flatnonzero(inside), 400, replace=False)

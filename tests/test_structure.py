@@ -1,0 +1,145 @@
+"""The package's structure: data flows one way, and no private name crosses a module.
+
+Read with ``ast`` from the source, so an import inside a function, or under
+``if TYPE_CHECKING:``, counts as much as one at the top of a module.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "geo"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> str:
+    if node.level == 0:
+        return node.module or ""
+    base = module.split(".")
+    base = base if is_package else base[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _imports(modules: dict[str, Path]) -> list[tuple[str, str, str, int]]:
+    """(importer, imported module, imported name or '', line) for every geo import."""
+    found = []
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        is_package = path.name == "__init__.py"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == "geo":
+                        found.append((name, alias.name, "", node.lineno))
+            elif isinstance(node, ast.ImportFrom):
+                target = _resolve(name, is_package, node)
+                if target.split(".")[0] != "geo":
+                    continue
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}"
+                    if sub in modules:  # "from . import io": the module io
+                        found.append((name, sub, "", node.lineno))
+                    else:
+                        found.append((name, target, alias.name, node.lineno))
+    return found
+
+
+def _graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for importer, target, _, _ in _imports(modules):
+        # importing geo.a.b also runs geo.a/__init__; the package's own re-exports are
+        # its interface, so an import of a package counts as an edge to the package only
+        if target in modules and target != importer:
+            graph[importer].add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycle_lazy_or_not():
+    modules = _modules()
+    graph = _graph(modules)
+    # the top-level package only re-exports (lazily); nothing inside imports it back
+    graph["geo"] = set()
+    assert _cycles(graph) == []
+
+
+def test_no_private_name_crosses_a_module():
+    modules = _modules()
+    crossing = [
+        f"{importer}:{line} imports {target}.{name}"
+        for importer, target, name, line in _imports(modules)
+        if name.startswith("_") and not name.startswith("__") and target != importer
+    ]
+    crossing += [
+        f"{importer}:{line} imports the private module {target}"
+        for importer, target, _, line in _imports(modules)
+        if target.rsplit(".", 1)[-1].startswith("_")
+        and not target.endswith("__init__")
+        and target.rsplit(".", 1)[0] != importer.rsplit(".", 1)[0]
+    ]
+    assert crossing == []
+
+
+@pytest.mark.parametrize("module", ["geo.errors", "geo.settings", "geo.schema"])
+def test_foundations_import_nothing_of_geo(module):
+    """Errors, settings and the schema sit under everything: they import no geo module."""
+    modules = _modules()
+    assert [t for i, t, _, _ in _imports(modules) if i == module] == []
+
+
+def test_the_checks_can_fail(tmp_path):
+    """A hand-made cycle and a private import are found (the checks are not vacuous)."""
+    graph = {"geo.a": {"geo.b"}, "geo.b": {"geo.c"}, "geo.c": {"geo.a"}, "geo.d": set()}
+    assert _cycles(graph) == [["geo.a", "geo.b", "geo.c"]]
+    node = ast.parse("from .areas import _assign_table").body[0]
+    assert isinstance(node, ast.ImportFrom)
+    assert _resolve("geo.scale", False, node) == "geo.areas"
+    assert node.names[0].name.startswith("_")
