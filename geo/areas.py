@@ -106,7 +106,6 @@ def locate_points(
     bases = study.bases
     be = bases.geometry.x.to_numpy()
     bn = bases.geometry.y.to_numpy()
-    base_of_area = study.own_base_of_area
     per_base = be.size <= MAX_BASE_COLUMNS
     tree = None if per_base else cKDTree(np.column_stack([be, bn]))
     out = {
@@ -138,13 +137,9 @@ def locate_points(
             out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = _nearest_tree(
                 tree, ce, cn
             )
-        own = np.where(area >= 0, base_of_area[np.maximum(area, 0)], -1)
+        own = study.own_base(area)
         out["own_base"][sl] = own
-        own_d = np.full(own.size, np.nan)
-        has = np.flatnonzero(own >= 0)
-        # The same expression as distance_matrix_m, so both give identical values.
-        own_d[has] = np.hypot(ce[has] - be[own[has]], cn[has] - bn[own[has]])
-        out["own_base_distance_m"][sl] = own_d
+        out["own_base_distance_m"][sl] = study.own_base_distance_m(ce, cn, own)
     return out
 
 

@@ -625,10 +625,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _address_column(frame: pd.DataFrame, given: str | None) -> str:
     from .errors import MissingColumnError
 
-    col = given or next(
-        (str(c) for c in frame.columns if str(c).casefold() in ("adress", "address", "gatuadress")),
-        None,
-    )
+    col = given or io.find_column(frame, ("adress", "address", "gatuadress"))
     if col is None or col not in frame.columns:
         raise MissingColumnError(
             f"addresses: no address column {given or ''} in {list(frame.columns)[:15]}; "

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import GeoValueError, MissingColumnError
+from .io import find_column
 
 __all__ = ["LEVELS", "Register", "geocode", "normalize_street", "parse_address"]
 
@@ -180,11 +181,10 @@ class Register:
     ) -> Register:
         """Normalise a register table; ``e``/``n`` are its coordinates in EPSG:3006."""
         columns = dict(columns or {})
-        lower = {str(c).casefold(): str(c) for c in frame.columns}
         for key, names in (("street", cls.STREET), ("number", cls.NUMBER), ("letter", cls.LETTER),
                            ("postcode", cls.POSTCODE), ("locality", cls.LOCALITY)):  # fmt: skip
             if key not in columns:
-                found = next((lower[c] for c in names if c in lower), None)
+                found = find_column(frame, names)
                 if found:
                     columns[key] = found
         for key in ("street", "number"):

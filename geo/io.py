@@ -15,7 +15,7 @@ import re
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,7 @@ __all__ = [
     "write_points_part",
     "read_table",
     "AddressTable",
+    "find_column",
     "find_id_column",
     "table_from_frame",
     "table_from_geodataframe",
@@ -299,12 +300,17 @@ class AddressTable:
     unmatched: np.ndarray | None = None
 
 
-def _find_column(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    lookup = {_norm(c): c for c in df.columns}
-    for n in names:
-        if n in lookup:
-            return str(lookup[n])
-    return None
+def find_column(frame: pd.DataFrame, names: Iterable[str]) -> str | None:
+    """The first of ``names`` that is a column of ``frame``, as the frame spells it.
+
+    Names are compared in any case and without spaces, ``_``, ``-`` or other punctuation
+    (``"X-koordinat"`` finds ``x_koordinat``); ``None`` when no name matches. The one
+    column lookup of :mod:`geo`.
+    """
+    lookup: dict[str, str] = {}
+    for c in frame.columns:
+        lookup.setdefault(_norm(c), str(c))
+    return next((lookup[_norm(n)] for n in names if _norm(n) in lookup), None)
 
 
 def _parse_numbers(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -400,8 +406,8 @@ def table_from_frame(
     notes: list[str] = []
     lonlat = False
     if x_col is None:
-        lon, lat = _find_column(frame, LON_NAMES), _find_column(frame, LAT_NAMES)
-        east, north = _find_column(frame, EAST_NAMES), _find_column(frame, NORTH_NAMES)
+        lon, lat = find_column(frame, LON_NAMES), find_column(frame, LAT_NAMES)
+        east, north = find_column(frame, EAST_NAMES), find_column(frame, NORTH_NAMES)
         projected_wanted = crs is not None and crs.is_projected
         if lon and lat and not (projected_wanted and east and north):
             x_col, y_col, lonlat = lon, lat, True
@@ -459,7 +465,7 @@ def table_from_frame(
 
 def find_id_column(frame: pd.DataFrame) -> str | None:
     """The first column named like an identifier (``id``, ``adressid``, ``objectid`` ...)."""
-    return next((str(c) for c in frame.columns if _norm(c) in ID_NAMES), None)
+    return find_column(frame, ID_NAMES)
 
 
 def table_from_geodataframe(
@@ -881,18 +887,19 @@ def read_population_grid(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     check_file(path, "grid")
     frame = read_table(path)
-    cols = {str(c).lower(): c for c in frame.columns}
-    pop = next((cols[c] for c in cols if c.startswith("pop") or c.startswith("bef")), None)
-    missing = [c for c in ("east", "north") if c not in cols]
-    if missing or pop is None:
+    east, north = find_column(frame, ("east",)), find_column(frame, ("north",))
+    pop = find_column(frame, ("pop_2024",)) or next(
+        (str(c) for c in frame.columns if _norm(c).startswith(("pop", "bef"))), None
+    )
+    if east is None or north is None or pop is None:
         raise MissingColumnError(
             f"grid: {str(path)!r} needs columns east, north (cell corner, EPSG:3006) and a "
             f"population column (pop_2024); columns are {list(frame.columns)}"
         )
     out = pd.DataFrame(
         {
-            "east": pd.to_numeric(frame[cols["east"]], errors="coerce"),
-            "north": pd.to_numeric(frame[cols["north"]], errors="coerce"),
+            "east": pd.to_numeric(frame[east], errors="coerce"),
+            "north": pd.to_numeric(frame[north], errors="coerce"),
             "population": pd.to_numeric(frame[pop], errors="coerce"),
         }
     )

@@ -32,7 +32,19 @@ from branca.element import Element, MacroElement, Template
 from . import settings
 from .crs import SWEREF99TM, WGS84
 from .errors import GeoValueError
-from .schema import NETWORK_ESTIMATED, SETTLEMENT_CLASSES, STATUS_OK
+from .schema import (
+    CELL_POPULATION_IN_STUDY,
+    LOCALITY_POPULATION,
+    NETWORK_ESTIMATED,
+    REGSO_AREA,
+    REGSO_CENTRE_TO_BASE_M,
+    REGSO_CHILDREN,
+    REGSO_LOW_INCOME_PCT,
+    REGSO_POPULATION,
+    REGSO_SINGLE_PARENTS,
+    SETTLEMENT_CLASSES,
+    STATUS_OK,
+)
 from .study import Study
 
 if TYPE_CHECKING:
@@ -384,8 +396,8 @@ def _add_areas(
     )
     areas["base"] = areas["area"].astype(str).map(base_of).fillna("")
     areas["area_km2_txt"] = [fmt_number(a / 1e6, lang, 1) + " km²" for a in areas.geometry.area]
-    if study.regso is not None and "catchment" in study.regso:
-        pop = study.regso.groupby("catchment")["pop_2023"].sum()
+    if study.regso is not None and REGSO_AREA in study.regso:
+        pop = study.regso.groupby(REGSO_AREA)[REGSO_POPULATION].sum()
         areas["pop_txt"] = [fmt_number(pop.get(a, np.nan), lang) for a in areas["area"]]
     else:
         areas["pop_txt"] = "–"
@@ -475,17 +487,15 @@ def catchment_map(
     colours = _add_areas(m, study, lang)
     if study.regso is not None:
         r = study.regso.copy()
-        r["pop_txt"] = [fmt_number(v, lang) for v in r["pop_2023"]]
-        r["children_txt"] = [fmt_number(v, lang) for v in r["children_0_17_est_2022"]]
-        r["low_txt"] = [fmt_number(v, lang, 1) + " %" for v in r["low_economic_standard_pct_2022"]]
-        r["single_txt"] = [
-            fmt_number(100 * v, lang, 1) + " %" for v in r["single_parent_household_share_2022"]
-        ]
+        r["pop_txt"] = [fmt_number(v, lang) for v in r[REGSO_POPULATION]]
+        r["children_txt"] = [fmt_number(v, lang) for v in r[REGSO_CHILDREN]]
+        r["low_txt"] = [fmt_number(v, lang, 1) + " %" for v in r[REGSO_LOW_INCOME_PCT]]
+        r["single_txt"] = [fmt_number(100 * v, lang, 1) + " %" for v in r[REGSO_SINGLE_PARENTS]]
         r["km2_txt"] = [fmt_number(v, lang, 1) + " km²" for v in r["area_km2"]]
-        r["dist_txt"] = [fmt_number(v / 1000, lang, 1) + " km" for v in r["centre_to_base_m"]]
+        r["dist_txt"] = [fmt_number(v / 1000, lang, 1) + " km" for v in r[REGSO_CENTRE_TO_BASE_M]]
         fields = [
             "regsonamn",
-            "catchment",
+            REGSO_AREA,
             "pop_txt",
             "children_txt",
             "low_txt",
@@ -552,10 +562,10 @@ def catchment_map(
         loc = study.localities.to_crs(WGS84)
         for row in loc.itertuples():
             folium.CircleMarker(
-                [row.geometry.y, row.geometry.x], radius=3 + 2 * np.log10(max(row.pop_2020, 10)),
+                [row.geometry.y, row.geometry.x], radius=3 + 2 * np.log10(max(getattr(row, LOCALITY_POPULATION), 10)),
                 color="#444", weight=1, fill=True, fill_color="#fff", fill_opacity=0.9,
-                tooltip=f"{_html(str(row.name))}: {fmt_number(row.pop_2020, lang)} inv. (2020)"
-                if lang == "sv" else f"{_html(str(row.name))}: {fmt_number(row.pop_2020, lang)} people (2020)",
+                tooltip=f"{_html(str(row.name))}: {fmt_number(getattr(row, LOCALITY_POPULATION), lang)} inv. (2020)"
+                if lang == "sv" else f"{_html(str(row.name))}: {fmt_number(getattr(row, LOCALITY_POPULATION), lang)} people (2020)",
             ).add_to(layer)  # fmt: skip
         layer.add_to(m)
     _add_bases(m, study.bases, lang, name=lab["bases"])
@@ -626,16 +636,8 @@ def access_map(
         cent = d.geometry.representative_point()
         e, n = cent.x.to_numpy(), cent.y.to_numpy()
         own = study.area_index.locate(e, n)
-        base_of = {a: i for i, a in enumerate(study.bases["area"].astype(str))}
-        bi = np.array([base_of.get(study.areas["area"].iloc[k], -1) if k >= 0 else -1 for k in own])
-        bx, by = study.bases.geometry.x.to_numpy(), study.bases.geometry.y.to_numpy()
-        value = (
-            np.where(
-                bi >= 0, np.hypot(e - bx[np.maximum(bi, 0)], n - by[np.maximum(bi, 0)]), np.nan
-            )
-            / scale
-        )
-        weight = d["pop_in_kommun_est"].to_numpy()
+        value = study.own_base_distance_m(e, n, study.own_base(own)) / scale
+        weight = d[CELL_POPULATION_IN_STUDY].to_numpy()
         areas = np.where(
             own >= 0, study.areas["area"].astype(str).to_numpy()[np.maximum(own, 0)], ""
         )

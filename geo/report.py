@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from . import settings
-from .schema import ALL, NETWORK_ESTIMATED, SETTLEMENT_CLASSES, STATUS_OK
+from .schema import (
+    ALL,
+    CELL_ID,
+    CELL_POPULATION_IN_STUDY,
+    NETWORK_ESTIMATED,
+    SETTLEMENT_CLASSES,
+    STATUS_OK,
+)
 
 if TYPE_CHECKING:
     from .study import Study
@@ -38,14 +45,14 @@ def population_by_area(study: Study) -> pd.DataFrame:
     """
     if study.demand is None:
         return pd.DataFrame(columns=["area", "settlement_class", "population_est"])
-    cells = study.demand[["rutid_scb", "pop_in_kommun_est", "settlement_class", "geometry"]]
+    cells = study.demand[[CELL_ID, CELL_POPULATION_IN_STUDY, "settlement_class", "geometry"]]
     cells = cells.assign(cell_area=cells.geometry.area)
     ov = gpd.overlay(
         cells, study.areas[["area", "geometry"]], how="intersection", keep_geom_type=True
     )
-    inside = ov.groupby("rutid_scb").geometry.apply(lambda g: g.area.sum())
-    ov["share"] = ov.geometry.area / ov["rutid_scb"].map(inside)
-    ov["population_est"] = ov["pop_in_kommun_est"] * ov["share"]
+    inside = ov.groupby(CELL_ID).geometry.apply(lambda g: g.area.sum())
+    ov["share"] = ov.geometry.area / ov[CELL_ID].map(inside)
+    ov["population_est"] = ov[CELL_POPULATION_IN_STUDY] * ov["share"]
     return (
         ov.groupby(["area", "settlement_class"], observed=True)["population_est"]
         .sum()

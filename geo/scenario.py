@@ -35,7 +35,24 @@ from .crs import SWEREF99TM, from_sweref, to_sweref
 from .distance import distance_matrix_m
 from .errors import GeoValueError
 from .network import Network, network_costs
-from .schema import ALL, CANDIDATE_KINDS, OBJECTIVES, SETTLEMENT_CLASSES, STATUS_OK, WEIGHTS
+from .schema import (
+    ALL,
+    CANDIDATE_KINDS,
+    CELL_ID,
+    CELL_POPULATION_IN_STUDY,
+    OBJECTIVES,
+    REGSO_AREA,
+    REGSO_CENTRE_E,
+    REGSO_CENTRE_N,
+    REGSO_CHILDREN,
+    REGSO_LOW_INCOME_PCT,
+    REGSO_POPULATION,
+    REGSO_POPULATION_BEFORE,
+    REGSO_SINGLE_PARENTS,
+    SETTLEMENT_CLASSES,
+    STATUS_OK,
+    WEIGHTS,
+)
 from .siting import Solution, max_coverage, pcenter, pmedian
 from .study import Study
 
@@ -56,9 +73,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _REGSO_SHARE = {
-    "children": ("children_0_17_est_2022", "pop_2022"),
-    "low_income": ("low_economic_standard_pct_2022", None),
-    "single_parents": ("single_parent_household_share_2022", None),
+    "children": (REGSO_CHILDREN, REGSO_POPULATION_BEFORE),
+    "low_income": (REGSO_LOW_INCOME_PCT, None),
+    "single_parents": (REGSO_SINGLE_PARENTS, None),
 }
 
 
@@ -103,7 +120,7 @@ def demand_points(
     muni = shapely.union_all(study.regso.geometry.values)
     pts = shapely.point_on_surface(shapely.intersection(cells.geometry.values, muni))
     e, n = shapely.get_x(pts), shapely.get_y(pts)
-    pop = cells["pop_in_kommun_est"].to_numpy(dtype="float64")
+    pop = cells[CELL_POPULATION_IN_STUDY].to_numpy(dtype="float64")
     regso = study.regso.set_index("regsokod")
     codes = cells["regsokod"].astype(str)
     w = pop.copy()
@@ -112,14 +129,14 @@ def demand_points(
         share = regso[col] / regso[denom] if denom else regso[col] / (100 if "pct" in col else 1)
         w = pop * codes.map(share).fillna(0).to_numpy(dtype="float64")
     if equity:
-        low = regso["low_economic_standard_pct_2022"]
+        low = regso[REGSO_LOW_INCOME_PCT]
         need = codes.map(low / low.max()).fillna(0).to_numpy(dtype="float64")
         w = w * (1 + equity * need)
     area_idx = study.area_index.locate(e, n)
     area_names = study.areas["area"].astype(str).to_numpy()
     return gpd.GeoDataFrame(
         {
-            "rutid_scb": cells["rutid_scb"].to_numpy(),
+            CELL_ID: cells[CELL_ID].to_numpy(),
             "population": pop,
             "weight": w,
             "regsokod": codes.to_numpy(),
@@ -151,11 +168,11 @@ def demand_from_addresses(
     codes = ok["regsokod"].astype(str)
     w = np.ones(len(ok))
     if equity and study.regso is not None:
-        low = study.regso.set_index("regsokod")["low_economic_standard_pct_2022"]
+        low = study.regso.set_index("regsokod")[REGSO_LOW_INCOME_PCT]
         w = w * (1 + equity * codes.map(low / low.max()).fillna(0).to_numpy(dtype="float64"))
     return gpd.GeoDataFrame(
         {
-            "rutid_scb": "",
+            CELL_ID: "",
             "population": np.ones(len(ok)),
             "weight": w,
             "regsokod": codes.to_numpy(),
@@ -213,7 +230,12 @@ def candidate_sites(
         r = study.regso
         frames.append(
             pd.DataFrame(
-                {"site": r["regsonamn"], "kind": "regso", "e": r["popw_e"], "n": r["popw_n"]}
+                {
+                    "site": r["regsonamn"],
+                    "kind": "regso",
+                    "e": r[REGSO_CENTRE_E],
+                    "n": r[REGSO_CENTRE_N],
+                }
             )
         )
     if "grid" in kinds:
@@ -222,7 +244,7 @@ def candidate_sites(
         frames.append(
             pd.DataFrame(
                 {
-                    "site": "ruta " + d["rutid_scb"].astype(str),
+                    "site": "ruta " + d[CELL_ID].astype(str),
                     "kind": "grid",
                     "e": d.geometry.x,
                     "n": d.geometry.y,
@@ -319,9 +341,9 @@ def _solve(
     if objective == "pmedian":
         return pmedian(cost, w, p, fixed=fixed, capacity=capacity, time_limit_s=time_limit_s)
     if objective == "coverage":
-        return max_coverage(cost, w, p, threshold, fixed=fixed, time_limit_s=time_limit_s)
+        return max_coverage(cost, w, p, threshold=threshold, fixed=fixed, time_limit_s=time_limit_s)
     if objective == "center":
-        return pcenter(cost, p, fixed=fixed, weight=w, time_limit_s=time_limit_s)
+        return pcenter(cost, w, p, fixed=fixed, time_limit_s=time_limit_s)
     raise GeoValueError(f"objective: must be one of {OBJECTIVES}; received {objective!r}")
 
 
@@ -373,8 +395,8 @@ def _partition(
         return pd.DataFrame(columns=["regsokod", "regsonamn", "site", "cost"])
     r = study.regso
     pts = gpd.GeoDataFrame(
-        {"population": r["pop_2023"]},
-        geometry=shapely.points(r["popw_e"].to_numpy(), r["popw_n"].to_numpy()),
+        {"population": r[REGSO_POPULATION]},
+        geometry=shapely.points(r[REGSO_CENTRE_E].to_numpy(), r[REGSO_CENTRE_N].to_numpy()),
         crs=SWEREF99TM,
     )
     cost, unit = _cost(pts, open_sites, network, max_snap_m)
@@ -383,7 +405,7 @@ def _partition(
         {
             "regsokod": r["regsokod"],
             "regsonamn": r["regsonamn"],
-            "current_area": r["catchment"],
+            "current_area": r[REGSO_AREA],
             "site": open_sites["site"].to_numpy()[best],
             f"cost_{unit}": cost[np.arange(len(r)), best].round(1),
             "pop_2023": r["pop_2023"],
@@ -464,8 +486,8 @@ def site(
     sol = _solve(objective, cost, w, p, fixed, threshold, capacity, time_limit_s)
 
     # before: each demand point to its own area's base today (straight line or network)
-    base_of_area = {str(a): i for i, a in enumerate(study.bases["area"].astype(str))}
-    own = dem["area"].map(base_of_area).fillna(-1).astype(int).to_numpy()
+    areas = pd.Categorical(dem["area"].astype(str), categories=study.areas["area"].astype(str))
+    own = study.own_base(areas.codes)
     rows = np.arange(len(dem))
     before = np.where(own >= 0, cost[rows, np.maximum(own, 0)], np.nan)
     after = cost[rows, sol.assignment]

@@ -56,3 +56,34 @@ ALL = "all"
 WEIGHTS = ("population", "children", "low_income", "single_parents")
 OBJECTIVES = ("pmedian", "coverage", "center")
 CANDIDATE_KINDS = ("localities", "regso", "grid")
+
+# ----------------------------------------------------------------------------- study layers
+# Column names of a study's layers, as :mod:`geo.studybuild` writes them and every other
+# module reads them. A study of any municipality has the same columns.
+
+#: RegSO layer (``regso.gpkg``): SCB code and name.
+REGSO_CODE = "regsokod"
+REGSO_NAME = "regsonamn"
+#: The catchment area a RegSO belongs to in the study's default partition.
+REGSO_AREA = "catchment"
+#: Population (SCB, 31 Dec of the year), the year before, and children 0–17 (estimated from
+#: SCB's 5-year age bands).
+REGSO_POPULATION = "pop_2023"
+REGSO_POPULATION_BEFORE = "pop_2022"
+REGSO_CHILDREN = "children_0_17_est_2022"
+#: Share with low economic standard (%), and single-parent households (share, 0–1).
+REGSO_LOW_INCOME_PCT = "low_economic_standard_pct_2022"
+REGSO_SINGLE_PARENTS = "single_parent_household_share_2022"
+#: Population-weighted centre (EPSG:3006) and its distance to the own base (m).
+REGSO_CENTRE_E = "popw_e"
+REGSO_CENTRE_N = "popw_n"
+REGSO_CENTRE_TO_BASE_M = "centre_to_base_m"
+#: Land area (km²) of an area, RegSO or settlement polygon.
+AREA_KM2 = "area_km2"
+#: Demand grid (``demand_grid_1km.gpkg``): SCB cell id, population 2024 and its estimated part
+#: inside the municipality.
+CELL_ID = "rutid_scb"
+CELL_POPULATION = "pop_2024"
+CELL_POPULATION_IN_STUDY = "pop_in_kommun_est"
+#: Localities (``localities.gpkg``): population of the tätort (SCB 2020).
+LOCALITY_POPULATION = "pop_2020"

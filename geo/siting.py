@@ -1,7 +1,9 @@
 """Where to put bases: location-allocation on a cost matrix (the numerical core).
 
-Every solver takes a cost matrix ``cost`` (N demand points × M candidate sites; metres or
-seconds, straight-line or network — the same code path) and demand ``weight`` (N,), and returns
+Every solver takes, in this order (as spopt's ``from_cost_matrix`` does), a cost matrix
+``cost`` (N demand points × M candidate sites; metres or seconds, straight-line or network —
+the same code path), the demand ``weight`` (N,; ``None`` for equal weights) and the number of
+sites ``p``; everything else is keyword-only. It returns
 a :class:`Solution` with the chosen sites, the assignment, the objective value, a proven bound
 and the relative gap. A solve that hits its time budget returns the best solution found so far
 with its proven gap — never an exception and never nothing.
@@ -408,8 +410,8 @@ def max_coverage(
     cost: np.ndarray,
     weight: np.ndarray | None,
     p: int,
-    threshold: float,
     *,
+    threshold: float,
     fixed: Sequence[int] = (),
     time_limit_s: float | None = None,
 ) -> Solution:
@@ -509,10 +511,10 @@ def _set_cover_size(cover: np.ndarray, fixed: np.ndarray, p: int, time_limit: fl
 
 def pcenter(
     cost: np.ndarray,
+    weight: np.ndarray | None,
     p: int,
     *,
     fixed: Sequence[int] = (),
-    weight: np.ndarray | None = None,
     time_limit_s: float | None = None,
 ) -> Solution:
     """Minimise the largest cost from any demand point (weight > 0) to its nearest open site."""

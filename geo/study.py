@@ -99,6 +99,32 @@ class Study:
                 out[i] = hit[0]
         return out
 
+    def own_base(self, area: np.ndarray) -> np.ndarray:
+        """Index into :attr:`bases` of the own base of each area index (``-1`` where none).
+
+        ``area`` holds indices into :attr:`areas` (``-1`` outside every area), as
+        :attr:`area_index` gives them.
+        """
+        area = np.asarray(area, dtype=np.int64)
+        return np.where(area >= 0, self.own_base_of_area[np.maximum(area, 0)], OUTSIDE)
+
+    def own_base_distance_m(self, e: np.ndarray, n: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Straight-line distance (m, EPSG:3006) from each point to its own base.
+
+        ``own`` is :meth:`own_base` of the points' areas; ``nan`` where it is ``-1``. The one
+        implementation of "distance to the own base" (assignment, maps and reports use it).
+        """
+        e = np.asarray(e, dtype="float64")
+        n = np.asarray(n, dtype="float64")
+        own = np.asarray(own, dtype=np.int64)
+        be = self.bases.geometry.x.to_numpy()
+        bn = self.bases.geometry.y.to_numpy()
+        out = np.full(own.size, np.nan)
+        has = np.flatnonzero(own >= 0)
+        # The same expression as distance_matrix_m, so both give identical values.
+        out[has] = np.hypot(e[has] - be[own[has]], n[has] - bn[own[has]])
+        return out
+
     @property
     def distance_basis(self) -> str | None:
         """Distance that summaries measure: ``own_base``, ``nearest_base`` or ``None``."""
@@ -306,7 +332,7 @@ def read_areas(
         )
         gdf = gdf.reset_index()
         name_col = dissolve_by
-    col = name_col or _first_col(gdf, ("area", "omrade", "område", "catchment", "name", "namn"))
+    col = name_col or io.find_column(gdf, ("area", "omrade", "område", "catchment", "name", "namn"))
     if col is None or col not in gdf.columns:
         raise MissingColumnError(
             f"areas: no area-name column {name_col or ''} in {str(path)!r}; columns are "
@@ -324,14 +350,6 @@ def read_areas(
     for w in check_topology(out, allow_gaps=allow_gaps):
         logger.warning(w)
     return out
-
-
-def _first_col(df: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    lookup = {str(c).lower(): str(c) for c in df.columns}
-    for n in names:
-        if n in lookup:
-            return lookup[n]
-    return None
 
 
 def read_bases(
@@ -362,14 +380,14 @@ def read_bases(
             f"{table.crs.to_string()}; check the coordinates and --crs"
         )
     frame = table.frame
-    col = name_col or _first_col(frame, ("base_name", "name", "namn", "base", "bas"))
+    col = name_col or io.find_column(frame, ("base_name", "name", "namn", "base", "bas"))
     if col is None or col not in frame.columns:
         raise MissingColumnError(
             f"bases: no name column in {str(path)!r}; columns are {list(frame.columns)}; "
             "pass --base-name-col"
         )
     names = frame[col].astype(str).to_numpy()
-    acol = area_col or _first_col(frame, ("area", "catchment", "omrade", "område"))
+    acol = area_col or io.find_column(frame, ("area", "catchment", "omrade", "område"))
     if area_col and area_col not in frame.columns:
         raise MissingColumnError(
             f"bases: column {area_col!r} not found; columns are {list(frame.columns)}"

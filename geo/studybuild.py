@@ -352,11 +352,10 @@ def read_base_specs(path: str | Path) -> pd.DataFrame:
     ``location_source``. Rows are kept in file order, which is the order of the areas.
     """
     table = io.read_table(path)
-    lower = {str(c).strip().lower(): c for c in table.columns}
-    for alias, target in (("omrade", "area"), ("område", "area"), ("catchment", "area"),
-                          ("namn", "base_name"), ("name", "base_name")):  # fmt: skip
-        if target not in lower and alias in lower:
-            lower[target] = lower[alias]
+    names = {"area": ("area", "omrade", "område", "catchment"),
+             "base_name": ("base_name", "namn", "name"),
+             **{c: (c,) for c in BASE_SPEC_COLUMNS[2:]}}  # fmt: skip
+    lower = {k: col for k, v in names.items() if (col := io.find_column(table, v)) is not None}
     missing = [c for c in ("area", "base_name") if c not in lower]
     if missing:
         raise MissingColumnError(

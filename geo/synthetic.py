@@ -20,6 +20,7 @@ import shapely
 from ._index import OUTSIDE, PolygonIndex
 from .crs import SWEREF99TM, from_sweref
 from .errors import GeoValueError
+from .schema import CELL_POPULATION_IN_STUDY
 from .study import Study, load_study
 
 __all__ = [
@@ -55,7 +56,7 @@ def synthetic_xy(
     if study.demand is None or study.regso is None or study.regso_index is None:
         raise GeoValueError("study: synthetic addresses need the demand grid and RegSO layers")
     cells = study.demand
-    weight = cells["pop_in_kommun_est"].to_numpy(dtype="float64")
+    weight = cells[CELL_POPULATION_IN_STUDY].to_numpy(dtype="float64")
     if n is None:
         n = int(round(weight.sum() / INHABITANTS_PER_ADDRESS))
     if n < 0:

@@ -103,9 +103,11 @@ def test_same_optimum_as_spopt():
     ref = locate.PMedian.from_cost_matrix(c, w, p_facilities=5).solve(solver)
     assert pmedian(c, w, 5).value == pytest.approx(pulp.value(ref.problem.objective), rel=1e-9)
     ref = locate.MCLP.from_cost_matrix(c, w, service_radius=2000, p_facilities=5).solve(solver)
-    assert max_coverage(c, w, 5, 2000).value == pytest.approx(pulp.value(ref.problem.objective))
+    assert max_coverage(c, w, 5, threshold=2000).value == pytest.approx(
+        pulp.value(ref.problem.objective)
+    )
     ref = locate.PCenter.from_cost_matrix(c, p_facilities=5).solve(solver)
-    assert pcenter(c, 5).value == pytest.approx(pulp.value(ref.problem.objective), rel=1e-9)
+    assert pcenter(c, None, 5).value == pytest.approx(pulp.value(ref.problem.objective), rel=1e-9)
 
 
 def test_cli_site_and_whatif(tmp_path, capsys):

@@ -42,11 +42,11 @@ def test_optimum_equals_brute_force(seed):
     thr = 30.0
     if (w[(cost <= thr).any(axis=1)] > 0).any():
         best_cov = max(w[(cost[:, list(s)] <= thr).any(axis=1)].sum() for s in combos)
-        cov = max_coverage(cost, w, p, thr, fixed=fixed)
+        cov = max_coverage(cost, w, p, threshold=thr, fixed=fixed)
         assert cov.value == pytest.approx(best_cov) and cov.status == "optimal"
     if (w > 0).any():
         best_c = min(cost[w > 0][:, list(s)].min(axis=1).max() for s in combos)
-        cen = pcenter(cost, p, fixed=fixed, weight=w)
+        cen = pcenter(cost, w, p, fixed=fixed)
         assert cen.value == pytest.approx(best_c) and cen.status == "optimal"
 
 
@@ -58,8 +58,8 @@ def test_known_answer_two_clusters():
     assert sorted(s.selected.tolist()) == [0, 1] and s.value == pytest.approx(2.0)
     s1 = pmedian(c, None, 1)
     assert s1.selected.tolist() == [2] and s1.value == pytest.approx(5 + 4 + 5 + 6)
-    assert pcenter(c, 1).value == pytest.approx(6.0)
-    cov = max_coverage(c, np.array([1.0, 1.0, 1.0, 5.0]), 1, 0.6)
+    assert pcenter(c, None, 1).value == pytest.approx(6.0)
+    cov = max_coverage(c, np.array([1.0, 1.0, 1.0, 5.0]), 1, threshold=0.6)
     assert cov.selected.tolist() == [1] and cov.value == 6.0
 
 
@@ -70,7 +70,7 @@ def test_ill_posed_requests_are_clear_errors():
     with pytest.raises(GeoValueError, match="2 are fixed open; p must be >= 2"):
         pmedian(c, None, 1, fixed=[0, 1])
     with pytest.raises(GeoValueError, match="no demand point has a candidate within 0"):
-        max_coverage(c * 1000, None, 1, 0.5)
+        max_coverage(c * 1000, None, 1, threshold=0.5)
     with pytest.raises(GeoValueError, match="weight: need 3 values"):
         pmedian(c, np.ones(2), 1)
     with pytest.raises(GeoValueError, match="NaN"):

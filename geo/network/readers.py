@@ -94,10 +94,9 @@ def read_road_lines(
             f"network: {str(path)!r} must hold lines; found {sorted(set(parts.geom_type))}"
         )
     src = gdf.loc[parts.index]
-    lower = {str(c).lower(): c for c in gdf.columns}
-    ms = maxspeed_col or lower.get("maxspeed")
-    ow = oneway_col or lower.get("oneway")
-    hc = class_col or lower.get("highway") or lower.get("road_class")
+    ms = maxspeed_col or io.find_column(gdf, ("maxspeed",))
+    ow = oneway_col or io.find_column(gdf, ("oneway",))
+    hc = class_col or io.find_column(gdf, ("highway", "road_class"))
     fwd = np.empty(len(parts))
     bwd = np.empty(len(parts))
     cls = np.empty(len(parts), dtype=object)
