@@ -67,7 +67,7 @@ def _study(bases: Path):
 
 def _child(kind: str, data: Path, bases: Path, out: Path) -> None:
     """Run one engine in this (fresh) process and print a JSON line of measurements."""
-    from geo import io
+    from geo import datasets
     from geo.areas import assign_addresses
     from geo.scale import assign_dataset
 
@@ -76,7 +76,9 @@ def _child(kind: str, data: Path, bases: Path, out: Path) -> None:
     load_s = time.perf_counter() - t0
     if kind == "single":
         t = time.perf_counter()
-        pts = pd.concat([io.read_part(f) for f in io.dataset_files(data)], ignore_index=True)
+        pts = pd.concat(
+            [datasets.read_part(f) for f in datasets.dataset_files(data)], ignore_index=True
+        )
         read_s = time.perf_counter() - t
         t = time.perf_counter()
         res = assign_addresses(pts, study, id_col="address_id")
@@ -127,12 +129,12 @@ def _dask(workers: int, data: Path, bases: Path, out: Path) -> dict:
 
 
 def _geopandas_pipeline(data: Path, bases: Path, out: Path) -> dict:
-    from geo import io
+    from geo import datasets
 
     regso = gpd.read_file(SHARED / "regso_2025.gpkg")[["regsokod", "regsonamn", "geometry"]]
     offices = gpd.read_file(bases)[["base_name", "geometry"]]
     t = time.perf_counter()
-    pts = gpd.read_parquet(io.dataset_files(data)[0])
+    pts = gpd.read_parquet(datasets.dataset_files(data)[0])
     j = gpd.sjoin(pts, regso, predicate="within", how="left")
     j = j[~j.index.duplicated()].drop(columns="index_right")
     j = gpd.sjoin_nearest(j, offices, how="left", distance_col="nearest_base_distance_m")
@@ -142,17 +144,17 @@ def _geopandas_pipeline(data: Path, bases: Path, out: Path) -> dict:
 
 
 def _sjoin(data: Path, out: Path) -> dict:
-    from geo import io
+    from geo import datasets
 
     regso = gpd.read_file(SHARED / "regso_2025.gpkg")
-    pts = io.read_part(io.dataset_files(data)[0])
+    pts = datasets.read_part(datasets.dataset_files(data)[0])
     t = time.perf_counter()
     j = gpd.sjoin(
         pts[["geometry"]], regso[["regsokod", "geometry"]], predicate="within", how="left"
     )
     seconds = time.perf_counter() - t
     j = j[~j.index.duplicated()]
-    ours = pd.read_parquet(io.dataset_files(out)[0], columns=["area"])["area"].astype(object)
+    ours = pd.read_parquet(datasets.dataset_files(out)[0], columns=["area"])["area"].astype(object)
     agree = float((j["regsokod"].fillna("").to_numpy() == ours.fillna("").to_numpy()).mean())
     return {"rows": len(pts), "seconds": seconds, "agree": agree}
 
@@ -173,7 +175,7 @@ def main() -> None:
     p.add_argument("--skip-single", action="store_true", help="skip the in-memory engine")
     args = p.parse_args()
 
-    from geo import io
+    from geo import datasets
     from geo.scale import write_national_addresses
 
     print(f"machine: {os.cpu_count()} cores; parts of {PART_ROWS:,} points; 3 363 RegSO")
@@ -190,7 +192,7 @@ def main() -> None:
                 SHARED / "popgrid_1km_2024.csv", data, n, partition_rows=PART_ROWS, areas=regso
             )
             print(
-                f"\n== {n:,} SYNTHETIC points in {len(io.dataset_files(data))} parts "
+                f"\n== {n:,} SYNTHETIC points in {len(datasets.dataset_files(data))} parts "
                 f"(generated in {time.perf_counter() - t:.0f} s)"
             )
             results: dict[str, dict] = {}
@@ -218,7 +220,7 @@ def main() -> None:
                 dk = pd.concat(
                     [
                         pd.read_parquet(f, columns=["area", "nearest_base"])
-                        for f in io.dataset_files(tmp / f"out_dask{args.workers[-1]}")
+                        for f in datasets.dataset_files(tmp / f"out_dask{args.workers[-1]}")
                     ],
                     ignore_index=True,
                 )

@@ -32,8 +32,15 @@ import shapely
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from . import io, settings
+from . import settings, tables
 from ._index import OUTSIDE
+from .addresses import (
+    AddressTable,
+    find_id_column,
+    read_addresses,
+    table_from_frame,
+    table_from_geodataframe,
+)
 from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
 from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
@@ -232,21 +239,19 @@ def _checked_3006(
 
 
 def _as_table(
-    addresses: io.AddressTable | gpd.GeoDataFrame | pd.DataFrame | str | Path,
+    addresses: AddressTable | gpd.GeoDataFrame | pd.DataFrame | str | Path,
     crs: str | int | None,
     x_col: str | None,
     y_col: str | None,
-) -> io.AddressTable:
-    if isinstance(addresses, io.AddressTable):
+) -> AddressTable:
+    if isinstance(addresses, AddressTable):
         return addresses
     if isinstance(addresses, (str, Path)):
-        return io.read_addresses(addresses, crs=crs, x_col=x_col, y_col=y_col)
+        return read_addresses(addresses, crs=crs, x_col=x_col, y_col=y_col)
     if isinstance(addresses, gpd.GeoDataFrame):
-        return io.table_from_geodataframe(
-            addresses, crs=parse_crs(crs) if crs is not None else None
-        )
+        return table_from_geodataframe(addresses, crs=parse_crs(crs) if crs is not None else None)
     if isinstance(addresses, pd.DataFrame):
-        return io.table_from_frame(
+        return table_from_frame(
             addresses, x_col=x_col, y_col=y_col, crs=parse_crs(crs) if crs is not None else None
         )
     raise GeoValueError(
@@ -317,7 +322,7 @@ def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
 
 
 def assign_addresses(
-    addresses: io.AddressTable | gpd.GeoDataFrame | pd.DataFrame | str | Path,
+    addresses: AddressTable | gpd.GeoDataFrame | pd.DataFrame | str | Path,
     study: Study | None = None,
     *,
     crs: str | int | None = None,
@@ -379,7 +384,7 @@ def assign_addresses(
         network=network,
         max_snap_m=max_snap_m,
     )
-    idc = id_col or io.find_id_column(table.frame)
+    idc = id_col or find_id_column(table.frame)
     if id_col is not None and id_col not in table.frame.columns:
         raise GeoValueError(
             f"id_col: column {id_col!r} not found; columns are {list(table.frame.columns)}"
@@ -424,7 +429,7 @@ def flag_duplicates(result: pd.DataFrame, column: str, dup: np.ndarray) -> str:
 
 
 def assign_table(
-    table: io.AddressTable,
+    table: AddressTable,
     study: Study,
     *,
     chunk_size: int = DEFAULT_CHUNK,
@@ -521,3 +526,54 @@ def assign_table(
     for name, values in out_cols.items():
         result[name] = values
     return result, notes
+
+
+#: Columns every file written by ``geo assign`` has.
+ASSIGNED_COLUMNS = ("status", "e_3006", "n_3006", "area", "own_base_distance_m")
+
+
+def _numeric_assigned(name: str) -> bool:
+    prefixes = ("distance_m_", "travel_time_s_", "network_distance_m_")
+    return (
+        name in ("e_3006", "n_3006", "input_row")
+        or name.endswith(("_m", "_s"))
+        or name.startswith(prefixes)
+    )
+
+
+def read_assigned(
+    path: str | Path,
+    study: Study,
+    *,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    crs: str | int | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """The table of a file written by ``geo assign``; any other address file is assigned now.
+
+    A planner passes the address file they have: when it lacks the columns ``geo assign``
+    writes, it is read as addresses (``x_col``/``y_col``/``crs``/``sheet`` as for
+    :func:`geo.addresses.read_addresses`) and assigned to the study's areas, and a note in
+    the log says so.
+    """
+    frame = tables.read_table(path, sheet=sheet)
+    if all(c in frame.columns for c in ASSIGNED_COLUMNS):
+        out = frame.copy()
+        for col in out.columns:
+            if _numeric_assigned(str(col)):
+                out[col] = pd.to_numeric(out[col], errors="coerce")
+        out["status"] = out["status"].astype(str)
+        return out
+    table = read_addresses(path, x_col=x_col, y_col=y_col, crs=crs, sheet=sheet)
+    result = assign_addresses(table, study)
+    counts = result.status_counts()
+    logger.info(
+        "note: %s has not been through 'geo assign'; its %s rows were assigned now (%s)",
+        path,
+        f"{len(result.table):,}",
+        ", ".join(f"{k} {v:,}" for k, v in counts.items() if v),
+    )
+    for note in result.notes:
+        logger.info("note: %s", note)
+    return result.table

@@ -33,8 +33,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .addresses import AddressTable
+from .crs import SWEREF99TM, parse_crs
 from .errors import GeoValueError, MissingColumnError
-from .io import find_column
+from .tables import find_column
 
 __all__ = ["LEVELS", "Register", "geocode", "normalize_street", "parse_address"]
 
@@ -367,9 +369,75 @@ def read_register(
     path: str | Path, *, crs: str | None = None, columns: dict[str, str] | None = None
 ) -> Register:
     """Read a register file (CSV/GeoPackage/GeoJSON/GeoParquet) with coordinates."""
-    from . import io
+    from .addresses import read_addresses
     from .crs import to_sweref
 
-    table = io.read_addresses(path, crs=crs)
+    table = read_addresses(path, crs=crs)
     e, n = to_sweref(table.x, table.y, table.crs)
     return Register.from_frame(table.frame, e, n, columns=columns)
+
+
+def address_column(frame: pd.DataFrame, given: str | None = None) -> str:
+    """The column with text addresses: ``given``, else one named ``adress``/``address``."""
+    col = given or find_column(frame, ("adress", "address", "gatuadress"))
+    if col is None or col not in frame.columns:
+        raise MissingColumnError(
+            f"addresses: no address column {given or ''} in {list(frame.columns)[:15]}; "
+            "pass --address-col"
+        )
+    return col
+
+
+def geocoded_table(
+    frame: pd.DataFrame,
+    register: Register,
+    *,
+    column: str | None = None,
+    source: str = "addresses",
+    min_score: float = 85.0,
+) -> tuple[AddressTable, pd.DataFrame]:
+    """Text addresses matched to the register, as an address table in EPSG:3006.
+
+    Rows that matched no register row, or several equally, are marked ``unmatched`` (status
+    ``unmatched_address`` once assigned) with the matcher's reason. Returns the table and the
+    match of every row (:func:`geocode`).
+    """
+    col = address_column(frame, column)
+    matched = geocode(frame[col].astype(str).tolist(), register, min_score=min_score)
+    unmatched = matched["match_level"].isin(["unmatched", "ambiguous"]).to_numpy()
+    reason = np.where(unmatched, "address: " + matched["reason"].astype(str), "").astype(object)
+    extra = pd.DataFrame(
+        {
+            "match_level": matched["match_level"].to_numpy(),
+            "match_score": matched["score"].to_numpy(),
+            "register_row": matched["register_row"].to_numpy(),
+            "match_reason": matched["reason"].to_numpy(),
+        }
+    )
+    counts = matched["match_level"].value_counts().to_dict()
+    note = "text addresses matched to the register: " + ", ".join(
+        f"{k} {v}" for k, v in counts.items()
+    )
+    table = AddressTable(
+        pd.concat([frame.reset_index(drop=True), extra], axis=1),
+        matched["e_3006"].to_numpy(),
+        matched["n_3006"].to_numpy(),
+        parse_crs(SWEREF99TM),
+        reason,
+        ("e_3006", "n_3006"),
+        source,
+        [note],
+        unmatched,
+    )
+    return table, matched
+
+
+def match_summary(matched: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows per match level, and the 20 most common reasons (numbers and quoted text folded)."""
+    counts = matched["match_level"].value_counts().reindex(list(LEVELS), fill_value=0)
+    summary = counts.rename_axis("match_level").reset_index(name="rows")
+    reasons = matched.loc[matched["reason"] != "", "reason"].str.replace(
+        r"'[^']*'|\d+", "…", regex=True
+    )
+    top = reasons.value_counts().head(20).rename_axis("reason").reset_index(name="rows")
+    return summary, top

@@ -36,7 +36,8 @@ import pandas as pd
 import pyproj
 from tqdm import tqdm
 
-from . import io, settings
+from . import datasets, settings, tables
+from .addresses import AddressTable, find_id_column, table_from_frame, table_from_geodataframe
 from .areas import STATUSES, assign_table, flag_duplicates
 from .crs import SWEREF99TM, parse_crs
 from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
@@ -118,7 +119,9 @@ class DatasetAssignment:
 
     def read(self, *, columns: list[str] | None = None) -> pd.DataFrame:
         """Read the whole result back into memory (for samples and small runs)."""
-        parts = [io.read_part(p, columns=columns) for p in io.dataset_files(self.output)]
+        parts = [
+            datasets.read_part(p, columns=columns) for p in datasets.dataset_files(self.output)
+        ]
         return pd.concat(parts, ignore_index=True)
 
     def _repr_html_(self) -> str:
@@ -136,10 +139,10 @@ class DatasetAssignment:
 
 
 # ----------------------------------------------------------------------------- per partition
-def _table(frame: pd.DataFrame, job: _Job) -> io.AddressTable:
+def _table(frame: pd.DataFrame, job: _Job) -> AddressTable:
     if isinstance(frame, gpd.GeoDataFrame):
-        return io.table_from_geodataframe(frame, crs=job.crs, source="dataset")
-    return io.table_from_frame(frame, x_col=job.x_col, y_col=job.y_col, crs=job.crs)
+        return table_from_geodataframe(frame, crs=job.crs, source="dataset")
+    return table_from_frame(frame, x_col=job.x_col, y_col=job.y_col, crs=job.crs)
 
 
 def _assign_partition(
@@ -266,7 +269,7 @@ def _process_partition(
     number = 0 if partition_info is None else int(partition_info["number"])
     result, notes = _assign_partition(frame, job, number)
     if partition_info is not None:  # points in EPSG:3006 from the (rounded) output coordinates
-        io.write_points_part(
+        datasets.write_points_part(
             result,
             result["e_3006"].to_numpy(),
             result["n_3006"].to_numpy(),
@@ -471,7 +474,7 @@ def _prepare(
     files: list[Path], id_col: str | None
 ) -> tuple[list[int], bool, list[str], str | None]:
     """Rows per file, GeoParquet or not, the columns and the id column (from metadata)."""
-    info = [io.parquet_info(f) for f in files]
+    info = [datasets.parquet_info(f) for f in files]
     kinds = {geo for _, geo, _ in info}
     if len(kinds) > 1:
         raise GeoValueError(
@@ -484,7 +487,7 @@ def _prepare(
                 f"addresses: {f.name} has columns {cols}, the first part {columns}; "
                 "every part needs the same columns"
             )
-    idc = id_col or io.find_id_column(pd.DataFrame(columns=columns))
+    idc = id_col or find_id_column(pd.DataFrame(columns=columns))
     if id_col is not None and id_col not in columns:
         raise MissingColumnError(f"id_col: column {id_col!r} not found; columns are {columns}")
     return [rows for rows, _, _ in info], info[0][1], columns, idc
@@ -500,7 +503,7 @@ def _run_local(
 ) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
     stats = []
     for number, f in enumerate(tqdm(files, disable=not progress, unit="part", desc="assign")):
-        stats.append(_process_partition(io.read_part(f), job, {"number": number}))
+        stats.append(_process_partition(datasets.read_part(f), job, {"number": number}))
     out_files = sorted(Path(job.output).glob("part.*.parquet"))
 
     def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
@@ -650,11 +653,11 @@ def assign_dataset(
     if engine not in ENGINES:
         raise GeoValueError(f"engine: must be one of {ENGINES}; received {engine!r}")
     study = study if study is not None else load_study()
-    files = io.dataset_files(source)
-    io.check_dataset_output(output, files)
+    files = datasets.dataset_files(source)
+    datasets.check_dataset_output(output, files)
     rows, geoparquet, _, idc = _prepare(files, id_col)
     offsets = tuple(int(v) for v in np.concatenate([[0], np.cumsum(rows)[:-1]]))
-    tmp = io.new_dataset_dir(output)
+    tmp = datasets.new_dataset_dir(output)
     owned_client = None
     try:
         # Build the indexes once here, so workers receive them instead of rebuilding.
@@ -707,7 +710,7 @@ def assign_dataset(
             owned_client.close()
             if cluster is not None:
                 cluster.close()
-    out = io.finish_dataset(tmp, output)
+    out = datasets.finish_dataset(tmp, output)
     seconds = time.perf_counter() - started
     total = int(sum(rows))
     logger.info(
@@ -765,15 +768,15 @@ def write_national_addresses(
     from ._index import PolygonIndex
     from .synthetic import national_addresses
 
-    table = io.read_population_grid(grid)
+    table = tables.read_population_grid(grid)
     index = PolygonIndex(areas.geometry.values) if areas is not None else None
-    tmp = io.new_dataset_dir(output)
+    tmp = datasets.new_dataset_dir(output)
     try:
         parts = national_addresses(table, n, seed=seed, partition_rows=partition_rows, areas=index)
         total = -(-n // partition_rows) if n else 0
         for number, part in enumerate(tqdm(parts, total=total, disable=not progress, unit="part")):
-            io.write_part(part, tmp, number, geoarrow=True)
+            datasets.write_part(part, tmp, number, geoarrow=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return io.finish_dataset(tmp, output)
+    return datasets.finish_dataset(tmp, output)

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import io
+from . import files, tables, vector
 from ._index import OUTSIDE, PolygonIndex
+from .addresses import read_addresses
 from .crs import SWEREF99TM, in_sweden_3006, to_sweref
 from .errors import AreaTopologyError, GeoValueError, InputFileError, MissingColumnError
 
@@ -316,7 +317,7 @@ def read_areas(
     counties — without the overlaps of a separately generalised layer. Topology is checked
     with :func:`check_topology`.
     """
-    gdf = io.read_vector(path, argument="areas")
+    gdf = vector.read_vector(path, argument="areas")
     if len(gdf) == 0:
         raise InputFileError(f"areas: {str(path)!r} has no features")
     gdf = _to_3006(gdf, "areas")
@@ -332,7 +333,9 @@ def read_areas(
         )
         gdf = gdf.reset_index()
         name_col = dissolve_by
-    col = name_col or io.find_column(gdf, ("area", "omrade", "område", "catchment", "name", "namn"))
+    col = name_col or tables.find_column(
+        gdf, ("area", "omrade", "område", "catchment", "name", "namn")
+    )
     if col is None or col not in gdf.columns:
         raise MissingColumnError(
             f"areas: no area-name column {name_col or ''} in {str(path)!r}; columns are "
@@ -365,7 +368,7 @@ def read_bases(
     area each base serves (``area_col`` or ``area``/``catchment``/``omrade``); without it
     each base serves the area it lies in.
     """
-    table = io.read_addresses(path, crs=crs)
+    table = read_addresses(path, crs=crs)
     bad = np.flatnonzero(table.reason != "")
     if bad.size:
         raise InputFileError(
@@ -380,14 +383,14 @@ def read_bases(
             f"{table.crs.to_string()}; check the coordinates and --crs"
         )
     frame = table.frame
-    col = name_col or io.find_column(frame, ("base_name", "name", "namn", "base", "bas"))
+    col = name_col or tables.find_column(frame, ("base_name", "name", "namn", "base", "bas"))
     if col is None or col not in frame.columns:
         raise MissingColumnError(
             f"bases: no name column in {str(path)!r}; columns are {list(frame.columns)}; "
             "pass --base-name-col"
         )
     names = frame[col].astype(str).to_numpy()
-    acol = area_col or io.find_column(frame, ("area", "catchment", "omrade", "område"))
+    acol = area_col or tables.find_column(frame, ("area", "catchment", "omrade", "område"))
     if area_col and area_col not in frame.columns:
         raise MissingColumnError(
             f"bases: column {area_col!r} not found; columns are {list(frame.columns)}"
@@ -416,7 +419,7 @@ def _unique_ids(names: np.ndarray) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for nm in names:
-        s = io.slug(nm)
+        s = files.slug(nm)
         seen[s] = seen.get(s, 0) + 1
         out.append(s if seen[s] == 1 else f"{s}_{seen[s]}")
     return out
@@ -529,7 +532,7 @@ def load_study(
     layers (RegSO, settlement classes, population grid, localities) are left out: they would
     describe only a corner of the areas.
     """
-    folder = Path(data) if data is not None else io.data_dir()
+    folder = Path(data) if data is not None else files.data_dir()
     needed = ("regso.gpkg", "catchments.gpkg", "bases.csv", "settlement.gpkg",
               "demand_grid_1km.gpkg", "localities.gpkg")  # fmt: skip
     absent = [f for f in needed if not (folder / f).is_file()]

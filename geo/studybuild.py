@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import io
+from . import files, tables, vector
 from .crs import SWEREF99TM, from_sweref, to_sweref
 from .errors import GeoValueError, InputFileError, MissingColumnError
 
@@ -247,7 +247,7 @@ def national_sources(folder: str | Path, kommun: str) -> StudySources:
         raise InputFileError(f"deso_regso_key.csv: RegSO names not in regso_2025.gpkg: {names}")
     stats = regso_statistics(deso)
     municipality = shapely.union_all(regso.geometry.values)
-    grid_tab = io.read_population_grid(folder / "popgrid_1km_2024.csv")
+    grid_tab = tables.read_population_grid(folder / "popgrid_1km_2024.csv")
     raw = pd.read_csv(folder / "popgrid_1km_2024.csv", usecols=["rutid_scb"])
     grid_tab["rutid_scb"] = raw["rutid_scb"].to_numpy()
     x0, y0, x1, y1 = municipality.bounds
@@ -351,11 +351,11 @@ def read_base_specs(path: str | Path) -> pd.DataFrame:
     urban cells); optional ``location_status`` (``confirmed``/``assumed``) and
     ``location_source``. Rows are kept in file order, which is the order of the areas.
     """
-    table = io.read_table(path)
+    table = tables.read_table(path)
     names = {"area": ("area", "omrade", "område", "catchment"),
              "base_name": ("base_name", "namn", "name"),
              **{c: (c,) for c in BASE_SPEC_COLUMNS[2:]}}  # fmt: skip
-    lower = {k: col for k, v in names.items() if (col := io.find_column(table, v)) is not None}
+    lower = {k: col for k, v in names.items() if (col := tables.find_column(table, v)) is not None}
     missing = [c for c in ("area", "base_name") if c not in lower]
     if missing:
         raise MissingColumnError(
@@ -573,7 +573,7 @@ def build_study(
         "data_years": "SCB RegSO 2025, befolkning 2022–2024",
     }
     path = out / "study.json"
-    with io.atomic_path(path) as tmp:
+    with files.atomic_path(path) as tmp:
         tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     written["study"] = path
     logger.debug("wrote %d layers to %s", len(written), out)
@@ -598,12 +598,12 @@ def _reproducible_gpkg() -> Iterator[None]:
 
 def _write_layers(out: Path, regso, catch, settle, localities, grid_in, bases) -> dict[str, Path]:
     return {
-        "regso": io.write_vector(regso, out / "regso.gpkg", layer="regso"),
-        "catchments": io.write_vector(catch, out / "catchments.gpkg", layer="catchments"),
-        "settlement": io.write_vector(settle, out / "settlement.gpkg", layer="settlement"),
-        "localities": io.write_vector(localities, out / "localities.gpkg", layer="localities"),
-        "demand_grid": io.write_vector(grid_in, out / "demand_grid_1km.gpkg", layer="demand"),
-        "bases": io.write_table(bases, out / "bases.csv"),
+        "regso": vector.write_vector(regso, out / "regso.gpkg", layer="regso"),
+        "catchments": vector.write_vector(catch, out / "catchments.gpkg", layer="catchments"),
+        "settlement": vector.write_vector(settle, out / "settlement.gpkg", layer="settlement"),
+        "localities": vector.write_vector(localities, out / "localities.gpkg", layer="localities"),
+        "demand_grid": vector.write_vector(grid_in, out / "demand_grid_1km.gpkg", layer="demand"),
+        "bases": tables.write_table(bases, out / "bases.csv"),
     }
 
 
@@ -645,7 +645,7 @@ def _place_bases(spec: pd.DataFrame, regso: gpd.GeoDataFrame, grid: gpd.GeoDataF
     table["n"] = table["n"].round(1)
     lon, lat = from_sweref(table["e"].to_numpy(), table["n"].to_numpy())
     table["lon"], table["lat"] = lon.round(6), lat.round(6)
-    table["base_id"] = table["catchment"].map(io.slug)
+    table["base_id"] = table["catchment"].map(files.slug)
     if table["base_id"].duplicated().any():
         raise InputFileError("bases: area names must differ in more than case and accents")
     return table[["base_id", "catchment", "base_name", "regsonamn", "lat", "lon", "e", "n",

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import io
+from geo import files
 from geo.study import check_topology
 from geo.studybuild import build_study, municipal_sources, read_base_specs, regso_statistics
 
@@ -54,7 +54,7 @@ def test_bases(study):
     r = study.regso_index.locate(b.geometry.x.to_numpy(), b.geometry.y.to_numpy())
     names = study.regso["regsonamn"].to_numpy()[r].tolist()
     assert names == ["Skäggetorp-Tornby", "Ryd", "Lambohov-Slaka", "Berga"]
-    tab = pd.read_csv(io.data_dir() / "bases.csv").set_index("base_id")
+    tab = pd.read_csv(files.data_dir() / "bases.csv").set_index("base_id")
     assert tab.loc["norr", "lat"] == pytest.approx(58.4275) and tab.loc[
         "norr", "lon"
     ] == pytest.approx(15.5837)
@@ -86,7 +86,7 @@ def test_rebuild_reproduces_committed_files(shared, tmp_path):
     """scripts/build_boundaries.py (the study builder) from ../shared gives the same bytes."""
     spec = read_base_specs(Path(__file__).resolve().parents[1] / "data" / "linkoping_bases.csv")
     written = build_study(municipal_sources(shared / "linkoping"), tmp_path, bases=spec)
-    committed = io.data_dir()
+    committed = files.data_dir()
     for name, path in written.items():
         assert filecmp.cmp(path, committed / path.name, shallow=False), name
     for name in ("regso", "catchments", "settlement", "localities", "demand_grid_1km"):

@@ -29,9 +29,9 @@ from geo import maps
 from geo.areas import assign_addresses
 from geo.cli import main
 from geo.crs import from_sweref, to_sweref
-from geo.io import write_table
 from geo.scenario import site
 from geo.synthetic import synthetic_addresses
+from geo.tables import write_table
 
 #: Each payload marks the page (html[data-pwned]) if it ever runs.
 MARK = "document.documentElement.setAttribute('data-pwned','{}')"

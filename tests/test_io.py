@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import io
+from geo import addresses, files, tables, vector
 from geo.errors import CrsError, InputFileError, MissingColumnError
 
 E, N = 534_089.6, 6_476_454.6  # Skäggetorp base, EPSG:3006
@@ -20,7 +20,7 @@ def test_csv_semicolon_decimal_comma(tmp_path):
         "Id;Latitud;Longitud;Namn\n1;58,4275;15,5837;Åsa\n2;;15.6;Örjan\n3;abc;15.6;x\n",
         encoding="cp1252",
     )
-    t = io.read_addresses(p)
+    t = addresses.read_addresses(p)
     assert t.columns == ("Longitud", "Latitud")
     assert t.crs.to_epsg() == 4326
     assert t.x[0] == pytest.approx(15.5837) and t.y[0] == pytest.approx(58.4275)
@@ -31,26 +31,26 @@ def test_csv_semicolon_decimal_comma(tmp_path):
 def test_projected_columns_need_crs_only_when_ambiguous(tmp_path):
     p = tmp_path / "a.csv"
     p.write_text(f"id,E,N\n1,{E},{N}\n")
-    t = io.read_addresses(p)  # SWEREF 99 TM by its values: used, and said in a note
+    t = addresses.read_addresses(p)  # SWEREF 99 TM by its values: used, and said in a note
     assert t.crs.to_epsg() == 3006 and any("SWEREF 99 TM" in n for n in t.notes)
-    t = io.read_addresses(p, crs="EPSG:3006")
+    t = addresses.read_addresses(p, crs="EPSG:3006")
     assert t.columns == ("E", "N") and t.x[0] == E and t.notes == []
     p.write_text("id,E,N\n1,150000,6476000\n")  # a SWEREF 99 local zone? ambiguous
     with pytest.raises(CrsError, match=r"do not identify one; pass --crs"):
-        io.read_addresses(p)
+        addresses.read_addresses(p)
 
 
 def test_named_columns_and_missing_ones(tmp_path):
     p = tmp_path / "a.csv"
     p.write_text("kod,ostkoord,nordkoord\n1,534000,6476000\n")
     with pytest.raises(MissingColumnError, match="no coordinate columns.*--x-col"):
-        io.read_addresses(p, crs=3006)
-    t = io.read_addresses(p, x_col="ostkoord", y_col="nordkoord", crs=3006)
+        addresses.read_addresses(p, crs=3006)
+    t = addresses.read_addresses(p, x_col="ostkoord", y_col="nordkoord", crs=3006)
     assert t.y[0] == 6_476_000
     with pytest.raises(MissingColumnError, match="'nope' not found"):
-        io.read_addresses(p, x_col="nope", y_col="nordkoord", crs=3006)
+        addresses.read_addresses(p, x_col="nope", y_col="nordkoord", crs=3006)
     with pytest.raises(MissingColumnError, match="both --x-col and --y-col"):
-        io.read_addresses(p, x_col="ostkoord", crs=3006)
+        addresses.read_addresses(p, x_col="ostkoord", crs=3006)
 
 
 @pytest.mark.parametrize(
@@ -60,22 +60,22 @@ def test_empty_files(tmp_path, content, match):
     p = tmp_path / "a.csv"
     p.write_bytes(content)
     with pytest.raises(InputFileError, match=match):
-        io.read_addresses(p)
+        addresses.read_addresses(p)
 
 
 def test_missing_file_and_unknown_type(tmp_path):
     with pytest.raises(InputFileError, match="does not exist"):
-        io.read_addresses(tmp_path / "nope.csv")
+        addresses.read_addresses(tmp_path / "nope.csv")
     p = tmp_path / "a.dbf"
     p.write_text("x")
     with pytest.raises(InputFileError, match="unsupported file type"):
-        io.read_addresses(p)
+        addresses.read_addresses(p)
 
 
 def test_excel(tmp_path):
     p = tmp_path / "a.xlsx"
     pd.DataFrame({"lat": [58.4275, 58.41], "lon": [15.5837, "fel"]}).to_excel(p, index=False)
-    t = io.read_addresses(p)
+    t = addresses.read_addresses(p)
     assert t.x[0] == pytest.approx(15.5837)
     assert np.isnan(t.x[1]) and "not a number" in t.reason[1]
 
@@ -88,15 +88,15 @@ def test_vector_formats_keep_their_crs(tmp_path, ext):
         crs=3006,
     )
     p = tmp_path / f"a{ext}"
-    io.write_vector(g, p)
-    t = io.read_addresses(p)
+    vector.write_vector(g, p)
+    t = addresses.read_addresses(p)
     want = 4326 if ext == ".geojson" else 3006
     assert t.crs.to_epsg() == want
     assert t.reason[0] == "" and "missing" in t.reason[1] and "Polygon" in t.reason[2]
     if ext != ".geojson":
         assert t.x[0] == E
         with pytest.raises(CrsError, match="nothing is relabelled"):
-            io.read_addresses(p, crs=4326)
+            addresses.read_addresses(p, crs=4326)
 
 
 def test_vector_without_crs_needs_crs(tmp_path):
@@ -104,27 +104,29 @@ def test_vector_without_crs_needs_crs(tmp_path):
     p = tmp_path / "a.parquet"
     g.to_parquet(p)
     with pytest.raises(CrsError, match="declares no CRS"):
-        io.read_addresses(p)
-    assert io.read_addresses(p, crs=3006).crs.to_epsg() == 3006
+        addresses.read_addresses(p)
+    assert addresses.read_addresses(p, crs=3006).crs.to_epsg() == 3006
 
 
 def test_plain_parquet_table(tmp_path):
     p = tmp_path / "a.parquet"
     pd.DataFrame({"lon": [15.6], "lat": [58.4]}).to_parquet(p)
-    assert io.read_addresses(p).x[0] == 15.6
+    assert addresses.read_addresses(p).x[0] == 15.6
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path):
     p = tmp_path / "out.xlsx"
     p.write_text("old")
-    big = pd.DataFrame({"a": np.zeros(io.EXCEL_MAX_ROWS + 1)})
+    big = pd.DataFrame({"a": np.zeros(tables.EXCEL_MAX_ROWS + 1)})
     with pytest.raises(InputFileError, match="do not fit in an Excel sheet"):
-        io.write_table(big, p)
+        tables.write_table(big, p)
     assert p.read_text() == "old"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["out.xlsx"]
 
 
 def test_slug():
     assert (
-        io.slug("öster") == "oster" and io.slug("Väster 2") == "vaster_2" and io.slug("!!") == "x"
+        files.slug("öster") == "oster"
+        and files.slug("Väster 2") == "vaster_2"
+        and files.slug("!!") == "x"
     )

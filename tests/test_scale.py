@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import io, settings
+from geo import datasets, settings, tables
 from geo._index import PolygonIndex
 from geo.areas import assign_addresses
 from geo.cli import main
@@ -99,7 +99,7 @@ def test_dataset_equals_single_machine(linkoping_parts, tmp_path, engine, client
     single = assign_addresses(gdf, study)
     res = assign_dataset(folder, tmp_path / "out", study, engine=engine, client=client)
     assert res.rows == 30_000 and res.partitions == 3
-    assert [p.name for p in io.dataset_files(res.output)] == [
+    assert [p.name for p in datasets.dataset_files(res.output)] == [
         "part.00000.parquet",
         "part.00001.parquet",
         "part.00002.parquet",
@@ -185,12 +185,12 @@ def test_existing_scheduler_from_the_cli(linkoping_parts, tmp_path, cluster, cap
     printed, err = capsys.readouterr()
     assert code == 0, err
     assert "Assigned 30,000 rows in 3 parts (dask engine, 2 worker(s)" in printed
-    assert len(io.dataset_files(out)) == 3
+    assert len(datasets.dataset_files(out)) == 3
     summary = pd.read_csv(tmp_path / "res_summary.csv")
     assert summary.iloc[-1]["addresses"] == 30_000 - 4
     # same folder again: the old parts are replaced, not mixed
     assert main(["assign", str(folder), "-o", str(out), "-q"]) == 0
-    assert len(io.dataset_files(out)) == 3
+    assert len(datasets.dataset_files(out)) == 3
 
 
 def test_cli_dataset_errors(tmp_path, capsys, linkoping_parts, monkeypatch):
@@ -245,9 +245,9 @@ def test_national_synthetic_addresses(shared, sweden, tmp_path, capsys):
          str(shared / "sweden" / "regso_2025.gpkg"), "-o", str(out), "--seed", "3"]
     )  # fmt: skip
     assert code == 0 and "SYNTHETIC" in capsys.readouterr().out
-    files = io.dataset_files(out)
-    assert [len(io.read_part(f)) for f in files] == [20_000, 20_000, 10_000]
-    pts = pd.concat([io.read_part(f) for f in files], ignore_index=True)
+    files = datasets.dataset_files(out)
+    assert [len(datasets.read_part(f)) for f in files] == [20_000, 20_000, 10_000]
+    pts = pd.concat([datasets.read_part(f) for f in files], ignore_index=True)
     assert pts["synthetic"].all() and pts["source"].astype(str).str.startswith("synthetic").all()
     assert pts["address_id"].tolist() == list(range(1, 50_001))
     inside = PolygonIndex(regso.geometry.values).locate(pts.geometry.x, pts.geometry.y)
@@ -256,9 +256,9 @@ def test_national_synthetic_addresses(shared, sweden, tmp_path, capsys):
     share = (regso["lanskod"].to_numpy()[inside[inside >= 0]] == "01").mean()
     assert 0.22 < share < 0.26
     # reproducible
-    grid = io.read_population_grid(shared / "sweden" / "popgrid_1km_2024.csv")
+    grid = tables.read_population_grid(shared / "sweden" / "popgrid_1km_2024.csv")
     again = next(national_addresses(grid, 50_000, seed=3, partition_rows=20_000, areas=None))
-    first = io.read_part(files[0])
+    first = datasets.read_part(files[0])
     same_cell = np.floor(again.geometry.x / 1000) == np.floor(first.geometry.x / 1000)
     assert same_cell.all()  # same cells drawn; points redrawn only where outside the areas
 
@@ -273,7 +273,7 @@ def test_national_dask_equals_single_machine_and_sjoin(
     )  # fmt: skip
     res = assign_dataset(src, tmp_path / "out", national_study, engine="dask", client=client)
     back = res.read()
-    pts = pd.concat([io.read_part(f) for f in io.dataset_files(src)], ignore_index=True)
+    pts = pd.concat([datasets.read_part(f) for f in datasets.dataset_files(src)], ignore_index=True)
     single = assign_addresses(pts, national_study)
     _same_table(single.table, back)
     _same_summary(summarize(single.table, national_study), res.summary.drop(columns="area_label"))
@@ -383,7 +383,7 @@ def test_dataset_output_checks_and_empty_parts(square_study, tmp_path):
     with pytest.raises(InputFileError, match="not dataset parts"):
         assign_dataset(tmp_path / "in", tmp_path / "busy", square_study)
     assert (tmp_path / "busy" / "notes.txt").exists()
-    assert len(io.dataset_files(tmp_path / "in")) == 3  # the input parts are untouched
+    assert len(datasets.dataset_files(tmp_path / "in")) == 3  # the input parts are untouched
     res = assign_dataset(tmp_path / "in", tmp_path / "out", square_study)
     back = res.read()
     assert back["input_row"].tolist() == [1, 2, 3] and res.partitions == 3

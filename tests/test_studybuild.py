@@ -139,6 +139,6 @@ def test_national_and_municipal_sources_agree_on_linkoping(shared, tmp_path):
 
 
 def embedded_dir():
-    from geo.io import data_dir
+    from geo.files import data_dir
 
     return data_dir()

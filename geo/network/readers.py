@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from .. import io
+from .. import files, tables, vector
 from ..crs import WGS84
 from ..errors import CrsError, GeoValueError, InputFileError
 from ..schema import (
@@ -29,7 +29,7 @@ def read_osm_pbf(path: str | Path, mode: str) -> Polylines:
     import osmium
 
     path = Path(path)
-    io.check_file(path, "pbf")
+    files.check_file(path, "pbf")
     coords: list[tuple[float, float]] = []
     way: list[int] = []
     fwd: list[float] = []
@@ -84,7 +84,7 @@ def read_road_lines(
     roads open to every mode.
     """
 
-    gdf = io.read_vector(path, argument="network", layer=layer)
+    gdf = vector.read_vector(path, argument="network", layer=layer)
     if gdf.crs is None:
         raise CrsError(f"network: {str(path)!r} declares no CRS; set one in the file")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
@@ -94,9 +94,9 @@ def read_road_lines(
             f"network: {str(path)!r} must hold lines; found {sorted(set(parts.geom_type))}"
         )
     src = gdf.loc[parts.index]
-    ms = maxspeed_col or io.find_column(gdf, ("maxspeed",))
-    ow = oneway_col or io.find_column(gdf, ("oneway",))
-    hc = class_col or io.find_column(gdf, ("highway", "road_class"))
+    ms = maxspeed_col or tables.find_column(gdf, ("maxspeed",))
+    ow = oneway_col or tables.find_column(gdf, ("oneway",))
+    hc = class_col or tables.find_column(gdf, ("highway", "road_class"))
     fwd = np.empty(len(parts))
     bwd = np.empty(len(parts))
     cls = np.empty(len(parts), dtype=object)
@@ -119,7 +119,7 @@ def read_graphml(path: str | Path, mode: str) -> Polylines:
     import networkx as nx
 
     path = Path(path)
-    io.check_file(path, "graphml")
+    files.check_file(path, "graphml")
     try:
         g = nx.read_graphml(path)
     except Exception as exc:
@@ -163,7 +163,7 @@ def read_graphml(path: str | Path, mode: str) -> Polylines:
 def write_network(net: Network, path: str | Path) -> Path:
     """Save a network as a compressed ``.npz`` (atomically)."""
     path = Path(path)
-    with io.atomic_path(path) as tmp:
+    with files.atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(
                 fh,
@@ -185,7 +185,7 @@ def read_network(path: str | Path) -> Network:
     """Load a network saved by :func:`write_network`."""
 
     path = Path(path)
-    io.check_file(path, "network")
+    files.check_file(path, "network")
     try:
         with np.load(path, allow_pickle=False) as z:
             return Network(

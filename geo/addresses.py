@@ -1,0 +1,282 @@
+"""Address tables: the rows of an address file plus their coordinates, parsed and checked.
+
+Columns are found by name (Swedish and English, any case), Swedish axis order and CRS are
+recognised (X = northing; SWEREF 99 TM and RT90 from the values), and every row keeps a
+reason when its coordinates cannot be read.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from .crs import (
+    WGS84,
+    guess_crs_from_values,
+    identify_swedish_crs,
+    is_swedish_projected,
+    looks_like_northing,
+    parse_crs,
+)
+from .errors import CrsError, InputFileError, MissingColumnError
+from .files import check_file
+from .tables import column_key, find_column, read_frame
+
+__all__ = [
+    "AddressTable",
+    "find_id_column",
+    "read_addresses",
+    "table_from_frame",
+    "table_from_geodataframe",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Column names recognised for coordinates (compared after lower-casing and dropping
+#: everything but letters and digits). Longitude/latitude names imply WGS 84.
+LON_NAMES = ("lon", "lng", "long", "longitude", "longitud", "lonwgs84", "wgs84lon", "längdgrad")
+LAT_NAMES = ("lat", "latitude", "latitud", "latwgs84", "wgs84lat", "breddgrad")
+EAST_NAMES = (
+    "e", "east", "easting", "ost", "öst", "ostlig", "östlig", "ostkoordinat", "östkoordinat",
+    "ekoordinat", "koordinate", "x", "xcoord", "xkoord", "xkoordinat", "koordinatx", "esweref",
+    "swerefe", "e3006", "x3006", "eastingm", "eastingsweref", "ostvarde", "östvärde",
+)  # fmt: skip
+NORTH_NAMES = (
+    "n", "north", "northing", "nord", "nordlig", "nordkoordinat", "nkoordinat", "koordinatn",
+    "y", "ycoord", "ykoord", "ykoordinat", "koordinaty", "nsweref", "swerefn", "n3006", "y3006",
+    "northingm", "northingsweref", "nordvarde", "nordvärde",
+)  # fmt: skip
+#: Names in the Swedish geodetic convention, where X is the northing and Y the easting
+#: (Lantmäteriet's exports, SWEREF 99 and RT90 axis order).
+X_NAMES = ("x", "xcoord", "xkoord", "xkoordinat", "koordinatx", "x3006")
+Y_NAMES = ("y", "ycoord", "ykoord", "ykoordinat", "koordinaty", "y3006")
+ID_NAMES = ("id", "addressid", "adressid", "objectid", "fid", "uuid", "lopnr", "löpnr", "nr")
+
+
+@dataclass
+class AddressTable:
+    """Addresses as read from a file: the original rows plus parsed coordinates.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The input rows, unmodified, in input order.
+    x, y : numpy.ndarray
+        Parsed coordinates in ``crs`` (float64; ``nan`` where missing or unreadable).
+    crs : pyproj.CRS
+        CRS of ``x``/``y``.
+    reason : numpy.ndarray
+        Per row, why the coordinates could not be read (empty string where they could).
+    columns : tuple
+        Names of the coordinate columns used, or ``("geometry",)``.
+    """
+
+    frame: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+    crs: pyproj.CRS
+    reason: np.ndarray
+    columns: tuple[str, ...]
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+    #: Rows whose text address matched no register row (status ``unmatched_address``).
+    unmatched: np.ndarray | None = None
+
+
+def _parse_numbers(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of text or numbers; decimal comma accepted. Returns (values, reason)."""
+    if pd.api.types.is_numeric_dtype(values):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        reason = np.where(np.isfinite(arr), "", f"{column} is missing")
+        return arr, reason.astype(object)
+    text = values.astype("string").fillna("").str.strip()
+    cleaned = text.str.replace("\u2212", "-", regex=False).str.replace(" ", "", regex=False)
+    cleaned = cleaned.str.replace(",", ".", regex=False)
+    arr = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    reason = np.full(len(values), "", dtype=object)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        empty = (text == "").to_numpy()
+        reason[bad & empty] = f"{column} is missing"
+        idx = np.flatnonzero(bad & ~empty)
+        if idx.size:
+            raw = text.to_numpy()[idx]
+            reason[idx] = [f"{column} is not a number: {str(v)[:40]!r}" for v in raw]
+    return arr, reason
+
+
+def read_addresses(
+    path: str | Path,
+    *,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    crs: str | int | None = None,
+    sheet: str | int | None = None,
+) -> AddressTable:
+    """Read an address file with coordinates.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV (``,``/``;``/tab separated, decimal point or comma), Excel ``.xlsx``, GeoPackage,
+        GeoJSON or (Geo)Parquet.
+    x_col, y_col : str, optional
+        Coordinate columns: easting/longitude and northing/latitude. Recognised automatically
+        when named ``lon``/``lat``, ``longitud``/``latitud``, ``x``/``y``, ``E``/``N``,
+        ``ost``/``nord``, ``easting``/``northing`` and similar.
+    crs : str or int, optional
+        CRS of the coordinates (``EPSG:3006``, ``3021``, ``"RT90"``, ``"wgs84"`` ...). Required
+        for projected columns in a table; longitude/latitude columns are WGS 84. A file whose
+        geometry declares a CRS must not be given a different one (nothing is relabelled).
+
+    Returns
+    -------
+    AddressTable
+
+    Raises
+    ------
+    InputFileError, MissingColumnError, CrsError
+    """
+    path = Path(path)
+    check_file(path, "addresses")
+    df, file_crs = read_frame(path, sheet=sheet)
+    if len(df.columns) == 0:
+        raise InputFileError(f"addresses: {str(path)!r} has no columns")
+    user_crs = parse_crs(crs) if crs is not None else None
+
+    if isinstance(df, gpd.GeoDataFrame) and x_col is None and y_col is None:
+        return table_from_geodataframe(df, crs=user_crs, source=str(path))
+
+    frame = (
+        pd.DataFrame(df.drop(columns=df.geometry.name)) if isinstance(df, gpd.GeoDataFrame) else df
+    )
+    if len(frame) == 0:
+        raise InputFileError(f"addresses: {str(path)!r} has a header but no rows")
+    return table_from_frame(frame, x_col=x_col, y_col=y_col, crs=user_crs, source=str(path))
+
+
+def table_from_frame(
+    frame: pd.DataFrame,
+    *,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    crs: pyproj.CRS | None = None,
+    source: str = "DataFrame",
+) -> AddressTable:
+    """Address table from a plain table with coordinate columns.
+
+    Columns are found by name unless given (see :func:`read_addresses`); longitude/latitude
+    columns are WGS 84, projected columns need ``crs``.
+    """
+    if (x_col is None) != (y_col is None):
+        raise MissingColumnError(
+            "addresses: give both --x-col and --y-col (easting/longitude and northing/latitude), "
+            f"received x_col={x_col!r}, y_col={y_col!r}"
+        )
+    notes: list[str] = []
+    lonlat = False
+    if x_col is None:
+        lon, lat = find_column(frame, LON_NAMES), find_column(frame, LAT_NAMES)
+        east, north = find_column(frame, EAST_NAMES), find_column(frame, NORTH_NAMES)
+        projected_wanted = crs is not None and crs.is_projected
+        if lon and lat and not (projected_wanted and east and north):
+            x_col, y_col, lonlat = lon, lat, True
+        elif east and north:
+            x_col, y_col = east, north
+        else:
+            raise MissingColumnError(
+                f"addresses: no coordinate columns found in {source!r}; columns are "
+                f"{list(map(str, frame.columns))[:20]}; name them lon/lat, x/y or E/N, or pass "
+                "--x-col and --y-col"
+            )
+    for c in (x_col, y_col):
+        if c not in frame.columns:
+            raise MissingColumnError(
+                f"addresses: column {c!r} not found in {source!r}; columns are "
+                f"{list(map(str, frame.columns))[:20]}"
+            )
+    x, rx = _parse_numbers(frame[x_col], str(x_col))
+    y, ry = _parse_numbers(frame[y_col], str(y_col))
+    reason = np.where(rx != "", rx, ry).astype(object)
+    both = (rx != "") & (ry != "")
+    reason[both] = rx[both] + "; " + ry[both]
+    if (
+        not lonlat
+        and column_key(str(x_col)) in X_NAMES
+        and column_key(str(y_col)) in Y_NAMES
+        and (crs is None or is_swedish_projected(crs))
+        and looks_like_northing(x, y)
+    ):
+        x, y, x_col, y_col = y, x, y_col, x_col
+        notes.append(
+            f"columns {y_col!r}/{x_col!r} read the Swedish way: {y_col!r} is the northing and "
+            f"{x_col!r} the easting (Lantmäteriet's axis order for SWEREF 99 and RT90)"
+        )
+    if crs is None:
+        if not lonlat:
+            found = identify_swedish_crs(x, y)
+            if found is None:
+                hint = guess_crs_from_values(x, y)
+                raise CrsError(
+                    f"addresses: columns {x_col!r}/{y_col!r} hold projected coordinates but no "
+                    "CRS was given and the values do not identify one; pass --crs"
+                    + (f" (the values look like {hint})" if hint else " (e.g. EPSG:3006)")
+                )
+            crs = parse_crs(found[0])
+            notes.append(
+                f"no CRS given: columns {x_col!r}/{y_col!r} are {found[1]} by their values "
+                "(SWEREF 99 TM and RT90 eastings do not overlap); pass --crs to override"
+            )
+        else:
+            crs = parse_crs(WGS84)
+            notes.append(f"columns {x_col!r}/{y_col!r} read as WGS 84 longitude/latitude")
+    return AddressTable(frame, x, y, crs, reason, (str(x_col), str(y_col)), source, notes)
+
+
+def find_id_column(frame: pd.DataFrame) -> str | None:
+    """The first column named like an identifier (``id``, ``adressid``, ``objectid`` ...)."""
+    return find_column(frame, ID_NAMES)
+
+
+def table_from_geodataframe(
+    gdf: gpd.GeoDataFrame, *, crs: pyproj.CRS | None = None, source: str = "GeoDataFrame"
+) -> AddressTable:
+    """Address table from point geometries; ``crs`` only where the frame declares none.
+
+    Raises :class:`CrsError` when neither gives a CRS, or when both do and they differ
+    (nothing is ever relabelled).
+    """
+    if gdf.crs is None and crs is None:
+        raise CrsError(
+            f"addresses: {source!r} declares no CRS; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
+        )
+    if gdf.crs is not None and crs is not None and not gdf.crs.equals(crs):
+        raise CrsError(
+            f"addresses: {source!r} declares {gdf.crs.to_string()} but the CRS "
+            f"{crs.to_string()} was given; nothing is relabelled: drop --crs/crs= or reproject"
+        )
+    use_crs = gdf.crs if gdf.crs is not None else crs
+    if use_crs is None:  # for type checkers; excluded above
+        raise CrsError("addresses: no CRS")
+    geom = np.asarray(gdf.geometry.values, dtype=object)
+    size = len(gdf)
+    x = np.full(size, np.nan)
+    y = np.full(size, np.nan)
+    reason = np.full(size, "", dtype=object)
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    is_point = (shapely.get_type_id(geom) == 0) & ~missing
+    x[is_point] = shapely.get_x(geom[is_point])
+    y[is_point] = shapely.get_y(geom[is_point])
+    reason[missing] = "geometry is missing or empty"
+    other = np.flatnonzero(~missing & ~is_point)
+    if other.size:
+        reason[other] = [f"geometry is a {g.geom_type}, not a point" for g in geom[other]]
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    return AddressTable(frame, x, y, use_crs, reason, ("geometry",), source, [])

@@ -1,0 +1,220 @@
+"""``geo assign``: addresses to catchment areas, with distances and travel times; files and
+partitioned datasets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from .. import settings, tables
+from ..addresses import AddressTable, read_addresses
+from ..crs import WGS84, parse_crs
+from ..errors import UsageError
+from ..schema import STATUS_INVALID, STATUS_OUTSIDE
+from . import options
+from .results import write_audit
+
+logger = logging.getLogger("geo")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands."""
+    a = sub.add_parser(
+        "assign",
+        help="assign addresses to catchment areas and measure distance to every base",
+        description="Assign every address to a catchment area, RegSO and settlement class and "
+        "measure the straight-line distance to every base. Without ADDRESSES, runs on a "
+        "synthetic address register drawn from the SCB population grid.",
+    )
+    a.add_argument("addresses", nargs="?", type=Path, help="CSV, .xlsx, .gpkg, .geojson, .parquet")
+    a.add_argument(
+        "-o", "--output", type=Path, default=None,
+        help=f"result file; format by extension: .csv .gpkg .parquet .xlsx .geojson "
+        f"(default {options.DEFAULT_OUTPUT})",
+    )  # fmt: skip
+    a.add_argument("--summary-csv", type=Path, help="per-area summary CSV (default: beside -o)")
+    a.add_argument("--x-col", help="easting/longitude column")
+    a.add_argument("--y-col", help="northing/latitude column")
+    a.add_argument("--crs", help="CRS of the coordinates, e.g. EPSG:3006, EPSG:3021, wgs84")
+    a.add_argument("--sheet", help="Excel sheet name")
+    a.add_argument("--id-col", help="identifier column checked for duplicates")
+    a.add_argument(
+        "--register", type=Path,
+        help="address register: ADDRESSES then holds text addresses, matched first (offline)",
+    )  # fmt: skip
+    a.add_argument("--address-col", help="text address column (with --register)")
+    a.add_argument("--register-crs", help="CRS of the register's coordinate columns")
+    options.add_register_columns(a)
+    options.add_raw_csv(a)
+    a.add_argument("--demo-count", type=int, help="synthetic addresses when no file is given")
+    a.add_argument("--seed", type=int, default=580, help="seed of the synthetic register")
+    a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    a.add_argument(
+        "--audit", action="store_true",
+        help="also write the catchment audit (addresses quicker at another base) beside -o",
+    )  # fmt: skip
+    e = a.add_argument_group(
+        "large inputs: partitioned (Geo)Parquet datasets",
+        "A folder or glob of Parquet parts is assigned part by part and written as a folder of "
+        "GeoParquet parts plus a summary CSV; --engine dask runs the parts in parallel.",
+    )
+    e.add_argument(
+        "--engine", choices=["local", "dask"], default="local",
+        help="local: this process (default); dask: a dask cluster (pip install 'geo[dask]')",
+    )  # fmt: skip
+    e.add_argument("--scheduler", help="address of an existing dask scheduler, tcp://host:8786")
+    e.add_argument("--workers", type=int, help="workers of the local dask cluster (default: cores)")
+    e.add_argument(
+        "--worker-memory",
+        default=settings.dask_worker_memory,
+        help=f"memory limit per local dask worker (default {settings.dask_worker_memory})",
+    )
+    options.add_study(a)
+    options.add_network(a)
+    options.add_common(a)
+    a.set_defaults(run=_cmd_assign)
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from ..areas import assign_addresses
+    from ..report import format_summary
+    from ..synthetic import synthetic_addresses
+
+    if _is_dataset(args.addresses, args.engine):
+        return _cmd_assign_dataset(args)
+    if args.scheduler or args.workers:
+        raise UsageError("engine: --scheduler and --workers need --engine dask")
+    study = options.study(args)
+    progress = not args.no_progress and not args.quiet
+    network = None if args.mode == "straight" else options.network(args, args.mode, required=False)
+    if args.addresses is None:
+        if args.areas is not None:
+            logger.info("note: the synthetic register covers Linköping; your areas may differ")
+        demo = synthetic_addresses(args.demo_count, seed=args.seed, study=study)
+        logger.info(
+            "No address file given: using %s SYNTHETIC addresses drawn from the SCB 1 km "
+            "population grid (seed %d). Pass a file to assign real addresses.",
+            f"{len(demo):,}",
+            args.seed,
+        )
+        table = AddressTable(
+            demo,
+            demo["lon"].to_numpy(),
+            demo["lat"].to_numpy(),
+            parse_crs(WGS84),
+            np.full(len(demo), "", dtype=object),
+            ("lon", "lat"),
+            "synthetic",
+        )
+        result = assign_addresses(
+            table, study, progress=progress, mode=args.mode, network=network,
+            max_snap_m=args.max_snap_m,
+        )  # fmt: skip
+    else:
+        table = (
+            options.geocoded_table(args)
+            if args.register is not None
+            else read_addresses(
+                args.addresses, x_col=args.x_col, y_col=args.y_col, crs=args.crs, sheet=args.sheet
+            )
+        )
+        result = assign_addresses(
+            table,
+            study,
+            id_col=args.id_col,
+            progress=progress,
+            mode=args.mode,
+            network=network,
+            max_snap_m=args.max_snap_m,
+        )
+    for note in result.notes:
+        logger.info("note: %s", note)
+    output = args.output or options.DEFAULT_OUTPUT
+    out = result.table
+    if output.suffix.lower() in (".gpkg", ".geojson", ".geoparquet", ".parquet", ".fgb"):
+        out = result.to_geodataframe()
+    tables.write_table(out, output, protect_formulas=not args.raw_csv)
+    summary = result.summary()
+    summary_path = args.summary_csv or options.summary_path(output)
+    tables.write_table(summary.round(4), summary_path)
+    counts = result.status_counts()
+    if not args.quiet:
+        if args.addresses is None:
+            print("Addresses: SYNTHETIC register (demo; no real addresses were used)")
+        print(
+            f"Assigned {len(result.table):,} rows: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
+        what = "distance (straight line)"
+        if args.mode != "straight":
+            basis = "network" if network is not None else "ESTIMATED, no network"
+            what += f" and {args.mode} travel time ({basis})"
+        print(f"To the area's own base: {what}, by area and settlement class:")
+        print(format_summary(summary))
+        print(f"Wrote {output} and {summary_path}")
+    if args.audit:
+        write_audit(result.table, options.sibling(output, "audit"), args, quiet=args.quiet)
+    bad = counts.get(STATUS_INVALID, 0) + counts.get(STATUS_OUTSIDE, 0)
+    if bad:
+        logger.warning(
+            "%s rows are not 'ok'; see the columns 'status' and 'reason' in %s", f"{bad:,}", output
+        )
+    return 0
+
+
+def _is_dataset(path: Path | None, engine: str) -> bool:
+    """Whether ``geo assign`` input is a partitioned dataset (folder, glob, or --engine dask)."""
+    if path is None:
+        return False
+    return path.is_dir() or any(ch in str(path) for ch in "*?[") or engine == "dask"
+
+
+def _cmd_assign_dataset(args: argparse.Namespace) -> int:
+    from ..report import format_summary
+    from ..scale import assign_dataset
+
+    for flag in ("register", "audit", "sheet"):
+        if getattr(args, flag):
+            raise UsageError(f"{flag}: --{flag} is not available for partitioned datasets")
+    if args.mode != "straight":
+        raise UsageError(
+            "mode: partitioned datasets get straight-line distances; use --mode with one file"
+        )
+    study = options.study(args)
+    stem = args.addresses.name.replace("*", "").rstrip(".") or "dataset"
+    output = args.output or Path("out") / f"{Path(stem).stem}_assigned"
+    result = assign_dataset(
+        args.addresses,
+        output,
+        study,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        n_workers=args.workers,
+        memory_limit=args.worker_memory,
+        crs=args.crs,
+        x_col=args.x_col,
+        y_col=args.y_col,
+        id_col=args.id_col,
+        progress=not args.no_progress and not args.quiet,
+    )
+    for note in result.notes:
+        logger.info("note: %s", note)
+    summary_path = args.summary_csv or output.parent / f"{output.name}_summary.csv"
+    tables.write_table(result.summary.round(4), summary_path)
+    if not args.quiet:
+        print(
+            f"Assigned {result.rows:,} rows in {result.partitions} parts ({result.engine} engine, "
+            f"{result.workers} worker(s), {result.seconds:,.1f} s): "
+            + ", ".join(f"{k} {v:,}" for k, v in result.status_counts.items())
+        )
+        shown = result.summary
+        if len(shown) > 40:
+            print(f"Summary: {len(shown):,} rows; all areas together:")
+            shown = shown[shown["area"] == "all"]
+        print(format_summary(shown))
+        print(f"Wrote {result.output}/ (GeoParquet parts) and {summary_path}")
+    return 0

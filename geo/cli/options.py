@@ -1,0 +1,203 @@
+"""Options several subcommands share, and reading them into a study, a network, a table."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from .. import settings, tables
+from ..errors import InputFileError, UsageError
+
+logger = logging.getLogger("geo")
+
+DEFAULT_OUTPUT = Path("out/linkoping_assignment.csv")
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more messages (-vv: debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="only errors")
+
+
+def add_study(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("areas and bases (default: the embedded Linköping study)")
+    g.add_argument(
+        "--study", type=Path,
+        help="a study folder written by 'geo study build' (default: Linköping, kommun 0580)",
+    )  # fmt: skip
+    g.add_argument("--areas", type=Path, help="catchment polygons (GeoPackage, GeoJSON, ...)")
+    g.add_argument("--area-col", help="area-name (unique key) column of --areas")
+    g.add_argument("--area-label-col", help="display-label column of --areas (e.g. regsonamn)")
+    g.add_argument(
+        "--dissolve-by",
+        help="merge --areas by this column, e.g. kommunkod: the RegSO of Sweden as municipalities",
+    )
+    g.add_argument("--allow-gaps", action="store_true", help="accept gaps between --areas")
+    g.add_argument(
+        "--bases", type=Path, help="base locations (points, or a table with coordinates)"
+    )
+    g.add_argument("--base-name-col", help="name column of --bases")
+    g.add_argument("--base-area-col", help="column of --bases naming the area each base serves")
+    g.add_argument("--bases-crs", help="CRS of a --bases table with projected coordinates")
+    g.add_argument(
+        "--bases-any", action="store_true",
+        help="regional/national runs: any number of --bases (or none), distance to the nearest",
+    )  # fmt: skip
+
+
+def add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
+    g = p.add_argument_group("travel network")
+    if with_mode:
+        g.add_argument(
+            "--mode", choices=["straight", "walk", "bike", "car"], default="straight",
+            help="straight line only (default), or add network distance and travel time",
+        )  # fmt: skip
+    g.add_argument("--network", type=Path, help="network built by 'geo network build' (.npz)")
+    g.add_argument("--pbf", type=Path, help="OpenStreetMap .osm.pbf extract")
+    g.add_argument("--graphml", type=Path, help="GraphML road graph (e.g. saved by osmnx)")
+    g.add_argument("--lines", type=Path, help="road line layer (GeoPackage, GeoJSON, ...)")
+    g.add_argument("--layer", help="layer of --lines")
+    g.add_argument(
+        "--max-snap-m", type=float, default=settings.max_snap_m,
+        help=f"addresses farther than this from the network get no route "
+        f"(default {settings.max_snap_m:g})",
+    )  # fmt: skip
+
+
+def add_raw_csv(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--raw-csv", action="store_true",
+        help="write text starting with = + - @ as it is in .csv output (default: a leading "
+        "apostrophe, so that a spreadsheet never runs it as a formula)",
+    )  # fmt: skip
+
+
+def add_input_columns(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("coordinates of an address file not yet through 'geo assign'")
+    g.add_argument("--x-col", help="easting/longitude column")
+    g.add_argument("--y-col", help="northing/latitude column")
+    g.add_argument("--crs", help="CRS of the coordinates, e.g. EPSG:3006, EPSG:3021, wgs84")
+    g.add_argument("--sheet", help="Excel sheet name")
+
+
+def add_register_columns(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("address register columns (recognised by name when not given)")
+    for key in ("street", "number", "letter", "postcode", "locality"):
+        g.add_argument(f"--register-{key}-col", help=f"register column with the {key}")
+
+
+def register_columns(args: argparse.Namespace) -> dict[str, str]:
+    keys = ("street", "number", "letter", "postcode", "locality")
+    return {
+        k: getattr(args, f"register_{k}_col")
+        for k in keys
+        if getattr(args, f"register_{k}_col", None)
+    }
+
+
+def study(args: argparse.Namespace):
+    from ..study import load_study
+
+    return load_study(
+        data=getattr(args, "study", None),
+        areas=args.areas,
+        area_col=args.area_col,
+        bases=args.bases,
+        base_name_col=args.base_name_col,
+        base_area_col=args.base_area_col,
+        bases_crs=args.bases_crs,
+        allow_gaps=args.allow_gaps,
+        area_label_col=getattr(args, "area_label_col", None),
+        area_dissolve_by=getattr(args, "dissolve_by", None),
+        one_base_per_area=not getattr(args, "bases_any", False),
+    )
+
+
+def network(args: argparse.Namespace, mode: str, *, required: bool):
+    """The network for ``mode``: from a file flag, else the cache, else None (or an error)."""
+    from ..network import cache_path, load_network
+
+    sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
+    if any(sources.values()):
+        return load_network(mode, layer=args.layer, **sources)
+    cached = cache_path(mode)
+    if cached.exists():
+        logger.info("using the cached %s network %s", mode, cached)
+        return load_network(mode, network=cached)
+    if required:
+        raise InputFileError(
+            f"network: no {mode} network given and none cached at {cached}; run "
+            f"'geo network build --mode {mode} --pbf FILE' or pass --network/--pbf/--lines"
+        )
+    return None
+
+
+def latlon(spec: str, flag: str) -> tuple[str, tuple[float, float]]:
+    name, _, coords = spec.partition("=")
+    try:
+        lat_s, lon_s = coords.split(",")
+        return name.strip(), (float(lat_s), float(lon_s))
+    except ValueError as exc:
+        raise UsageError(
+            f"{flag}: expected NAME=LAT,LON such as 'Ljungsbro=58.5085,15.4980'; received {spec!r}"
+        ) from exc
+
+
+def sibling(path: Path, what: str) -> Path:
+    return path.with_name(f"{path.stem}_{what}.csv")
+
+
+def summary_path(output: Path) -> Path:
+    return output.with_name(output.stem + "_summary.csv")
+
+
+def assigned(path: Path, args: argparse.Namespace, given_study=None) -> pd.DataFrame:
+    """A file written by ``geo assign``, or any address file assigned now (see
+    :func:`geo.areas.read_assigned`)."""
+    from ..areas import read_assigned
+
+    return read_assigned(
+        path,
+        given_study if given_study is not None else study(args),
+        x_col=getattr(args, "x_col", None),
+        y_col=getattr(args, "y_col", None),
+        crs=getattr(args, "crs", None),
+        sheet=getattr(args, "sheet", None),
+    )
+
+
+def geocoded_table(args: argparse.Namespace):
+    """Text addresses of ``args.addresses`` matched to ``--register``; match summary written."""
+    from ..geocode import geocoded_table, read_register
+
+    frame = tables.read_table(args.addresses)
+    register = read_register(args.register, crs=args.register_crs, columns=register_columns(args))
+    table, matched = geocoded_table(
+        frame, register, column=args.address_col, source=str(args.addresses)
+    )
+    write_match_summary(matched, args.output or DEFAULT_OUTPUT)
+    return table
+
+
+def write_match_summary(matched: pd.DataFrame, output: Path) -> tuple[pd.DataFrame, Path]:
+    from ..geocode import match_summary
+
+    summary, top = match_summary(matched)
+    path = output.with_name(output.stem + "_match_summary.csv")
+    tables.write_table(pd.concat([summary, top], ignore_index=True), path)
+    return summary, path
+
+
+def extra_sites(args: argparse.Namespace):
+    """The user's own candidate sites (``--sites``), or None."""
+    if args.sites is None:
+        return None
+    from ..study import read_bases
+
+    return read_bases(args.sites).rename(columns={"base_name": "name"})
+
+
+def candidate_kinds(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(k.strip() for k in args.candidates.split(",") if k.strip())
