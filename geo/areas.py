@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -41,10 +41,10 @@ from .addresses import (
     table_from_frame,
     table_from_geodataframe,
 )
+from .columns import categorical, round1
 from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
 from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
-from .network import Network, estimate_costs, network_costs
 from .report import summarize, summary_html
 from .schema import (
     STATUS_INVALID,
@@ -54,6 +54,10 @@ from .schema import (
     TRAVEL_MODES,
 )
 from .study import Study, load_study
+from .travel import add_travel_columns
+
+if TYPE_CHECKING:
+    from .network import Network
 
 __all__ = [
     "STATUS_INVALID",
@@ -260,67 +264,6 @@ def _as_table(
     )
 
 
-def _add_travel_columns(
-    out_cols: dict[str, Any],
-    e: np.ndarray,
-    n: np.ndarray,
-    valid: np.ndarray,
-    own: np.ndarray,
-    study: Study,
-    mode: str,
-    network: Network | None,
-    max_snap_m: float,
-) -> list[str]:
-    """Network distance and travel time to every base (or the labelled estimate)."""
-    be = study.bases.geometry.x.to_numpy()
-    bn = study.bases.geometry.y.to_numpy()
-    names = study.bases["base_name"].astype(str).tolist()
-    if network is None:
-        costs = estimate_costs(e, n, be, bn, mode)
-        notes = [f"no {mode} network given: distances and times are ESTIMATED ({costs.reason[0]})"]
-        logger.warning(notes[0])
-    else:
-        costs = network_costs(network, e, n, be, bn, max_snap_m=max_snap_m, target_names=names)
-        notes = [f"{mode} network: {network!r}"]
-    status = costs.status.copy()
-    status[~valid] = STATUS_INVALID
-    reason = costs.reason.copy()
-    reason[~valid] = "no valid coordinates"
-    out_cols["travel_mode"] = _categorical(np.zeros(e.size, dtype=np.int8), [mode])
-    out_cols["network_status"] = pd.Categorical(status)
-    out_cols["network_reason"] = reason
-    out_cols["snap_distance_m"] = _round1(costs.snap_m.copy())
-    for j, bid in enumerate(study.base_ids):
-        out_cols[f"network_distance_m_{bid}"] = _round1(costs.distance_m[:, j].copy())
-        out_cols[f"travel_time_s_{bid}"] = np.round(costs.time_s[:, j], 0)
-    rows = np.arange(e.size)
-    has_own = own >= 0
-    own_time = np.full(e.size, np.nan)
-    own_dist = np.full(e.size, np.nan)
-    own_time[has_own] = costs.time_s[rows[has_own], own[has_own]]
-    own_dist[has_own] = costs.distance_m[rows[has_own], own[has_own]]
-    quick, quick_time = nearest(costs.time_s)
-    out_cols["own_base_network_distance_m"] = _round1(own_dist)
-    out_cols["own_base_travel_time_s"] = np.round(own_time, 0)
-    out_cols["quickest_base"] = _categorical(quick.astype(np.int64), names)
-    out_cols["quickest_base_travel_time_s"] = np.round(quick_time, 0)
-    return notes
-
-
-def _round1(values: np.ndarray) -> np.ndarray:
-    """Round to 0.1 m in place (the array is ours) and return it."""
-    return np.round(values, 1, out=values)
-
-
-def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
-    """Categorical from polygon indices (``-1`` -> missing); repeated names share a category."""
-    uniq = list(dict.fromkeys(categories))
-    if len(uniq) != len(categories):  # e.g. several settlement polygons share a class
-        remap = np.array([uniq.index(c) for c in categories] + [-1])
-        codes = remap[codes]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object))
-
-
 def assign_addresses(
     addresses: AddressTable | gpd.GeoDataFrame | pd.DataFrame | str | Path,
     study: Study | None = None,
@@ -476,34 +419,34 @@ def assign_table(
     base_names = study.bases["base_name"].astype(str).tolist()
     out_cols: dict[str, Any] = {
         "input_row": np.arange(first_row, first_row + size, dtype=np.int64),
-        "status": _categorical(status_code, list(STATUSES)),
+        "status": categorical(status_code, list(STATUSES)),
         "reason": reason,
         "e_3006": np.round(e, 2, out=e),
         "n_3006": np.round(n, 2, out=n),
-        "area": _categorical(area, area_names),
+        "area": categorical(area, area_names),
     }
     if "area_label" in study.areas:
-        out_cols["area_label"] = _categorical(area, study.areas["area_label"].astype(str).tolist())
+        out_cols["area_label"] = categorical(area, study.areas["area_label"].astype(str).tolist())
     if study.regso is not None:
-        out_cols["regsokod"] = _categorical(res["regso"], study.regso["regsokod"].tolist())
-        out_cols["regsonamn"] = _categorical(res["regso"], study.regso["regsonamn"].tolist())
+        out_cols["regsokod"] = categorical(res["regso"], study.regso["regsokod"].tolist())
+        out_cols["regsonamn"] = categorical(res["regso"], study.regso["regsonamn"].tolist())
     if study.settlement is not None:
-        out_cols["settlement_class"] = _categorical(
+        out_cols["settlement_class"] = categorical(
             res["settlement"], study.settlement["settlement_class"].tolist()
         )
-        out_cols["settlement_name"] = _categorical(
+        out_cols["settlement_name"] = categorical(
             res["settlement"], study.settlement["settlement_name"].fillna("").tolist()
         )
     own = np.where(valid, res["own_base"], -1)
-    out_cols["own_base"] = _categorical(own, base_names)
-    out_cols["own_base_distance_m"] = _round1(res.pop("own_base_distance_m"))
+    out_cols["own_base"] = categorical(own, base_names)
+    out_cols["own_base_distance_m"] = round1(res.pop("own_base_distance_m"))
     nb = np.where(valid, res["nearest_base"], -1)
-    out_cols["nearest_base"] = _categorical(nb, base_names)
-    out_cols["nearest_base_distance_m"] = _round1(res.pop("nearest_base_distance_m"))
+    out_cols["nearest_base"] = categorical(nb, base_names)
+    out_cols["nearest_base_distance_m"] = round1(res.pop("nearest_base_distance_m"))
     for j in range(res["distance_m"].shape[1]):
-        out_cols[f"distance_m_{study.base_ids[j]}"] = _round1(res["distance_m"][:, j])
-    out_cols["nearest_area"] = _categorical(near_area, area_names)
-    out_cols["distance_to_area_m"] = _round1(near_d)
+        out_cols[f"distance_m_{study.base_ids[j]}"] = round1(res["distance_m"][:, j])
+    out_cols["nearest_area"] = categorical(near_area, area_names)
+    out_cols["distance_to_area_m"] = round1(near_d)
     del res
     if len(base_names) > MAX_BASE_COLUMNS:
         notes.append(
@@ -512,7 +455,7 @@ def assign_table(
         )
     if mode != "straight":
         notes.extend(
-            _add_travel_columns(out_cols, e, n, valid, own, study, mode, network, max_snap_m)
+            add_travel_columns(out_cols, e, n, valid, own, study, mode, network, max_snap_m)
         )
 
     clash = [c for c in frame.columns if c in out_cols]

@@ -599,7 +599,8 @@ def what_if(
     close: tuple[str, ...] = (),
     move: dict[str, tuple[float, float]] | None = None,
     add: dict[str, tuple[float, float]] | None = None,
-    threshold_km: float = 5.0,
+    threshold_km: float | None = None,
+    threshold_min: float | None = None,
     network: Network | None = None,
     max_snap_m: float | None = None,
 ) -> pd.DataFrame:
@@ -613,15 +614,24 @@ def what_if(
         ``base_id`` -> (lat, lon) WGS 84 of its new place.
     add : dict, optional
         name -> (lat, lon) of new bases.
+    threshold_km, threshold_min : float, optional
+        The "share within" threshold: kilometres for straight-line distance, minutes with a
+        ``network`` (defaults :data:`geo.settings.coverage_threshold_km` and ``_min``).
+    network : Network, optional
+        Travel times along the network instead of straight-line distance.
 
     Returns
     -------
     pandas.DataFrame
-        Per settlement class (and ``all``): population, people whose cost rises / falls (by
-        more than 1 % or 10 m/s), mean change, mean before/after, share within the threshold
-        before/after.
+        Per settlement class (and ``all``): population, people whose cost rises / falls by
+        more than 10 m (10 s with a network), mean change, mean before/after, share within
+        the threshold before/after, and the ``unit`` (``m`` or ``s``).
     """
     max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
+    if threshold_km is None:
+        threshold_km = settings.coverage_threshold_km
+    if threshold_min is None:
+        threshold_min = settings.coverage_threshold_min
     move = move or {}
     add = add or {}
     ids = study.base_ids
@@ -658,8 +668,8 @@ def what_if(
     c_after, _ = _cost(dem, after_sites, network, max_snap_m)
     before = c_before.min(axis=1)
     after = c_after.min(axis=1)
-    threshold = threshold_km * 1000 if unit == "m" else threshold_km * 60  # minutes given as km
-    tol = 10.0
+    threshold = threshold_km * 1000 if unit == "m" else threshold_min * 60
+    tol = 10.0  # m or s: smaller changes are rounding, not better or worse
     rows = []
     for c in (*SETTLEMENT_CLASSES, ALL):
         sel = (

@@ -71,6 +71,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     wi.add_argument("--move", action="append", default=[], help="BASE_ID=LAT,LON (repeat)")
     wi.add_argument("--add", action="append", default=[], help="NAME=LAT,LON (repeat)")
     wi.add_argument("--threshold-km", type=float, default=settings.coverage_threshold_km)
+    wi.add_argument(
+        "--threshold-min", type=float, default=settings.coverage_threshold_min,
+        help="with a network: the share within this many minutes",
+    )  # fmt: skip
     wi.add_argument("-o", "--output", type=Path, help="write the table as CSV")
     options.add_study(wi)
     options.add_network(wi)
@@ -154,6 +158,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     add = dict(options.latlon(a, "--add") for a in args.add)
     table = what_if(
         study, close=tuple(args.close), move=move, add=add, threshold_km=args.threshold_km,
+        threshold_min=args.threshold_min,
         network=network, max_snap_m=args.max_snap_m,
     )  # fmt: skip
     if args.output:
