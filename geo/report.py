@@ -60,44 +60,134 @@ def population_by_area(study: Study) -> pd.DataFrame:
     )
 
 
-def _stats(d: np.ndarray) -> dict[str, float]:
-    row: dict[str, float] = {"addresses": float(d.size)}
-    if d.size == 0 or np.isnan(d).all():  # no addresses, or no bases to measure to
-        row.update(
-            {
-                k: np.nan
-                for k in (
-                    "mean_distance_m",
-                    "median_distance_m",
-                    "p90_distance_m",
-                    "max_distance_m",
-                )
-            }
-        )
-        row.update({f"share_within_{t}km": np.nan for t in THRESHOLDS_KM})
-        return row
-    row["mean_distance_m"] = float(d.mean())
-    row["median_distance_m"] = float(np.median(d))
-    row["p90_distance_m"] = float(np.percentile(d, 90))
-    row["max_distance_m"] = float(d.max())
+def distance_summary(groups: pd.DataFrame, quantiles: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """The per-area summary table from figures per (area, settlement class) group.
+
+    The one assembly of the summary, for a single table (:func:`summarize`) and for
+    partitioned datasets (:func:`geo.scale.assign_dataset`, whose figures are added up across
+    parts).
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        Indexed by ``area`` and ``settlement_class`` (``all`` for the rows over every class and
+        every area): ``addresses`` (ok rows), ``measured`` (rows with a distance), ``total``
+        (sum of the distances, m), ``max_distance_m`` and ``within_<t>km`` (rows within each
+        threshold of :data:`THRESHOLDS_KM`).
+    quantiles : pandas.DataFrame
+        The same index: ``median_distance_m`` and ``p90_distance_m`` (exact).
+    study : Study
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`summarize` describes; a group's distance figures are given only when every
+        one of its addresses has a distance.
+    """
+    keys = ["area", "settlement_class"]
+    g = groups
+    by_class = study.settlement is not None
+    pop = population_by_area(study) if study.demand is not None else None
+    classes: list[str] = []
+    if by_class:
+        present = set(g.index.get_level_values(1)) - {ALL}
+        if pop is not None:
+            present |= set(pop["settlement_class"])
+        classes = [c for c in SETTLEMENT_ORDER if c in present]
+    order = [
+        (a, c)
+        for a in study.areas["area"].astype(str)
+        for c in ([*classes, ALL] if by_class else [ALL])
+    ] + [(ALL, ALL)]
+    index = pd.MultiIndex.from_tuples(order, names=keys)
+    tab = g.reindex(index)
+    n = tab["addresses"].fillna(0).to_numpy(dtype=np.int64)
+    m = tab["measured"].fillna(0).to_numpy(dtype=float)
+    full = (m > 0) & (m == n)  # every address measured (none when there are no bases)
+    out = pd.DataFrame({"area": [k[0] for k in order], "settlement_class": [k[1] for k in order]})
+    out["addresses"] = n
+    if pop is not None:
+        by_both = pop.groupby(keys)["population_est"].sum()
+        by_area = pop.groupby("area")["population_est"].sum()
+        pops = [
+            float(pop["population_est"].sum())
+            if a == ALL
+            else float(by_area.get(a, 0.0))
+            if c == ALL
+            else float(by_both.get((a, c), 0.0))
+            for a, c in order
+        ]
+        out["population_est"] = np.round(pops).astype(int)
+    q = quantiles.reindex(index)
+    safe_m = np.where(m > 0, m, 1.0)
+    out["mean_distance_m"] = np.where(full, tab["total"].to_numpy(dtype=float) / safe_m, np.nan)
+    out["median_distance_m"] = np.where(full, q["median_distance_m"].to_numpy(dtype=float), np.nan)
+    out["p90_distance_m"] = np.where(full, q["p90_distance_m"].to_numpy(dtype=float), np.nan)
+    out["max_distance_m"] = np.where(full, tab["max_distance_m"].to_numpy(dtype=float), np.nan)
     for t in THRESHOLDS_KM:
-        row[f"share_within_{t}km"] = float((d <= t * 1000).mean())
-    return row
+        share = tab[f"within_{t}km"].to_numpy(dtype=float) / safe_m
+        out[f"share_within_{t}km"] = np.where(full, share, np.nan)
+    out.insert(
+        list(out.columns).index("population_est" if pop is not None else "addresses") + 1,
+        "distance_to",
+        (study.distance_basis or "none").replace("_", " "),
+    )
+    if "area_label" in study.areas:
+        labels = dict(zip(study.areas["area"].astype(str), study.areas["area_label"], strict=True))
+        out.insert(1, "area_label", out["area"].map(labels).fillna(""))
+    return out
 
 
-def _time_stats(t: np.ndarray) -> dict[str, float]:
-    """Travel-time figures; rows without a time (no route) are counted, not averaged."""
-    ok = t[np.isfinite(t)]
-    row: dict[str, float] = {"with_travel_time": float(ok.size)}
-    if ok.size == 0:
-        row.update({"median_time_s": np.nan, "p90_time_s": np.nan})
-        row.update({f"share_within_{m}min": np.nan for m in THRESHOLDS_MIN})
-        return row
-    row["median_time_s"] = float(np.median(ok))
-    row["p90_time_s"] = float(np.percentile(ok, 90))
-    for m in THRESHOLDS_MIN:
-        row[f"share_within_{m}min"] = float((ok <= m * 60).mean())
-    return row
+def _group_figures(
+    area: np.ndarray, settle: np.ndarray | None, value: np.ndarray, *, prefix: str
+) -> pd.DataFrame:
+    """Figures of ``value`` per (area, class), per area (class ``all``) and over all areas.
+
+    ``prefix`` ``distance``: the columns :func:`distance_summary` takes (``value`` in metres);
+    ``time``: the travel-time columns (``value`` in seconds).
+    """
+    frame = pd.DataFrame({"area": area, "settlement_class": settle if settle is not None else ALL})
+    frame["v"] = value
+    levels = [frame] if settle is not None else []
+    levels += [frame.assign(settlement_class=ALL), frame.assign(area=ALL, settlement_class=ALL)]
+    parts = []
+    for level in levels:
+        g = level.groupby(["area", "settlement_class"], sort=False)["v"]
+        if prefix == "distance":
+            part = pd.DataFrame(
+                {
+                    "addresses": g.size(),
+                    "measured": g.count(),
+                    "total": g.sum(),
+                    "max_distance_m": g.max(),
+                    "median_distance_m": g.median(),
+                    "p90_distance_m": g.quantile(0.9),
+                }
+            )
+            for t in THRESHOLDS_KM:
+                part[f"within_{t}km"] = (
+                    (level["v"] <= t * 1000)
+                    .groupby([level["area"], level["settlement_class"]], sort=False)
+                    .sum()
+                )
+        else:
+            measured = g.count()
+            part = pd.DataFrame(
+                {
+                    "with_travel_time": measured,
+                    "median_time_s": g.median(),
+                    "p90_time_s": g.quantile(0.9),
+                }
+            )
+            for m in THRESHOLDS_MIN:
+                within = (
+                    (level["v"] <= m * 60)
+                    .groupby([level["area"], level["settlement_class"]], sort=False)
+                    .sum()
+                )
+                part[f"share_within_{m}min"] = within / measured.where(measured > 0)
+        parts.append(part)
+    return pd.concat(parts)
 
 
 def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
@@ -133,54 +223,35 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
         else np.full(len(ok), np.nan)
     )
     area = ok["area"].astype(str).to_numpy()
-    settle = (
-        ok["settlement_class"].astype(str).to_numpy()
-        if "settlement_class" in ok
-        else np.full(len(ok), "unknown")
+    settle = None
+    if study.settlement is not None:
+        settle = (
+            ok["settlement_class"].astype(object).fillna("unknown").astype(str).to_numpy()
+            if "settlement_class" in ok
+            else np.full(len(ok), "unknown")
+        )
+    figures = _group_figures(area, settle, dist, prefix="distance")
+    out = distance_summary(
+        figures.drop(columns=["median_distance_m", "p90_distance_m"]),
+        figures[["median_distance_m", "p90_distance_m"]],
+        study,
     )
-    pop = population_by_area(study)
-    has_time = "own_base_travel_time_s" in ok
-    time = ok["own_base_travel_time_s"].to_numpy(dtype="float64") if has_time else None
-
-    def stats(sel: np.ndarray) -> dict[str, float]:
-        row = _stats(dist[sel])
-        if time is not None:
-            row.update(_time_stats(time[sel]))
-        return row
-
-    rows = []
-    areas = study.areas["area"].astype(str).tolist()
-    classes = [c for c in SETTLEMENT_ORDER if c in set(settle) | set(pop["settlement_class"])]
-    for a in areas:
-        in_a = area == a
-        for c in classes:
-            sel = in_a & (settle == c)
-            p = pop.loc[(pop["area"] == a) & (pop["settlement_class"] == c), "population_est"].sum()
-            rows.append({"area": a, "settlement_class": c, **stats(sel), "population_est": p})
-        p = pop.loc[pop["area"] == a, "population_est"].sum()
-        rows.append({"area": a, "settlement_class": ALL, **stats(in_a), "population_est": p})
-    rows.append(
-        {
-            "area": ALL,
-            "settlement_class": ALL,
-            **stats(np.ones(dist.size, dtype=bool)),
-            "population_est": pop["population_est"].sum(),
-        }
-    )
-    out = pd.DataFrame(rows)
-    out["addresses"] = out["addresses"].astype(int)
-    out.insert(2, "distance_to", (basis or "none").replace("_", " "))
-    if has_time:
-        out["with_travel_time"] = out["with_travel_time"].astype(int)
+    if "own_base_travel_time_s" in ok:
+        time = ok["own_base_travel_time_s"].to_numpy(dtype="float64")
+        times = _group_figures(area, settle, np.where(np.isfinite(time), time, np.nan),
+                               prefix="time")  # fmt: skip
+        times = times.reindex(pd.MultiIndex.from_frame(out[["area", "settlement_class"]]))
+        for col in times.columns:
+            out[col] = times[col].to_numpy()
+        out["with_travel_time"] = out["with_travel_time"].fillna(0).astype(int)
         status = ok["network_status"].astype(str)
-        basis = "estimated" if (status == NETWORK_ESTIMATED).all() else "network"
-        out.insert(2, "time_basis", basis)
+        time_basis = "estimated" if (status == NETWORK_ESTIMATED).all() else "network"
+        out.insert(2, "time_basis", time_basis)
         out.insert(2, "travel_mode", str(ok["travel_mode"].iloc[0]) if len(ok) else "")
-    out["population_est"] = out["population_est"].round(0).astype(int)
     cols = ["area", "settlement_class", "addresses", "population_est"]
-    if study.demand is None:  # no population grid for these areas
-        out = out.drop(columns="population_est")
-        cols.remove("population_est")
+    if "area_label" in out:
+        cols.insert(1, "area_label")
+    cols = [c for c in cols if c in out]
     return out[cols + [c for c in out.columns if c not in cols]]
 
 

@@ -41,7 +41,7 @@ from .addresses import AddressTable, find_id_column, table_from_frame, table_fro
 from .areas import STATUSES, assign_table, flag_duplicates
 from .crs import SWEREF99TM, parse_crs
 from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
-from .report import THRESHOLDS_KM, population_by_area
+from .report import THRESHOLDS_KM, distance_summary
 from .schema import ALL, STATUS_OK
 from .schema import SETTLEMENT_CLASSES as SETTLEMENT_ORDER
 from .study import Study, load_study
@@ -399,9 +399,10 @@ def _quantiles(values: pd.DataFrame, want: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary(stats: pd.DataFrame, quantiles: pd.DataFrame, job: _Job) -> pd.DataFrame:
-    """The per-area summary table, in the rows and columns :func:`report.summarize` gives."""
+    """The per-area summary from the partitions' additive statistics (see
+    :func:`geo.report.distance_summary`, which the single-table summary uses too)."""
     keys = ["area", "settlement_class"]
-    g = (
+    groups = (
         stats[stats["kind"] == "group"]
         .groupby(keys, sort=False)
         .agg(
@@ -409,59 +410,10 @@ def _summary(stats: pd.DataFrame, quantiles: pd.DataFrame, job: _Job) -> pd.Data
             measured=("measured", "sum"),
             total=("sum", "sum"),
             max_distance_m=("max", "max"),
-            **{f"w{t}": (f"within_{t}km", "sum") for t in THRESHOLDS_KM},
+            **{f"within_{t}km": (f"within_{t}km", "sum") for t in THRESHOLDS_KM},
         )
     )
-    study = job.study
-    pop = population_by_area(study) if study.demand is not None else None
-    classes: list[str] = []
-    if job.by_class:
-        present = set(g.index.get_level_values(1)) - {ALL}
-        if pop is not None:
-            present |= set(pop["settlement_class"])
-        classes = [c for c in SETTLEMENT_ORDER if c in present]
-    order = [
-        (a, c)
-        for a in study.areas["area"].astype(str)
-        for c in ([*classes, ALL] if job.by_class else [ALL])
-    ] + [(ALL, ALL)]
-    index = pd.MultiIndex.from_tuples(order, names=keys)
-    tab = g.reindex(index)
-    n = tab["addresses"].fillna(0).to_numpy(dtype=np.int64)
-    m = tab["measured"].fillna(0).to_numpy(dtype=float)
-    full = (m > 0) & (m == n)  # every address measured (none when there are no bases)
-    out = pd.DataFrame({"area": [k[0] for k in order], "settlement_class": [k[1] for k in order]})
-    out["addresses"] = n
-    if pop is not None:
-        by_both = pop.groupby(keys)["population_est"].sum()
-        by_area = pop.groupby("area")["population_est"].sum()
-        pops = [
-            float(pop["population_est"].sum())
-            if a == ALL
-            else float(by_area.get(a, 0.0))
-            if c == ALL
-            else float(by_both.get((a, c), 0.0))
-            for a, c in order
-        ]
-        out["population_est"] = np.round(pops).astype(int)
-    q = quantiles.reindex(index)
-    safe_m = np.where(m > 0, m, 1.0)
-    out["mean_distance_m"] = np.where(full, tab["total"].to_numpy(dtype=float) / safe_m, np.nan)
-    out["median_distance_m"] = np.where(full, q["median_distance_m"].to_numpy(dtype=float), np.nan)
-    out["p90_distance_m"] = np.where(full, q["p90_distance_m"].to_numpy(dtype=float), np.nan)
-    out["max_distance_m"] = np.where(full, tab["max_distance_m"].to_numpy(dtype=float), np.nan)
-    for t in THRESHOLDS_KM:
-        share = tab[f"w{t}"].to_numpy(dtype=float) / safe_m
-        out[f"share_within_{t}km"] = np.where(full, share, np.nan)
-    out.insert(
-        list(out.columns).index("population_est" if pop is not None else "addresses") + 1,
-        "distance_to",
-        (study.distance_basis or "none").replace("_", " "),
-    )
-    if "area_label" in study.areas:
-        labels = dict(zip(study.areas["area"].astype(str), study.areas["area_label"], strict=True))
-        out.insert(1, "area_label", out["area"].map(labels).fillna(""))
-    return out
+    return distance_summary(groups, quantiles, job.study)
 
 
 def _status_counts(stats: pd.DataFrame) -> pd.Series:
