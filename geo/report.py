@@ -255,6 +255,102 @@ def summarize(table: pd.DataFrame, study: Study) -> pd.DataFrame:
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
+def figures_by(
+    table: pd.DataFrame, column: str, keys: Sequence[str], *, min_count: float
+) -> pd.DataFrame:
+    """Addresses and the median and 90th percentile distance to the own base, per value of
+    ``column`` (e.g. RegSO) of an assignment's ``ok`` rows, in the order of ``keys``.
+
+    Groups with fewer than ``min_count`` addresses keep their count (for a "fewer than"
+    label) but no distance figures (privacy).
+    """
+    ok = table[table["status"].astype(str) == STATUS_OK]
+    g = ok.groupby(ok[column].astype(str))["own_base_distance_m"]
+    out = pd.DataFrame(
+        {"addresses": g.size(), "median_distance_m": g.median(), "p90_distance_m": g.quantile(0.9)}
+    ).reindex(list(keys))
+    out["addresses"] = out["addresses"].fillna(0).astype(int)
+    small = out["addresses"] < min_count
+    out.loc[small, ["median_distance_m", "p90_distance_m"]] = np.nan
+    return out
+
+
+def cell_figures(
+    e: np.ndarray,
+    n: np.ndarray,
+    value: np.ndarray,
+    weight: np.ndarray,
+    *,
+    cell_size_m: float,
+    min_count: float,
+) -> pd.DataFrame:
+    """Figures per square cell of a grid in EPSG:3006, small cells left out (privacy).
+
+    Parameters
+    ----------
+    e, n : numpy.ndarray
+        Points (m, EPSG:3006).
+    value : numpy.ndarray
+        A figure per point (a distance or a time).
+    weight : numpy.ndarray
+        What a point counts for: 1 per address, or a cell's population.
+    cell_size_m : float
+        Cell side (m); cells are aligned to multiples of it.
+    min_count : float
+        Cells whose total weight is below this are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``e``, ``n`` (the cell's south-west corner, m), ``count`` (total weight) and
+        ``median`` (of ``value`` over the cell's points).
+    """
+    cx = np.floor(np.asarray(e) / cell_size_m).astype(np.int64)
+    cy = np.floor(np.asarray(n) / cell_size_m).astype(np.int64)
+    frame = pd.DataFrame({"cx": cx, "cy": cy, "v": value, "w": weight})
+    g = frame.groupby(["cx", "cy"])
+    agg = pd.DataFrame({"count": g["w"].sum(), "median": g["v"].median()}).reset_index()
+    agg = agg[agg["count"] >= min_count]
+    return pd.DataFrame(
+        {
+            "e": agg["cx"].to_numpy() * cell_size_m,
+            "n": agg["cy"].to_numpy() * cell_size_m,
+            "count": agg["count"].to_numpy(),
+            "median": agg["median"].to_numpy(),
+        }
+    )
+
+
+def shares_beyond(
+    group: np.ndarray,
+    value: np.ndarray,
+    weight: np.ndarray,
+    thresholds: Sequence[float],
+    *,
+    names: Sequence[str],
+    min_count: float,
+) -> pd.DataFrame:
+    """Weighted share of ``value`` beyond each threshold, per group and over all.
+
+    Groups (e.g. areas) in ``names`` order, then ``all``; a group whose total weight is below
+    ``min_count`` (or zero) is left out (privacy). One column per threshold, shares 0–1.
+    """
+    group = np.asarray(group)
+    value = np.asarray(value, dtype="float64")
+    weight = np.asarray(weight, dtype="float64")
+    rows = {}
+    for name in [*names, ALL]:
+        sel = np.ones(group.size, dtype=bool) if name == ALL else group == name
+        w = weight[sel]
+        total = w.sum()
+        if total == 0 or total < min_count:
+            continue
+        rows[name] = [w[value[sel] > t].sum() / total for t in thresholds]
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=[f"beyond_{t:g}" for t in thresholds]
+    )
+
+
 def format_summary(summary: pd.DataFrame) -> str:
     """Plain-text table of a summary for the terminal (distances in km, shares in %)."""
     t = pd.DataFrame(

@@ -100,6 +100,11 @@ class Study:
                 out[i] = hit[0]
         return out
 
+    @property
+    def slug(self) -> str:
+        """The study's name as a file-name part: ``"linkoping"``, ``"norrkoping"``."""
+        return files.slug(self.name.split(" (")[0])
+
     def own_base(self, area: np.ndarray) -> np.ndarray:
         """Index into :attr:`bases` of the own base of each area index (``-1`` where none).
 

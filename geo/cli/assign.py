@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument(
         "-o", "--output", type=Path, default=None,
         help=f"result file; format by extension: .csv .gpkg .parquet .xlsx .geojson "
-        f"(default {options.DEFAULT_OUTPUT})",
+        f"(default {options.DEFAULT_OUTPUT}; out/<study>_assignment.csv with --study)",
     )  # fmt: skip
     a.add_argument("--summary-csv", type=Path, help="per-area summary CSV (default: beside -o)")
     a.add_argument("--x-col", help="easting/longitude column")
@@ -90,7 +90,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         raise UsageError("engine: --scheduler and --workers need --engine dask")
     study = options.study(args)
     progress = not args.no_progress and not args.quiet
-    network = None if args.mode == "straight" else options.network(args, args.mode, required=False)
+    network = options.network(args, study, required=False)
     if args.addresses is None:
         if args.areas is not None:
             logger.info("note: the synthetic register covers Linköping; your areas may differ")
@@ -116,7 +116,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         )  # fmt: skip
     else:
         table = (
-            options.geocoded_table(args)
+            options.geocoded_table(args, args.output or options.default_output(study))
             if args.register is not None
             else read_addresses(
                 args.addresses, x_col=args.x_col, y_col=args.y_col, crs=args.crs, sheet=args.sheet
@@ -133,7 +133,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         )
     for note in result.notes:
         logger.info("note: %s", note)
-    output = args.output or options.DEFAULT_OUTPUT
+    output = args.output or options.default_output(study)
     out = result.table
     if output.suffix.lower() in (".gpkg", ".geojson", ".geoparquet", ".parquet", ".fgb"):
         out = result.to_geodataframe()

@@ -43,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--with-streets", action="store_true",
         help="add invented street names, house numbers, postcodes and a text 'address' column",
     )  # fmt: skip
+    options.add_study(d)
     options.add_common(d)
     d.set_defaults(run=_cmd_demo)
 
@@ -53,7 +54,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.grid is not None:
         return _cmd_demo_national(args)
     make = synthetic_register if args.with_streets else synthetic_addresses
-    df = make(args.count, seed=580 if args.seed is None else args.seed)
+    df = make(args.count, seed=580 if args.seed is None else args.seed, study=options.study(args))
     tables.write_table(df, args.output)
     if not args.quiet:
         print(

@@ -44,30 +44,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_network(args: argparse.Namespace) -> int:
-    from ..network import cache_path, fetch_osm_network, write_network
+    from ..network import cache_path, fetch_osm_network, network_catchments, write_network
 
+    study = options.study(args)
     if args.network_command == "build":
         sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
         if any(sources.values()):
-            net = options.network(args, args.mode, required=True)
+            net = options.network(args, study, required=True)
         else:
             import shapely
 
-            study = options.study(args)
             logger.info("no file given: fetching the %s network from OpenStreetMap", args.mode)
             net = fetch_osm_network(shapely.union_all(study.areas.geometry.values), args.mode)
-        out = args.output or cache_path(args.mode)
+        out = args.output or cache_path(args.mode, study.slug)
         write_network(net, out)
         if not args.quiet:
             print(f"{net!r}")
             print(f"Saved to {out}")
         return 0
-    from ..network import network_catchments
-
-    net = options.network(args, args.mode, required=True)
-    polys = network_catchments(
-        net, options.study(args), cell_size_m=args.cell_size_m, max_snap_m=args.max_snap_m
-    )
+    net = options.network(args, study, required=True)
+    polys = network_catchments(net, study, cell_size_m=args.cell_size_m, max_snap_m=args.max_snap_m)
     vector.write_vector(polys, args.output)
     if not args.quiet:
         print(polys.drop(columns="geometry").to_string(index=False))

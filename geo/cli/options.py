@@ -16,6 +16,11 @@ logger = logging.getLogger("geo")
 DEFAULT_OUTPUT = Path("out/linkoping_assignment.csv")
 
 
+def default_output(study) -> Path:
+    """Where ``geo assign`` writes without ``-o``: ``out/<study>_assignment.csv``."""
+    return Path("out") / f"{study.slug}_assignment.csv"
+
+
 def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="count", default=0, help="more messages (-vv: debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors")
@@ -115,14 +120,20 @@ def study(args: argparse.Namespace):
     )
 
 
-def network(args: argparse.Namespace, mode: str, *, required: bool):
-    """The network for ``mode``: from a file flag, else the cache, else None (or an error)."""
+def network(args: argparse.Namespace, study, *, required: bool, mode: str | None = None):
+    """The network for ``mode`` (default ``--mode``; None for straight-line distance): from a
+    file flag, else the study's cached network, else None (or, if ``required``, an error)."""
     from ..network import cache_path, load_network
+
+    mode = str(mode or getattr(args, "mode", "straight"))
+    if mode == "straight":
+        return None
+    name = study.slug
 
     sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
     if any(sources.values()):
         return load_network(mode, layer=args.layer, **sources)
-    cached = cache_path(mode)
+    cached = cache_path(mode, name)
     if cached.exists():
         logger.info("using the cached %s network %s", mode, cached)
         return load_network(mode, network=cached)
@@ -168,7 +179,7 @@ def assigned(path: Path, args: argparse.Namespace, given_study=None) -> pd.DataF
     )
 
 
-def geocoded_table(args: argparse.Namespace):
+def geocoded_table(args: argparse.Namespace, output: Path):
     """Text addresses of ``args.addresses`` matched to ``--register``; match summary written."""
     from ..geocode import geocoded_table, read_register
 
@@ -177,7 +188,7 @@ def geocoded_table(args: argparse.Namespace):
     table, matched = geocoded_table(
         frame, register, column=args.address_col, source=str(args.addresses)
     )
-    write_match_summary(matched, args.output or DEFAULT_OUTPUT)
+    write_match_summary(matched, output)
     return table
 
 

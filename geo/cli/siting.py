@@ -86,7 +86,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
     from ..scenario import site, sweep, tradeoff
 
     study = options.study(args)
-    network = None if args.mode == "straight" else options.network(args, args.mode, required=True)
+    network = options.network(args, study, required=True)
     extra = options.extra_sites(args)
     kinds = options.candidate_kinds(args)
     addresses = None
@@ -153,7 +153,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     from ..scenario import what_if
 
     study = options.study(args)
-    network = None if args.mode == "straight" else options.network(args, args.mode, required=True)
+    network = options.network(args, study, required=True)
     move = dict(options.latlon(m, "--move") for m in args.move)
     add = dict(options.latlon(a, "--add") for a in args.add)
     table = what_if(

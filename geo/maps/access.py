@@ -15,6 +15,7 @@ from .. import settings
 from ..crs import SWEREF99TM, WGS84
 from ..errors import GeoValueError
 from ..schema import (
+    ALL,
     CELL_POPULATION_IN_STUDY,
     NETWORK_ESTIMATED,
     STATUS_OK,
@@ -24,6 +25,7 @@ from ..study import Study
 if TYPE_CHECKING:
     pass
 
+from ..report import cell_figures, shares_beyond
 from .layers import add_areas, add_bases
 from .page import (
     CLASS_COLOURS,
@@ -42,10 +44,6 @@ from .page import (
 logger = logging.getLogger(__name__)
 
 __all__ = ["access_map"]
-
-
-def _cells(e: np.ndarray, n: np.ndarray, size_m: float) -> tuple[np.ndarray, np.ndarray]:
-    return np.floor(e / size_m).astype(np.int64), np.floor(n / size_m).astype(np.int64)
 
 
 def access_map(
@@ -105,15 +103,14 @@ def access_map(
         )
         what = lab["population"]
         cell_size_m = 1000.0
-    cx, cy = _cells(e, n, cell_size_m)
-    frame = pd.DataFrame({"cx": cx, "cy": cy, "v": value, "w": weight})
-    g = frame.groupby(["cx", "cy"])
-    agg = pd.DataFrame({"count": g["w"].sum(), "median": g["v"].median()}).reset_index()
-    shown = agg[agg["count"] >= min_count] if assignment is not None else agg[agg["count"] > 0]
+    shown = cell_figures(
+        e, n, value, weight, cell_size_m=cell_size_m,
+        min_count=min_count if assignment is not None else 1e-9,
+    )  # fmt: skip
     edges = np.asarray(classes, dtype=float)
     k = np.searchsorted(edges, shown["median"].to_numpy(), side="right")
-    sx = shown["cx"].to_numpy() * cell_size_m
-    sy = shown["cy"].to_numpy() * cell_size_m
+    sx = shown["e"].to_numpy()
+    sy = shown["n"].to_numpy()
     boxes = shapely.box(sx, sy, sx + cell_size_m, sy + cell_size_m)
     cells = gpd.GeoDataFrame(
         {
@@ -166,19 +163,17 @@ def access_map(
         )
         lo = hi if hi is not None else lo
     # share beyond thresholds per area (weighted by addresses or population)
-    rows = []
     thresholds = classes[:3]
-    for a in [*study.areas["area"].astype(str), lab["all"]]:
-        sel = (areas == a) if a != lab["all"] else np.ones(areas.size, dtype=bool)
-        w = weight[sel]
-        v = value[sel]
-        if w.sum() == 0 or (assignment is not None and w.sum() < min_count):
-            continue  # no shares of fewer than min_count addresses
-        cells_html = "".join(
-            f"<td>{fmt_number(100 * w[v > t].sum() / w.sum(), lang)} %</td>" for t in thresholds
-        )
+    shares = shares_beyond(
+        areas, value, weight, thresholds, names=study.areas["area"].astype(str).tolist(),
+        min_count=min_count if assignment is not None else 1e-9,
+    )  # fmt: skip
+    rows = []
+    for a, row in shares.iterrows():
+        label = lab["all"] if a == ALL else str(a)
+        cells_html = "".join(f"<td>{fmt_number(100 * v, lang)} %</td>" for v in row)
         rows.append(
-            f"<tr><td style='color:{colours.get(a, '#000')}'><b>{html_text(a)}</b></td>"
+            f"<tr><td style='color:{colours.get(str(a), '#000')}'><b>{html_text(label)}</b></td>"
             f"{cells_html}</tr>"
         )
     head = "".join(

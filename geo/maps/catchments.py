@@ -16,17 +16,18 @@ from ..schema import (
     REGSO_AREA,
     REGSO_CENTRE_TO_BASE_M,
     REGSO_CHILDREN,
+    REGSO_CODE,
     REGSO_LOW_INCOME_PCT,
     REGSO_POPULATION,
     REGSO_SINGLE_PARENTS,
     SETTLEMENT_CLASSES,
-    STATUS_OK,
 )
 from ..study import Study
 
 if TYPE_CHECKING:
     pass
 
+from ..report import figures_by
 from .layers import add_areas, add_bases
 from .page import (
     SETTLEMENT_COLOURS,
@@ -89,20 +90,17 @@ def catchment_map(
         aliases = ["RegSO", lab["area"], lab["population"], lab["children"], lab["low_income"],
                    lab["single_parents"], lab["area_km2"], lab["distance_to_base"]]  # fmt: skip
         if assignment is not None:
-            ok = assignment[assignment["status"].astype(str) == STATUS_OK]
-            g = ok.groupby(ok["regsokod"].astype(str))["own_base_distance_m"]
-            stats = pd.DataFrame({"n": g.size(), "med": g.median(), "p90": g.quantile(0.9)})
-            stats = stats.reindex(r["regsokod"].astype(str))
-            small = stats["n"].fillna(0) < min_count
+            stats = figures_by(
+                assignment, REGSO_CODE, r[REGSO_CODE].astype(str), min_count=min_count
+            )
+            small = stats["addresses"] < min_count
             r["n_txt"] = np.where(
-                small, f"< {min_count}", [fmt_number(v, lang) for v in stats["n"].fillna(0)]
+                small, f"< {min_count}", [fmt_number(v, lang) for v in stats["addresses"]]
             )
-            r["med_txt"] = np.where(
-                small, "–", [fmt_number(v / 1000, lang, 1) + " km" for v in stats["med"]]
-            )
-            r["p90_txt"] = np.where(
-                small, "–", [fmt_number(v / 1000, lang, 1) + " km" for v in stats["p90"]]
-            )
+            r["med_txt"] = [
+                fmt_number(v / 1000, lang, 1) + " km" for v in stats["median_distance_m"]
+            ]
+            r["p90_txt"] = [fmt_number(v / 1000, lang, 1) + " km" for v in stats["p90_distance_m"]]
             fields += ["n_txt", "med_txt", "p90_txt"]
             aliases += [
                 lab["addresses"],
