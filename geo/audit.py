@@ -118,3 +118,19 @@ def audit_by_regso(table: pd.DataFrame, *, min_saving: float | None = None) -> p
     return out.sort_values(
         ["share_better_elsewhere", "addresses"], ascending=[False, False]
     ).reset_index(drop=True)
+
+
+def __getattr__(name: str) -> object:
+    """``geo.audit.network_catchments`` moved to :mod:`geo.network` (deprecated alias)."""
+    if name == "network_catchments":
+        import warnings
+
+        from .network import network_catchments
+
+        warnings.warn(
+            "geo.audit.network_catchments is deprecated; use geo.network.network_catchments",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return network_catchments
+    raise AttributeError(f"module 'geo.audit' has no attribute {name!r}")

@@ -143,3 +143,17 @@ def test_the_checks_can_fail(tmp_path):
     assert isinstance(node, ast.ImportFrom)
     assert _resolve("geo.scale", False, node) == "geo.areas"
     assert node.names[0].name.startswith("_")
+
+
+def test_moved_names_still_work_with_a_deprecation_warning():
+    import geo.audit
+    import geo.io
+    from geo.network import network_catchments
+    from geo.tables import write_table
+
+    with pytest.warns(DeprecationWarning, match="geo.tables.write_table"):
+        assert geo.io.write_table is write_table
+    with pytest.warns(DeprecationWarning, match="geo.network.network_catchments"):
+        assert geo.audit.network_catchments is network_catchments
+    with pytest.raises(AttributeError):
+        geo.io.no_such_name  # noqa: B018
