@@ -1,6 +1,6 @@
 """Command-line interface: ``geo assign``, ``geo summary``, ``geo audit``, ``geo site``,
-``geo whatif``, ``geo map``, ``geo geocode``, ``geo network``, ``geo study`` and
-``geo demo-addresses``.
+``geo whatif``, ``geo map``, ``geo geocode``, ``geo network``, ``geo study``, ``geo serve``
+and ``geo demo-addresses``.
 
 One module per subcommand group; each adds its parser (``register``) and runs it. Errors are
 printed as one line (``geo: error: ...``) with exit code 2, never a traceback; this is the only
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import GeoError
-from . import assign, demo, geocode, maps, network, results, siting, study
+from . import assign, demo, geocode, maps, network, results, serve, siting, study
 
 __all__ = ["main"]
 
@@ -33,7 +33,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"geo {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (assign, results, siting, maps, geocode, network, study, demo):
+    for module in (assign, results, siting, maps, geocode, network, study, serve, demo):
         module.register(sub)
     return p
 

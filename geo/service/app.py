@@ -1,0 +1,332 @@
+"""The catchment service as an ASGI application (FastAPI).
+
+FastAPI (on Starlette, served by uvicorn) was chosen because it is well kept, describes its
+API in OpenAPI at ``/docs`` without extra work, validates nothing we do not want validated
+(parameters are parsed here, with the same one-line reasons the command line gives), and runs
+on the same event loop as uvicorn's graceful shutdown. ``/docs`` is served from the PyPI
+package ``swagger-ui-bundle``, so it too works with no internet.
+
+Every answer to a point is computed by the same code as ``geo assign``
+(:func:`geo.areas.assign_table`), so status, reason and every figure are the same for the
+same point.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..addresses import AddressTable
+from ..areas import assign_table
+from ..crs import WGS84, parse_crs
+from ..errors import GeoError, GeoValueError
+from ..geocode import Register, geocoded_table
+from ..report import population_by_area
+from ..schema import STATUS_INVALID, STATUS_UNMATCHED
+from ..study import Study
+
+__all__ = ["create_app"]
+
+#: Method, path (never the query string: it holds addresses and coordinates), status, time.
+access_log = logging.getLogger("geo.service.access")
+logger = logging.getLogger(__name__)
+
+#: Longest text address accepted (characters).
+MAX_ADDRESS_CHARS = 300
+
+
+class RequestError(GeoValueError):
+    """A request the service answers with a 4xx JSON error (``status``, ``reason``)."""
+
+    def __init__(self, reason: str, status: int = 422) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def _number(params: dict[str, str], name: str) -> float | None:
+    """A numeric query parameter, with the reasons ``geo assign`` gives for a cell."""
+    if name not in params:
+        return None
+    text = params[name].strip().replace("\u2212", "-").replace(",", ".")
+    if text == "":
+        raise RequestError(f"{name} is missing")
+    try:
+        value = float(text)
+    except ValueError:
+        raise RequestError(f"{name} is not a number: {params[name][:40]!r}") from None
+    if not math.isfinite(value):
+        raise RequestError(f"{name} is not a number: {params[name][:40]!r}")
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, np.generic):
+        return _json_value(value.item())
+    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
+def _row_json(row: pd.Series, study: Study) -> dict[str, Any]:
+    """The answer for one point: the ``geo assign`` row, and its parts named."""
+    assigned = {str(k): _json_value(v) for k, v in row.items() if k != "input_row"}
+    bases = study.bases
+    own = str(assigned.get("own_base") or "")
+    own_row = bases[bases["base_name"].astype(str) == own]
+    distances = {
+        str(bid): assigned.get(f"distance_m_{bid}") for bid in bases["base_id"].astype(str)
+    }
+    out: dict[str, Any] = {
+        "status": assigned["status"],
+        "reason": assigned["reason"],
+        "area": assigned.get("area"),
+        "base": None
+        if own_row.empty
+        else {
+            "id": str(own_row["base_id"].iloc[0]),
+            "name": own,
+            "distance_m": assigned.get("own_base_distance_m"),
+            "location_status": str(own_row["location_status"].iloc[0])
+            if "location_status" in own_row
+            else None,
+        },
+        "nearest_base": {
+            "name": assigned.get("nearest_base"),
+            "distance_m": assigned.get("nearest_base_distance_m"),
+        },
+        "distances_m": distances,
+        "regso": {"code": assigned.get("regsokod"), "name": assigned.get("regsonamn")},
+        "settlement": {
+            "class": assigned.get("settlement_class"),
+            "name": assigned.get("settlement_name"),
+        },
+        "assign": assigned,
+    }
+    if "own_base_travel_time_s" in assigned:
+        out["travel"] = {
+            "mode": assigned.get("travel_mode"),
+            "status": assigned.get("network_status"),
+            "own_base_travel_time_s": assigned.get("own_base_travel_time_s"),
+            "quickest_base": assigned.get("quickest_base"),
+        }
+    return out
+
+
+def create_app(
+    study: Study,
+    *,
+    register: Register | None = None,
+    network: Any | None = None,
+    token: str | None = None,
+) -> FastAPI:
+    """The service for ``study``.
+
+    Parameters
+    ----------
+    study : Study
+        Areas, bases and reference layers (``geo study build``, or the embedded Linköping).
+    register : geo.geocode.Register, optional
+        The address register for ``/api/lookup?address=`` (matched offline).
+    network : geo.network.Network, optional
+        A network for travel times (its mode is the travel mode).
+    token : str, optional
+        A bearer token every request must carry (``Authorization: Bearer TOKEN``); compared
+        in constant time.
+    """
+    app = FastAPI(
+        title="geo — catchment areas",
+        version=__version__,
+        description=f"Which area team serves an address, and how far is its base? {study.name}.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    mode = getattr(network, "mode", "straight") if network is not None else "straight"
+    # build the polygon indexes now, not on the first request
+    for index in (study.area_index, study.regso_index, study.settlement_index):
+        del index
+    wgs84 = parse_crs(WGS84)
+    sweref = parse_crs("EPSG:3006")
+
+    @app.middleware("http")
+    async def guard_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        if token is not None:
+            given = request.headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                response: Response = JSONResponse(
+                    {"error": "authorization: a valid bearer token is needed"}, status_code=401
+                )
+                _log(request, response.status_code, start)
+                return response
+        try:
+            response = await call_next(request)
+        except Exception:
+            logger.exception("internal error on %s %s", request.method, request.url.path)
+            response = JSONResponse({"error": "internal error"}, status_code=500)
+        _log(request, response.status_code, start)
+        return response
+
+    @app.exception_handler(RequestError)
+    async def bad_request(request: Request, exc: RequestError) -> JSONResponse:
+        return JSONResponse({"error": exc.reason}, status_code=exc.status)
+
+    @app.exception_handler(GeoError)
+    async def geo_error(request: Request, exc: GeoError) -> JSONResponse:
+        return JSONResponse({"error": " ".join(str(exc).split())}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body"))
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = "no such route" if exc.status_code == 404 else str(exc.detail)
+        if exc.status_code == 405:
+            reason = f"method {request.method} is not allowed here"
+        return JSONResponse({"error": reason}, status_code=exc.status_code)
+
+    @app.get("/api/lookup", summary="Which area team serves this point or address")
+    async def lookup(request: Request) -> JSONResponse:
+        """Give ``lat`` and ``lon`` (WGS 84), ``e`` and ``n`` (SWEREF 99 TM), or ``address``
+        (matched offline against the register). The answer is what ``geo assign`` gives for
+        the same point: area, own base and the distance to it, the distance to every base,
+        RegSO, settlement class, ``status`` and ``reason``."""
+        repeated = sorted(
+            {k for k in request.query_params if len(request.query_params.getlist(k)) > 1}
+        )
+        if repeated:
+            raise RequestError(f"parameters given more than once: {repeated}")
+        params = dict(request.query_params)
+        table = _table(params)
+        result, _ = assign_table(table, study, mode=mode, network=network)
+        row = result.iloc[0]
+        status = str(row["status"])
+        if status in (STATUS_INVALID, STATUS_UNMATCHED):
+            raise RequestError(str(row["reason"]))
+        return JSONResponse(_row_json(row, study))
+
+    def _table(params: dict[str, str]) -> AddressTable:
+        unknown = sorted(set(params) - {"lat", "lon", "e", "n", "address"})
+        if unknown:
+            raise RequestError(
+                f"unknown parameters {unknown}; give lat and lon, e and n, or address"
+            )
+        if "address" in params:
+            text = params["address"].strip()
+            if register is None:
+                raise RequestError(
+                    "address: this service has no address register; start it with --register "
+                    "or give lat and lon",
+                    status=400,
+                )
+            if not text or len(text) > MAX_ADDRESS_CHARS:
+                raise RequestError(f"address: give 1 to {MAX_ADDRESS_CHARS} characters")
+            table, _ = geocoded_table(pd.DataFrame({"address": [text]}), register)
+            return table
+        pairs = (("lat", "lon", wgs84), ("n", "e", sweref))
+        for y_name, x_name, crs in pairs:
+            y, x = _number(params, y_name), _number(params, x_name)
+            if y is None and x is None:
+                continue
+            if y is None or x is None:
+                missing = y_name if y is None else x_name
+                raise RequestError(f"{missing} is missing")
+            return AddressTable(
+                pd.DataFrame(index=range(1)), np.array([x]), np.array([y]), crs,
+                np.array([""], dtype=object), (x_name, y_name), "request",
+            )  # fmt: skip
+        raise RequestError("give lat and lon (WGS 84), e and n (SWEREF 99 TM), or address")
+
+    @app.get("/api/areas", summary="The catchment areas (GeoJSON, EPSG:4326)")
+    async def areas() -> Response:
+        areas = study.areas[["area", "geometry"]].copy()
+        base_of = dict(zip(study.bases["area"].astype(str), study.bases["base_name"], strict=False))
+        areas["base"] = areas["area"].astype(str).map(base_of)
+        text = areas.to_crs(WGS84).to_json(drop_id=True)
+        return Response(text, media_type="application/geo+json")
+
+    @app.get("/api/bases", summary="The bases (GeoJSON, EPSG:4326)")
+    async def bases() -> Response:
+        cols = [c for c in ("base_id", "base_name", "area", "location_status") if c in study.bases]
+        text = study.bases[[*cols, "geometry"]].to_crs(WGS84).to_json(drop_id=True)
+        return Response(text, media_type="application/geo+json")
+
+    @app.get("/api/summary", summary="The study: areas, bases and population")
+    async def summary() -> JSONResponse:
+        pop = population_by_area(study)
+        rows = []
+        for a in study.areas["area"].astype(str):
+            mine = pop[pop["area"] == a]
+            base = study.bases.loc[study.bases["area"].astype(str) == a, "base_name"]
+            rows.append(
+                {
+                    "area": a,
+                    "base": str(base.iloc[0]) if len(base) else None,
+                    "population_est": round(float(mine["population_est"].sum())),
+                    "by_settlement_class": {
+                        str(c): round(float(v))
+                        for c, v in zip(
+                            mine["settlement_class"], mine["population_est"], strict=True
+                        )
+                    },
+                }
+            )
+        return JSONResponse(
+            {
+                "study": study.name,
+                "travel_mode": mode,
+                "address_register": register is not None,
+                "areas": rows,
+            }
+        )
+
+    _add_docs(app)
+    return app
+
+
+def _log(request: Request, status: int, start: float) -> None:
+    access_log.info(
+        "%s %s %d %.1f ms",
+        request.method,
+        request.url.path,
+        status,
+        (time.perf_counter() - start) * 1000,
+    )
+
+
+def _add_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the PyPI package swagger-ui-bundle (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="geo — API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )

@@ -1,0 +1,69 @@
+"""Running the service: address checks, the token, and uvicorn with graceful shutdown."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputFileError, UsageError
+
+__all__ = ["is_local", "read_token", "serve"]
+
+logger = logging.getLogger(__name__)
+
+#: Seconds requests in flight may take to finish after SIGTERM or Ctrl-C.
+GRACEFUL_SHUTDOWN_S = 10
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` is a loopback address (127.0.0.0/8, ::1) or ``localhost``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def read_token(path: str | Path) -> str:
+    """The bearer token in ``path`` (its first line); at least 16 characters."""
+    path = Path(path)
+    try:
+        token = path.read_text(encoding="utf-8").splitlines()[0].strip()
+    except (OSError, IndexError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"token-file: cannot read a token from {str(path)!r}") from exc
+    if len(token) < 16:
+        raise InputFileError(
+            f"token-file: the token in {str(path)!r} is shorter than 16 characters; use a long "
+            "random one (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return token
+
+
+def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
+    """Run ``app`` with uvicorn until SIGTERM or Ctrl-C (requests in flight finish).
+
+    Refuses a non-local ``host`` without a ``token``: the service answers questions about
+    where people live.
+    """
+    import uvicorn
+
+    if not is_local(host) and token is None:
+        raise UsageError(
+            f"host: {host!r} is reachable from other machines; give --token-file with a bearer "
+            "token (or bind to 127.0.0.1)"
+        )
+    if not 0 < port < 65536:
+        raise UsageError(f"port: must be 1-65535; received {port}")
+    logger.info("geo serve on http://%s:%d (API description at /docs)", host, port)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,  # uvicorn's access log holds the query string: ours does not
+        log_config=None,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        server_header=False,
+    )

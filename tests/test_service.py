@@ -1,0 +1,244 @@
+"""geo serve, tested as its users use it: the real server process, over real HTTP (loopback).
+
+Every request goes to 127.0.0.1 on a free port; loops are bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.crs import to_sweref
+from geo.synthetic import synthetic_register
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``geo serve`` in a subprocess; its stderr (the log) goes to a file."""
+
+    def __init__(self, tmp: Path, *args: str) -> None:
+        self.port = _free_port()
+        self.log = tmp / f"serve_{self.port}.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "geo.cli", "serve", "--port", str(self.port), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log, "w"),
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start within 90 s")
+
+    def get(self, path: str, *, headers: dict[str, str] | None = None, method: str = "GET"):
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers=headers or {}, method=method
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def json(self, path: str, **kw):
+        status, body = self.get(path, **kw)
+        return status, json.loads(body)
+
+    def stop(self) -> int:
+        """SIGTERM; uvicorn finishes requests in flight, shuts down, then re-raises the signal
+        (exit status -15), as a service manager expects."""
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=30)
+        return 0 if code == -signal.SIGTERM else code
+
+
+@pytest.fixture(scope="module")
+def register_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("register") / "register.csv"
+    synthetic_register(3000, seed=9).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, register_file):
+    srv = Server(tmp_path_factory.mktemp("serve"), "--register", str(register_file))
+    yield srv
+    assert srv.stop() == 0  # SIGTERM: a graceful stop
+
+
+def test_lookup_equals_geo_assign(server, tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    lat = [float(v) for v in 58.41 + rng.normal(0, 0.05, 12)]
+    lon = [float(v) for v in 15.62 + rng.normal(0, 0.1, 12)]
+    src = tmp_path / "points.csv"
+    pd.DataFrame({"lat": lat, "lon": lon}).to_csv(src, index=False)
+    out = tmp_path / "assigned.csv"
+    assert main(["assign", str(src), "-o", str(out), "-q"]) == 0
+    expected = pd.read_csv(out)
+    for i in range(len(lat)):
+        status, answer = server.json(f"/api/lookup?lat={lat[i]!r}&lon={lon[i]!r}")
+        row = expected.iloc[i]
+        assert status == 200 and answer["status"] == row["status"]
+        for col, value in answer["assign"].items():
+            want = row[col]
+            if value in (None, "") or (not isinstance(want, str) and pd.isna(want)):
+                assert value in (None, "") and (pd.isna(want) or want == ""), col
+            elif isinstance(value, (int, float)):
+                assert value == pytest.approx(float(want), abs=0.01), col
+            else:
+                assert str(value) == str(want), col
+        if row["status"] == "ok":
+            assert answer["base"]["name"] == row["own_base"]
+            assert answer["base"]["distance_m"] == pytest.approx(row["own_base_distance_m"])
+            assert set(answer["distances_m"]) == {"norr", "vaster", "syd", "oster"}
+    # the same point in SWEREF 99 TM gives the same answer
+    e, n = to_sweref(np.array(lon[:1]), np.array(lat[:1]), "EPSG:4326")
+    _, by_en = server.json(f"/api/lookup?e={e[0]:.3f}&n={n[0]:.3f}")
+    _, by_ll = server.json(f"/api/lookup?lat={lat[0]!r}&lon={lon[0]!r}")
+    assert by_en["area"] == by_ll["area"]
+    assert by_en["base"]["distance_m"] == pytest.approx(by_ll["base"]["distance_m"], abs=0.02)
+
+
+def test_lookup_by_address(server, register_file):
+    reg = pd.read_csv(register_file)
+    text = str(reg.iloc[10]["address"])
+    status, answer = server.json("/api/lookup?" + urllib.parse.urlencode({"address": text}))
+    assert status == 200, answer
+    assert answer["status"] == "ok" and answer["assign"]["match_level"] in ("exact", "fuzzy")
+    status, answer = server.json("/api/lookup?address=Finnsintegatan%2099%2C%20Ingenstans")
+    assert status == 422 and "address" in answer["error"]
+
+
+@pytest.mark.parametrize(
+    "path,code,reason",
+    [
+        ("/api/lookup", 422, "give lat and lon"),
+        ("/api/lookup?lat=58.4", 422, "lon is missing"),
+        ("/api/lookup?lat=abc&lon=15.6", 422, "lat is not a number: 'abc'"),
+        ("/api/lookup?lat=nan&lon=15.6", 422, "lat is not a number"),
+        ("/api/lookup?lat=48.85&lon=2.35", 422, "not in Sweden"),
+        ("/api/lookup?lat=15.6&lon=58.41", 422, "x and y appear swapped"),
+        ("/api/lookup?lat=58.4&lon=15.6&x=1", 422, "unknown parameters ['x']"),
+        ("/api/lookup?address=", 422, "address: give 1 to 300 characters"),
+        ("/api/nope", 404, "no such route"),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx(server, path, code, reason):
+    status, body = server.get(path)
+    assert status == code
+    answer = json.loads(body)
+    assert reason in answer["error"] and "Traceback" not in body.decode()
+
+
+def test_other_endpoints(server):
+    status, body = server.get("/api/lookup?lat=58.4&lon=15.6", method="POST")
+    assert status == 405 and "not allowed" in json.loads(body)["error"]
+    status, areas = server.json("/api/areas")
+    assert status == 200 and [f["properties"]["area"] for f in areas["features"]] == [
+        "norr", "väster", "syd", "öster"
+    ]  # fmt: skip
+    coords = areas["features"][0]["geometry"]["coordinates"]
+    while isinstance(coords[0], list):
+        coords = coords[0]
+    lon, lat = coords[:2]
+    assert 15 < lon < 16.2 and 58.2 < lat < 58.7  # EPSG:4326
+    status, bases = server.json("/api/bases")
+    assert status == 200 and len(bases["features"]) == 4
+    status, summary = server.json("/api/summary")
+    assert status == 200 and sum(a["population_est"] for a in summary["areas"]) > 160_000
+    status, body = server.get("/docs")
+    assert status == 200 and b"/docs-assets/swagger-ui-bundle.js" in body
+    status, body = server.get("/docs-assets/swagger-ui-bundle.js")
+    assert status == 200 and len(body) > 100_000  # served from the package, not a CDN
+    status, spec = server.json("/openapi.json")
+    assert "/api/lookup" in spec["paths"]
+
+
+def test_no_address_or_coordinate_is_logged(server):
+    secrets = ["58.4123456", "15.6123456", "Storgatan", "6474514"]
+    server.get("/api/lookup?lat=58.4123456&lon=15.6123456")
+    server.get("/api/lookup?e=535058.9&n=6474514.6")
+    server.get("/api/lookup?" + urllib.parse.urlencode({"address": "Storgatan 12, Linköping"}))
+    time.sleep(0.3)
+    log = server.log.read_text()
+    assert "GET /api/lookup 200" in log
+    assert [s for s in secrets if s in log] == []
+
+
+def test_malformed_requests_leave_it_healthy(server):
+    """10 000 malformed requests, then a valid lookup answers and memory has not grown 10 %."""
+    server.get("/api/lookup?lat=58.41&lon=15.6")
+
+    def rss() -> int:
+        status = Path(f"/proc/{server.proc.pid}/status").read_text()
+        return int(next(x for x in status.splitlines() if x.startswith("VmRSS")).split()[1])
+
+    before = rss()
+    bad = ["/api/lookup?lat=x&lon=y", "/api/lookup?lat=1e999&lon=2", "/api/lookup?e=1",
+           "/api/lookup?address=" + "x" * 400, "/%00", "/api/lookup?lat=58&lon=15&lat=59",
+           "/api/areas/../../etc/passwd", "/api/lookup?" + "a=1&" * 50]  # fmt: skip
+    deadline = time.monotonic() + 120
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(lambda i: server.get(bad[i % len(bad)])[0], range(10_000)))
+    assert time.monotonic() < deadline
+    assert set(codes) <= {400, 404, 405, 422} and 500 not in codes
+    status, answer = server.json("/api/lookup?lat=58.41&lon=15.6")
+    assert status == 200 and answer["area"] == "väster"
+    assert rss() < before * 1.10
+
+
+def test_token_and_binding(tmp_path, capsys):
+    code = main(["serve", "--host", "0.0.0.0", "--port", str(_free_port())])
+    err = capsys.readouterr().err
+    assert code == 2 and "--token-file" in err and err.count("\n") == 1
+    token = tmp_path / "token"
+    token.write_text("x" * 40 + "\n")
+    srv = Server(tmp_path, "--token-file", str(token))
+    try:
+        status, body = srv.get("/api/summary")
+        assert status == 401 and "bearer token" in json.loads(body)["error"]
+        status, _ = srv.get("/api/summary", headers={"Authorization": "Bearer wrong"})
+        assert status == 401
+        status, _ = srv.get("/api/summary", headers={"Authorization": f"Bearer {'x' * 40}"})
+        assert status == 200
+    finally:
+        assert srv.stop() == 0
+    token.write_text("short\n")
+    code = main(["serve", "--token-file", str(token), "--port", str(_free_port())])
+    assert code == 2 and "shorter than 16" in capsys.readouterr().err
+
+
+def test_a_request_in_flight_finishes_on_sigterm(tmp_path):
+    srv = Server(tmp_path)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(srv.get, "/api/summary")
+        time.sleep(0.05)
+        assert srv.stop() == 0
+        status, _ = pending.result(timeout=30)
+    assert status == 200
+    assert os.path.exists(srv.log)
