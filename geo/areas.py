@@ -70,6 +70,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Up to this many rows, the result table is built in one step (lookups and their batches).
+SMALL_TABLE_ROWS = 10_000
 #: Rows processed per chunk; bounds peak memory of the per-chunk temporaries.
 DEFAULT_CHUNK = settings.chunk_rows
 #: Up to this many bases, every row gets a ``distance_m_<base_id>`` column per base; with
@@ -464,6 +466,11 @@ def assign_table(
         notes.append(
             f"input columns {clash} renamed with suffix '_input' (names used by the output)"
         )
+    if size <= SMALL_TABLE_ROWS:
+        # a few rows (a lookup, a batch of lookups): one concatenation is far quicker than a
+        # column insert per output column
+        added = pd.DataFrame(out_cols, index=frame.index)
+        return pd.concat([frame, added], axis=1) if len(frame.columns) else added, notes
     # Insert column by column: no consolidation copy of the whole table (10 M rows: GBs).
     result = frame.copy(deep=False)
     for name, values in out_cols.items():

@@ -13,6 +13,7 @@ same point.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import math
@@ -82,34 +83,31 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _row_json(row: pd.Series, study: Study) -> dict[str, Any]:
-    """The answer for one point: the ``geo assign`` row, and its parts named."""
+def _row_json(row: dict[str, Any], bases: dict[str, tuple[str, str | None]], base_ids: list[str]):
+    """The answer for one point: the ``geo assign`` row, and its parts named.
+
+    ``bases`` maps a base name to its id and location status.
+    """
     assigned = {str(k): _json_value(v) for k, v in row.items() if k != "input_row"}
-    bases = study.bases
-    own = str(assigned.get("own_base") or "")
-    own_row = bases[bases["base_name"].astype(str) == own]
-    distances = {
-        str(bid): assigned.get(f"distance_m_{bid}") for bid in bases["base_id"].astype(str)
-    }
+    own = assigned.get("own_base")
+    own_base = bases.get(own) if isinstance(own, str) else None
     out: dict[str, Any] = {
         "status": assigned["status"],
         "reason": assigned["reason"],
         "area": assigned.get("area"),
         "base": None
-        if own_row.empty
+        if own_base is None
         else {
-            "id": str(own_row["base_id"].iloc[0]),
+            "id": own_base[0],
             "name": own,
             "distance_m": assigned.get("own_base_distance_m"),
-            "location_status": str(own_row["location_status"].iloc[0])
-            if "location_status" in own_row
-            else None,
+            "location_status": own_base[1],
         },
         "nearest_base": {
             "name": assigned.get("nearest_base"),
             "distance_m": assigned.get("nearest_base_distance_m"),
         },
-        "distances_m": distances,
+        "distances_m": {bid: assigned.get(f"distance_m_{bid}") for bid in base_ids},
         "regso": {"code": assigned.get("regsokod"), "name": assigned.get("regsonamn")},
         "settlement": {
             "class": assigned.get("settlement_class"),
@@ -125,6 +123,76 @@ def _row_json(row: pd.Series, study: Study) -> dict[str, Any]:
             "quickest_base": assigned.get("quickest_base"),
         }
     return out
+
+
+class Batcher:
+    """Runs the lookups that arrive together as one call of the assignment core.
+
+    Each lookup is a one-row address table; the ones waiting when the event loop comes round
+    are joined (per CRS and kind of lookup), assigned by :func:`geo.areas.assign_table` in one
+    call, and every caller gets its own row back: the same rows one call per lookup would
+    give, at a fraction of the cost per lookup under load.
+    """
+
+    def __init__(self, run: Callable[[AddressTable], pd.DataFrame], *, max_rows: int = 1024):
+        self.run = run
+        self.max_rows = max_rows
+        self.pending: list[tuple[AddressTable, asyncio.Future[dict[str, Any]]]] = []
+        self.scheduled = False
+
+    async def submit(self, table: AddressTable) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[dict[str, Any]] = loop.create_future()
+        self.pending.append((table, future))
+        if len(self.pending) >= self.max_rows:
+            self.flush()
+        elif not self.scheduled:
+            self.scheduled = True
+            loop.call_soon(self.flush)
+        return await future
+
+    def flush(self) -> None:
+        self.scheduled = False
+        batch, self.pending = self.pending, []
+        groups: dict[tuple, list[tuple[AddressTable, asyncio.Future[dict[str, Any]]]]] = {}
+        for item in batch:
+            key = (item[0].crs.to_wkt(), tuple(map(str, item[0].frame.columns)))
+            groups.setdefault(key, []).append(item)
+        for items in groups.values():
+            tables = [t for t, _ in items]
+            try:
+                result = self.run(_joined(tables))
+            except Exception as exc:  # noqa: BLE001 - every caller gets the error
+                for _, future in items:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            rows: list[dict[str, Any]] = result.to_dict("records")  # type: ignore[assignment]
+            for row, (_, future) in zip(rows, items, strict=True):
+                if not future.done():
+                    future.set_result(row)
+
+
+def _joined(tables: list[AddressTable]) -> AddressTable:
+    """One address table of many one-row tables in the same CRS (rows in order)."""
+    if len(tables) == 1:
+        return tables[0]
+    unmatched = [
+        t.unmatched if t.unmatched is not None else np.zeros(len(t.x), dtype=bool) for t in tables
+    ]
+    frames = [t.frame.reset_index(drop=True) for t in tables]
+    return AddressTable(
+        pd.concat(frames, ignore_index=True) if any(len(f.columns) for f in frames)
+        else pd.DataFrame(index=range(sum(len(t.x) for t in tables))),
+        np.concatenate([t.x for t in tables]),
+        np.concatenate([t.y for t in tables]),
+        tables[0].crs,
+        np.concatenate([t.reason for t in tables]),
+        tables[0].columns,
+        "requests",
+        [],
+        np.concatenate(unmatched) if any(t.unmatched is not None for t in tables) else None,
+    )  # fmt: skip
 
 
 def create_app(
@@ -156,6 +224,19 @@ def create_app(
         redoc_url=None,
     )
     mode = getattr(network, "mode", "straight") if network is not None else "straight"
+    batcher = Batcher(lambda table: assign_table(table, study, mode=mode, network=network)[0])
+    status_of = (
+        study.bases["location_status"].astype(str).tolist()
+        if "location_status" in study.bases
+        else [None] * len(study.bases)
+    )
+    base_info = {
+        str(name): (str(bid), st)
+        for name, bid, st in zip(
+            study.bases["base_name"], study.bases["base_id"], status_of, strict=True
+        )
+    }
+    base_ids = study.bases["base_id"].astype(str).tolist()
     # build the polygon indexes now, not on the first request
     for index in (study.area_index, study.regso_index, study.settlement_index):
         del index
@@ -216,13 +297,11 @@ def create_app(
         if repeated:
             raise RequestError(f"parameters given more than once: {repeated}")
         params = dict(request.query_params)
-        table = _table(params)
-        result, _ = assign_table(table, study, mode=mode, network=network)
-        row = result.iloc[0]
+        row = await batcher.submit(_table(params))
         status = str(row["status"])
         if status in (STATUS_INVALID, STATUS_UNMATCHED):
             raise RequestError(str(row["reason"]))
-        return JSONResponse(_row_json(row, study))
+        return JSONResponse(_row_json(row, base_info, base_ids))
 
     def _table(params: dict[str, str]) -> AddressTable:
         unknown = sorted(set(params) - {"lat", "lon", "e", "n", "address"})
