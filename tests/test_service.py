@@ -242,3 +242,13 @@ def test_a_request_in_flight_finishes_on_sigterm(tmp_path):
         status, _ = pending.result(timeout=30)
     assert status == 200
     assert os.path.exists(srv.log)
+
+
+def test_two_workers_answer_the_same(tmp_path, server):
+    srv = Server(tmp_path, "--workers", "2")
+    try:
+        path = "/api/lookup?lat=58.4101&lon=15.6213"
+        answers = {json.dumps(srv.json(path)[1], sort_keys=True) for _ in range(20)}
+        assert answers == {json.dumps(server.json(path)[1], sort_keys=True)}
+    finally:
+        assert srv.stop() == 0

@@ -14,11 +14,12 @@ same point.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -128,49 +129,86 @@ def _row_json(row: dict[str, Any], bases: dict[str, tuple[str, str | None]], bas
 class Batcher:
     """Runs the lookups that arrive together as one call of the assignment core.
 
-    Each lookup is a one-row address table; the ones waiting when the event loop comes round
-    are joined (per CRS and kind of lookup), assigned by :func:`geo.areas.assign_table` in one
-    call, and every caller gets its own row back: the same rows one call per lookup would
-    give, at a fraction of the cost per lookup under load.
+    Each lookup is a one-row address table or a text address; the ones that arrive within
+    ``wait_s`` are joined (per CRS and kind of lookup; addresses are matched together) and
+    assigned by :func:`geo.areas.assign_table` in one call, and every caller gets its own row
+    back: the same rows one call per lookup would give, at a fraction of the cost per lookup
+    under load.
     """
 
-    def __init__(self, run: Callable[[AddressTable], pd.DataFrame], *, max_rows: int = 1024):
+    def __init__(
+        self,
+        run: Callable[[AddressTable], pd.DataFrame],
+        geocode: Callable[[list[str]], AddressTable] | None = None,
+        *,
+        max_rows: int = 1024,
+        wait_s: float = 0.001,
+    ) -> None:
         self.run = run
+        self.geocode = geocode or _no_register
         self.max_rows = max_rows
-        self.pending: list[tuple[AddressTable, asyncio.Future[dict[str, Any]]]] = []
+        #: How long the first lookup of a batch waits for others (s): a millisecond of
+        #: latency buys batches as large as the number of clients waiting.
+        self.wait_s = wait_s
+        self.pending: list[tuple[AddressTable | str, asyncio.Future[dict[str, Any]]]] = []
         self.scheduled = False
 
-    async def submit(self, table: AddressTable) -> dict[str, Any]:
+    async def submit(self, query: AddressTable | str) -> dict[str, Any]:
+        """The ``geo assign`` row of one lookup: a one-row address table, or an address."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self.pending.append((table, future))
+        self.pending.append((query, future))
         if len(self.pending) >= self.max_rows:
             self.flush()
         elif not self.scheduled:
             self.scheduled = True
-            loop.call_soon(self.flush)
+            loop.call_later(self.wait_s, self.flush)
         return await future
 
     def flush(self) -> None:
         self.scheduled = False
         batch, self.pending = self.pending, []
-        groups: dict[tuple, list[tuple[AddressTable, asyncio.Future[dict[str, Any]]]]] = {}
+        groups: dict[tuple, list[tuple[AddressTable | str, asyncio.Future[dict[str, Any]]]]] = {}
         for item in batch:
-            key = (item[0].crs.to_wkt(), tuple(map(str, item[0].frame.columns)))
+            query = item[0]
+            key = (
+                ("address",)
+                if isinstance(query, str)
+                else (query.crs.to_wkt(), tuple(map(str, query.frame.columns)))
+            )
             groups.setdefault(key, []).append(item)
         for items in groups.values():
-            tables = [t for t, _ in items]
+            queries = [q for q, _ in items]
             try:
-                result = self.run(_joined(tables))
+                if isinstance(queries[0], str):
+                    table = self.geocode([str(q) for q in queries])
+                else:
+                    table = _joined([q for q in queries if isinstance(q, AddressTable)])
+                result = self.run(table)
             except Exception as exc:  # noqa: BLE001 - every caller gets the error
                 for _, future in items:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            rows: list[dict[str, Any]] = result.to_dict("records")  # type: ignore[assignment]
+            rows = _records(result)
             for row, (_, future) in zip(rows, items, strict=True):
                 if not future.done():
                     future.set_result(row)
+
+
+def _no_register(texts: list[str]) -> AddressTable:
+    raise RequestError("address: this service has no address register", status=400)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a small frame as dicts (column by column: quicker than ``to_dict``)."""
+    names = [str(c) for c in frame.columns]
+    columns = [frame[c].to_numpy(dtype=object).tolist() for c in frame.columns]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+#: The (column-less) frame of a lookup by coordinates; shared, never modified.
+_ONE_ROW = pd.DataFrame(index=range(1))
 
 
 def _joined(tables: list[AddressTable]) -> AddressTable:
@@ -224,7 +262,15 @@ def create_app(
         redoc_url=None,
     )
     mode = getattr(network, "mode", "straight") if network is not None else "straight"
-    batcher = Batcher(lambda table: assign_table(table, study, mode=mode, network=network)[0])
+
+    def geocode_all(texts: list[str]) -> AddressTable:
+        if register is None:  # pragma: no cover - refused before a text is queued
+            return _no_register(texts)
+        return geocoded_table(pd.DataFrame({"address": texts}), register)[0]
+
+    batcher = Batcher(
+        lambda table: assign_table(table, study, mode=mode, network=network)[0], geocode_all
+    )
     status_of = (
         study.bases["location_status"].astype(str).tolist()
         if "location_status" in study.bases
@@ -243,26 +289,7 @@ def create_app(
     wgs84 = parse_crs(WGS84)
     sweref = parse_crs("EPSG:3006")
 
-    @app.middleware("http")
-    async def guard_and_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        if token is not None:
-            given = request.headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                response: Response = JSONResponse(
-                    {"error": "authorization: a valid bearer token is needed"}, status_code=401
-                )
-                _log(request, response.status_code, start)
-                return response
-        try:
-            response = await call_next(request)
-        except Exception:
-            logger.exception("internal error on %s %s", request.method, request.url.path)
-            response = JSONResponse({"error": "internal error"}, status_code=500)
-        _log(request, response.status_code, start)
-        return response
+    app.add_middleware(GuardAndLog, token=token)
 
     @app.exception_handler(RequestError)
     async def bad_request(request: Request, exc: RequestError) -> JSONResponse:
@@ -303,7 +330,7 @@ def create_app(
             raise RequestError(str(row["reason"]))
         return JSONResponse(_row_json(row, base_info, base_ids))
 
-    def _table(params: dict[str, str]) -> AddressTable:
+    def _table(params: dict[str, str]) -> AddressTable | str:
         unknown = sorted(set(params) - {"lat", "lon", "e", "n", "address"})
         if unknown:
             raise RequestError(
@@ -319,8 +346,7 @@ def create_app(
                 )
             if not text or len(text) > MAX_ADDRESS_CHARS:
                 raise RequestError(f"address: give 1 to {MAX_ADDRESS_CHARS} characters")
-            table, _ = geocoded_table(pd.DataFrame({"address": [text]}), register)
-            return table
+            return text
         pairs = (("lat", "lon", wgs84), ("n", "e", sweref))
         for y_name, x_name, crs in pairs:
             y, x = _number(params, y_name), _number(params, x_name)
@@ -330,7 +356,7 @@ def create_app(
                 missing = y_name if y is None else x_name
                 raise RequestError(f"{missing} is missing")
             return AddressTable(
-                pd.DataFrame(index=range(1)), np.array([x]), np.array([y]), crs,
+                _ONE_ROW, np.array([x]), np.array([y]), crs,
                 np.array([""], dtype=object), (x_name, y_name), "request",
             )  # fmt: skip
         raise RequestError("give lat and lon (WGS 84), e and n (SWEREF 99 TM), or address")
@@ -379,17 +405,59 @@ def create_app(
         )
 
     _add_docs(app)
+    # the study, its indexes and the register live as long as the process: keep them out of
+    # the garbage collector's scans, which otherwise stall requests now and then
+    gc.collect()
+    gc.freeze()
     return app
 
 
-def _log(request: Request, status: int, start: float) -> None:
-    access_log.info(
-        "%s %s %d %.1f ms",
-        request.method,
-        request.url.path,
-        status,
-        (time.perf_counter() - start) * 1000,
-    )
+class GuardAndLog:
+    """ASGI middleware: the bearer token, the access log (no query string) and a JSON 500.
+
+    Plain ASGI rather than Starlette's ``BaseHTTPMiddleware``, which costs a task per request.
+    """
+
+    def __init__(self, app: Any, *, token: str | None) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode() if token is not None else None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = [500]
+
+        async def send_logged(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = int(message["status"])
+            await send(message)
+
+        try:
+            if self.expected is not None:
+                given = dict(scope.get("headers") or []).get(b"authorization", b"")
+                if not hmac.compare_digest(given, self.expected):
+                    response = JSONResponse(
+                        {"error": "authorization: a valid bearer token is needed"},
+                        status_code=401,
+                    )
+                    await response(scope, receive, send_logged)
+                    return
+            await self.app(scope, receive, send_logged)
+        except Exception:
+            logger.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            await JSONResponse({"error": "internal error"}, status_code=500)(
+                scope, receive, send_logged
+            )
+        finally:
+            access_log.info(
+                "%s %s %d %.1f ms",
+                scope.get("method"),
+                scope.get("path"),
+                status[0],
+                (time.perf_counter() - start) * 1000,
+            )
 
 
 def _add_docs(app: FastAPI) -> None:

@@ -42,11 +42,20 @@ def read_token(path: str | Path) -> str:
     return token
 
 
-def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
+def serve(
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    workers: int = 1,
+    argv: list[str] | None = None,
+) -> None:
     """Run ``app`` with uvicorn until SIGTERM or Ctrl-C (requests in flight finish).
 
     Refuses a non-local ``host`` without a ``token``: the service answers questions about
-    where people live.
+    where people live. With ``workers`` > 1, each worker process builds the application
+    again from the ``geo serve`` arguments ``argv``.
     """
     import uvicorn
 
@@ -58,8 +67,22 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, token: str | N
     if not 0 < port < 65536:
         raise UsageError(f"port: must be 1-65535; received {port}")
     logger.info("geo serve on http://%s:%d (API description at /docs)", host, port)
+    if workers < 1:
+        raise UsageError(f"workers: at least 1; received {workers}")
+    target: Any = app
+    extra: dict[str, Any] = {}
+    if workers > 1:
+        import json
+        import os
+
+        from .factory import ARGV_VARIABLE
+
+        os.environ[ARGV_VARIABLE] = json.dumps(argv or [])
+        target = "geo.service.factory:app_from_environment"
+        extra = {"factory": True, "workers": workers}
     uvicorn.run(
-        app,
+        target,
+        **extra,
         host=host,
         port=port,
         access_log=False,  # uvicorn's access log holds the query string: ours does not
