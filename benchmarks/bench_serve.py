@@ -1,11 +1,14 @@
 """geo serve under load, against the server a GIS team would write (geopandas.sjoin per request).
 
-Both servers run on this machine (loopback only) as uvicorn processes with FastAPI; clients
-are separate processes with keep-alive connections sending lookups for random points in
-Linköping (and, for ours, text addresses from a SYNTHETIC register). Each run is bounded in
-time. Prints ``lookups_per_s``, ``p99_ms`` and ``ratio_vs_sjoin_server`` lines.
+Both servers run on this machine (loopback only) as uvicorn processes with FastAPI and the
+same number of workers; the load comes from ``wrk`` (Debian package; a C load generator that
+leaves the cores to the servers) when installed, else from Python client processes, over
+keep-alive connections: lookups for random points in Linköping (and, for ours, text addresses
+from a SYNTHETIC register). Each run is bounded in time. Prints ``lookups_per_s``, ``p99_ms``
+and ``ratio_vs_sjoin_server`` lines.
 
-    python benchmarks/bench_serve.py --seconds 10 --clients 2 --threads 8
+    apt-get install wrk        # optional
+    python benchmarks/bench_serve.py --seconds 10 --connections 16 --workers 2
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import http.client
 import json
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -108,13 +112,13 @@ def _client(port: int, paths: list[str], seconds: float, threads: int, out: mp.Q
     out.put((latencies, errors[0]))
 
 
-def _load(port: int, paths: list[str], args: argparse.Namespace) -> tuple[float, float, int]:
+def _load_python(port: int, paths: list[str], args: argparse.Namespace) -> tuple[float, float, int]:
+    clients = 2
+    threads = max(1, args.connections // clients)
     q: mp.Queue = mp.Queue()
     procs = [
-        mp.Process(
-            target=_client, args=(port, paths[c :: args.clients], args.seconds, args.threads, q)
-        )
-        for c in range(args.clients)
+        mp.Process(target=_client, args=(port, paths[c::clients], args.seconds, threads, q))
+        for c in range(clients)
     ]
     t0 = time.perf_counter()
     for p in procs:
@@ -128,11 +132,42 @@ def _load(port: int, paths: list[str], args: argparse.Namespace) -> tuple[float,
     return lat.size / min(wall, args.seconds), float(np.percentile(lat, 99) * 1000), errors
 
 
+def _load_wrk(
+    port: int, paths: list[str], args: argparse.Namespace, tmp: Path
+) -> tuple[float, float, int]:
+    script = tmp / f"paths_{port}.lua"
+    quoted = ",\n".join(json.dumps(p) for p in paths)
+    script.write_text(
+        f"paths = {{\n{quoted}\n}}\ncounter = 0\n"
+        "request = function()\n  counter = counter + 1\n"
+        "  return wrk.format(nil, paths[(counter % #paths) + 1])\nend\n"
+    )
+    run = subprocess.run(
+        ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds:g}s", "--latency", "-s",
+         str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=args.seconds + 60,
+    )  # fmt: skip
+    out = run.stdout
+    rate = float(out.split("Requests/sec:")[1].split()[0])
+    p99 = out.split(" 99%")[1].split()[0]
+    p99_ms = float(p99[:-2]) if p99.endswith("ms") else float(p99[:-1]) * 1000
+    errors = int(out.split("Non-2xx or 3xx responses:")[1].split()[0]) if "Non-2xx" in out else 0
+    return rate, p99_ms, errors
+
+
+def _load(
+    port: int, paths: list[str], args: argparse.Namespace, tmp: Path
+) -> tuple[float, float, int]:
+    if shutil.which("wrk"):
+        return _load_wrk(port, paths, args, tmp)
+    return _load_python(port, paths, args)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=10.0, help="load per run (bounded)")
-    ap.add_argument("--clients", type=int, default=2, help="client processes")
-    ap.add_argument("--threads", type=int, default=8, help="connections per client process")
+    ap.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    ap.add_argument("--workers", type=int, default=2, help="server worker processes (each)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_serve_"))
@@ -153,13 +188,13 @@ def main() -> None:
     port = _free_port()
     servers["ours"] = (port, subprocess.Popen(
         [sys.executable, "-m", "geo.cli", "serve", "--port", str(port), "-q",
-         "--register", str(tmp / "register.csv")],
+         "--register", str(tmp / "register.csv"), "--workers", str(args.workers)],
         stderr=subprocess.DEVNULL,
     ))  # fmt: skip
     port = _free_port()
     servers["sjoin"] = (port, subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "baseline:app", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
+         "--no-access-log", "--log-level", "warning", "--workers", str(args.workers)],
         cwd=tmp, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(tmp)},
     ))  # fmt: skip
     try:
@@ -174,9 +209,11 @@ def main() -> None:
         for name, paths in (("ours", coord_paths), ("sjoin", coord_paths),
                             ("ours_address", address_paths)):  # fmt: skip
             port = servers[name.split("_")[0]][0]
-            rate, p99, errors = _load(port, paths, args)
+            rate, p99, errors = _load(port, paths, args, tmp)
             rates[name] = rate
-            print(f"== {name}: {args.clients} x {args.threads} connections, {args.seconds:g} s")
+            tool = "wrk" if shutil.which("wrk") else "python clients"
+            print(f"== {name}: {args.connections} connections ({tool}), {args.workers} workers, "
+                  f"{args.seconds:g} s")  # fmt: skip
             print(f"lookups_per_s_{name} {rate:.0f}")
             print(f"p99_ms_{name} {p99:.1f}")
             print(f"errors_{name} {errors}")

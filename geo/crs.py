@@ -105,9 +105,20 @@ def _transformer(src: str, dst: str) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(src, dst, always_xy=True)
 
 
+#: WKT of CRS objects already seen (by identity; the objects are kept alive here), so that a
+#: transformation of a few points does not pay for writing the WKT every time.
+_WKT: dict[int, tuple[pyproj.CRS, str]] = {}
+
+
 def _key(crs: pyproj.CRS | str | int) -> str:
     parsed = crs if isinstance(crs, pyproj.CRS) else parse_crs(crs)
-    return parsed.to_wkt()
+    known = _WKT.get(id(parsed))
+    if known is not None and known[0] is parsed:
+        return known[1]
+    wkt = parsed.to_wkt()
+    if len(_WKT) < 256:
+        _WKT[id(parsed)] = (parsed, wkt)
+    return wkt
 
 
 def to_sweref(
@@ -130,7 +141,7 @@ def to_sweref(
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
     parsed = crs if isinstance(crs, pyproj.CRS) else parse_crs(crs)
-    if parsed.to_epsg() == 3006:
+    if _key(parsed) == _key(SWEREF99TM):
         return x.copy(), y.copy()
     tx, ty = _transformer(_key(parsed), _key(SWEREF99TM)).transform(x, y, errcheck=False)
     return np.asarray(tx, dtype="float64"), np.asarray(ty, dtype="float64")

@@ -154,12 +154,31 @@ def parse_address(text: str) -> dict[str, str]:
 class Register:
     """An address register with coordinates (EPSG:3006), normalised for matching.
 
-    Build it with :meth:`from_frame`. Columns of :attr:`table`: ``street``, ``number``,
+    Build it with :meth:`from_frame`. Columns of :attr:`table`: ``label`` (the address as the
+    register writes it: street, number and letter, locality), ``street``, ``number``,
     ``letter``, ``postcode``, ``locality`` (normalised), ``e``, ``n``, ``row`` (the source row,
     1-based).
     """
 
     table: pd.DataFrame
+
+    @cached_property
+    def _labels(self) -> tuple[list[str], list[str]]:
+        labels = sorted(set(self.table["label"].astype(str)), key=str.casefold)
+        return [lab.casefold() for lab in labels], labels
+
+    def suggest(self, text: str, *, limit: int = 8) -> list[str]:
+        """Register addresses that begin with ``text`` (any case), in order, at most ``limit``."""
+        import bisect
+
+        keys, labels = self._labels
+        start = bisect.bisect_left(keys, text.casefold())
+        out: list[str] = []
+        for key, label in zip(keys[start:], labels[start:], strict=True):
+            if not key.startswith(text.casefold()) or len(out) >= limit:
+                break
+            out.append(label)
+        return out
 
     @cached_property
     def index(self) -> _Index:
@@ -204,8 +223,21 @@ class Register:
             if "letter" in columns
             else num[1].fillna("").str.casefold()
         )
+        label = (
+            frame[columns["street"]].fillna("").astype(str).str.strip()
+            + " "
+            + num_raw
+            + (
+                frame[columns["letter"]].fillna("").astype(str).str.strip()
+                if "letter" in columns
+                else ""
+            )
+        )
+        if "locality" in columns:
+            label = label + ", " + frame[columns["locality"]].fillna("").astype(str).str.strip()
         t = pd.DataFrame(
             {
+                "label": label.to_numpy(dtype=object),
                 "street": frame[columns["street"]].fillna("").map(normalize_street),
                 "number": num[0].fillna("").map(lambda v: str(int(v)) if v else ""),
                 "letter": letter,

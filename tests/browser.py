@@ -166,3 +166,17 @@ def png_pixels(path: Path) -> np.ndarray:
         out[y] = cur
         prev = cur
     return out.reshape(height, width, channels)[:, :, :3]
+
+
+def playwright_chromium(p):
+    """Debian's Chromium under Playwright (no browser download), other network blocked.
+
+    Loopback stays reachable (the proxy is bypassed for it), so pages served by the tests'
+    own servers load; anything else fails.
+    """
+    return p.chromium.launch(
+        executable_path=chromium(),
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--proxy-server=127.0.0.1:9"],
+    )  # fmt: skip

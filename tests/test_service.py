@@ -252,3 +252,54 @@ def test_two_workers_answer_the_same(tmp_path, server):
         assert answers == {json.dumps(server.json(path)[1], sort_keys=True)}
     finally:
         assert srv.stop() == 0
+
+
+def test_reception_page_in_chromium(tmp_path):
+    """As the reception uses it: type an address, pick a suggestion, read the card."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from browser import playwright_chromium
+
+    reg = synthetic_register(3000, seed=9)
+    payload = "<img src=x onerror=\"document.title='pwned'\">gatan"
+    reg.loc[0, "gatunamn"] = payload
+    reg.loc[0, "address"] = f"{payload} 1, Linköping"
+    path = tmp_path / "register.csv"
+    reg.to_csv(path, index=False)
+    srv = Server(tmp_path, "--register", str(path))
+    try:
+        target = str(reg.iloc[5]["gatunamn"])
+        with sync_api.sync_playwright() as p:
+            browser = playwright_chromium(p)
+            page = browser.new_page(viewport={"width": 1200, "height": 700})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"http://127.0.0.1:{srv.port}/")
+            page.wait_for_selector("#study:not(:empty)")
+            assert "Linköping (kommun 0580)" in page.inner_text("header")
+            page.locator("#q").press_sequentially(target[:8], delay=20)
+            page.wait_for_selector("#suggestions li")
+            items = page.locator("#suggestions li").all_inner_texts()
+            assert items and all(i.casefold().startswith(target[:8].casefold()) for i in items)
+            choice = items[0]
+            page.locator("#suggestions li").first.click()
+            page.wait_for_selector("#card.ok .answer, #card.error .answer")
+            card = page.inner_text("#card")
+            _, answer = srv.json("/api/lookup?" + urllib.parse.urlencode({"address": choice}))
+            km = f"{answer['base']['distance_m'] / 1000:.1f}".replace(".", ",")
+            assert card.startswith(
+                f"Område {answer['area']} — basen i {answer['base']['name']}, {km} km"
+            ), card
+            page.screenshot(path=str(tmp_path / "reception.png"))
+            # a payload in the register is shown as text, never run
+            page.fill("#q", "")
+            page.locator("#q").press_sequentially("<img", delay=20)
+            page.wait_for_selector("#suggestions li")
+            assert page.locator("#suggestions li").first.inner_text().startswith("<img src=x")
+            assert page.locator("#suggestions img").count() == 0
+            page.locator("#suggestions li").first.click()
+            page.wait_for_selector("#card .answer")
+            assert page.title() != "pwned" and page.locator("img[src=x]").count() == 0
+            assert errors == []
+            browser.close()
+    finally:
+        assert srv.stop() == 0

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["inline_leaflet", "save_map", "to_html"]
+__all__ = ["inline_leaflet", "leaflet_assets", "save_map", "to_html"]
 
 
-def _leaflet_assets() -> tuple[str, str]:
+def leaflet_assets() -> tuple[str, str]:
     """Leaflet's JavaScript and CSS from the PyPI package xstatic-leaflet (images inlined)."""
     try:
         import xstatic.pkg.leaflet as xl
@@ -45,7 +45,7 @@ def _leaflet_assets() -> tuple[str, str]:
 
 def inline_leaflet(page: str) -> str:
     """Replace the CDN links to Leaflet's JavaScript and CSS in a page by their contents."""
-    js, css = _leaflet_assets()
+    js, css = leaflet_assets()
     page = re.sub(
         r'<script src="[^"]*leaflet(?:@[\d.]+)?/dist/leaflet\.js"></script>',
         lambda _: f"<script>{js}</script>",

@@ -14,12 +14,14 @@ same point.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import hmac
 import logging
 import math
 import time
 from collections.abc import Callable, MutableMapping
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -32,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..addresses import AddressTable
 from ..areas import assign_table
-from ..crs import WGS84, parse_crs
+from ..crs import WGS84, from_sweref, parse_crs
 from ..errors import GeoError, GeoValueError
 from ..geocode import Register, geocoded_table
 from ..report import population_by_area
@@ -110,6 +112,7 @@ def _row_json(row: dict[str, Any], bases: dict[str, tuple[str, str | None]], bas
         },
         "distances_m": {bid: assigned.get(f"distance_m_{bid}") for bid in base_ids},
         "regso": {"code": assigned.get("regsokod"), "name": assigned.get("regsonamn")},
+        "point": _point(assigned),
         "settlement": {
             "class": assigned.get("settlement_class"),
             "name": assigned.get("settlement_name"),
@@ -174,7 +177,7 @@ class Batcher:
             key = (
                 ("address",)
                 if isinstance(query, str)
-                else (query.crs.to_wkt(), tuple(map(str, query.frame.columns)))
+                else (query.columns, tuple(map(str, query.frame.columns)))  # columns imply CRS
             )
             groups.setdefault(key, []).append(item)
         for items in groups.values():
@@ -194,6 +197,15 @@ class Batcher:
             for row, (_, future) in zip(rows, items, strict=True):
                 if not future.done():
                     future.set_result(row)
+
+
+def _point(assigned: dict[str, Any]) -> dict[str, float] | None:
+    """The point answered for (WGS 84), for the asker's map."""
+    e, n = assigned.get("e_3006"), assigned.get("n_3006")
+    if e is None or n is None:
+        return None
+    lon, lat = from_sweref(np.array([e]), np.array([n]))
+    return {"lat": round(float(lat[0]), 6), "lon": round(float(lon[0]), 6)}
 
 
 def _no_register(texts: list[str]) -> AddressTable:
@@ -361,6 +373,20 @@ def create_app(
             )  # fmt: skip
         raise RequestError("give lat and lon (WGS 84), e and n (SWEREF 99 TM), or address")
 
+    @app.get("/api/suggest", summary="Register addresses that begin with the text typed")
+    async def suggest(request: Request) -> JSONResponse:
+        """Up to 8 addresses of the register that begin with ``q`` (any case)."""
+        text = request.query_params.get("q", "").strip()
+        if register is None:
+            raise RequestError("suggest: this service has no address register", status=400)
+        if not text or len(text) > MAX_ADDRESS_CHARS:
+            raise RequestError(f"q: give 1 to {MAX_ADDRESS_CHARS} characters")
+        return JSONResponse({"suggestions": register.suggest(text)})
+
+    @app.get("/", include_in_schema=False)
+    async def reception() -> HTMLResponse:
+        return HTMLResponse(_reception_page())
+
     @app.get("/api/areas", summary="The catchment areas (GeoJSON, EPSG:4326)")
     async def areas() -> Response:
         areas = study.areas[["area", "geometry"]].copy()
@@ -410,6 +436,16 @@ def create_app(
     gc.collect()
     gc.freeze()
     return app
+
+
+@functools.cache
+def _reception_page() -> str:
+    """The reception page (package data), Leaflet inlined: works with no internet."""
+    from ..maps.offline import leaflet_assets
+
+    page = resources.files(__package__).joinpath("data", "reception.html").read_text("utf-8")
+    js, css = leaflet_assets()
+    return page.replace("/*LEAFLET_CSS*/", css).replace("/*LEAFLET_JS*/", js)
 
 
 class GuardAndLog:
