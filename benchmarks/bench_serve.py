@@ -4,8 +4,9 @@ Both servers run on this machine (loopback only) as uvicorn processes with FastA
 same number of workers; the load comes from ``wrk`` (Debian package; a C load generator that
 leaves the cores to the servers) when installed, else from Python client processes, over
 keep-alive connections: lookups for random points in Linköping (and, for ours, text addresses
-from a SYNTHETIC register). Each run is bounded in time. Prints ``lookups_per_s``, ``p99_ms``
-and ``ratio_vs_sjoin_server`` lines.
+from a SYNTHETIC register). Each run is bounded in time. Prints ``lookups_per_s``, ``p99_ms``,
+``ratio_vs_sjoin_server`` and ``ratio_vs_cli`` (100 000 addresses through ``POST /api/assign``
+against ``geo assign`` on the same file) lines.
 
     apt-get install wrk        # optional
     python benchmarks/bench_serve.py --seconds 10 --connections 16 --workers 2
@@ -168,6 +169,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="load per run (bounded)")
     ap.add_argument("--connections", type=int, default=16, help="concurrent connections")
     ap.add_argument("--workers", type=int, default=2, help="server worker processes (each)")
+    ap.add_argument("--batch", type=int, default=100_000, help="addresses in the POST batch")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_serve_"))
@@ -218,6 +220,27 @@ def main() -> None:
             print(f"p99_ms_{name} {p99:.1f}")
             print(f"errors_{name} {errors}")
         print(f"ratio_vs_sjoin_server {rates['ours'] / rates['sjoin']:.1f}")
+        # a batch through POST /api/assign against geo assign on the same file
+        batch = synthetic_addresses(args.batch, seed=6)
+        batch.to_csv(tmp / "batch.csv", index=False)
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "geo.cli", "assign", str(tmp / "batch.csv"), "-o",
+             str(tmp / "cli.csv"), "-q", "--no-progress"],
+            check=True,
+        )  # fmt: skip
+        cli_s = time.perf_counter() - t0
+        body = (tmp / "batch.csv").read_bytes()
+        conn = http.client.HTTPConnection("127.0.0.1", servers["ours"][0], timeout=600)
+        t0 = time.perf_counter()
+        conn.request("POST", "/api/assign", body=body, headers={"Content-Type": "text/csv"})
+        response = conn.getresponse()
+        served = response.read()
+        post_s = time.perf_counter() - t0
+        assert response.status == 200 and len(served) > len(body)
+        print(f"== POST /api/assign {args.batch:,} SYNTHETIC addresses: {post_s:.1f} s; "
+              f"geo assign (command, same file): {cli_s:.1f} s")  # fmt: skip
+        print(f"ratio_vs_cli {post_s / cli_s:.2f}")
     finally:
         for _, proc in servers.values():
             proc.send_signal(signal.SIGTERM)

@@ -43,3 +43,6 @@ dask_connect_timeout_s: float = 20.0
 partition_rows: int = 1_000_000
 #: Straight line times this factor, at the mode's speed, estimates a trip with no network.
 detour_factor: float = 1.3
+#: ``geo serve``: the largest upload to POST /api/assign (bytes) and the most rows in it.
+serve_max_upload_bytes: int = 200_000_000
+serve_max_rows: int = 2_000_000

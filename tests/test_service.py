@@ -303,3 +303,97 @@ def test_reception_page_in_chromium(tmp_path):
             browser.close()
     finally:
         assert srv.stop() == 0
+
+
+def _post(server, path: str, body: bytes, content_type: str):
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}{path}", data=body, method="POST",
+        headers={"Content-Type": content_type},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_assign_upload_equals_geo_assign(server, tmp_path):
+    demo = synthetic_addresses_with_garbage(tmp_path)
+    body = demo.read_bytes()
+    status, got = _post(server, "/api/assign", body, "text/csv")
+    assert status == 200, got[:300]
+    (tmp_path / "served.csv").write_bytes(got)
+    assert main(["assign", str(demo), "-o", str(tmp_path / "cli.csv"), "-q"]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "served.csv"), pd.read_csv(tmp_path / "cli.csv")
+    )
+    # the same as an Excel workbook, answered as one
+    frame = pd.read_csv(demo, dtype=str, keep_default_na=False)
+    frame.to_excel(tmp_path / "in.xlsx", index=False)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    status, got = _post(server, "/api/assign", (tmp_path / "in.xlsx").read_bytes(), xlsx)
+    assert status == 200 and got[:2] == b"PK"
+    (tmp_path / "served.xlsx").write_bytes(got)
+    assert len(pd.read_excel(tmp_path / "served.xlsx")) == len(frame)
+    status, got = _post(server, "/api/assign?format=geojson", body, "text/csv")
+    assert status == 200 and json.loads(got)["type"] == "FeatureCollection"
+
+
+def synthetic_addresses_with_garbage(tmp_path: Path) -> Path:
+    from geo.synthetic import synthetic_addresses
+
+    demo = synthetic_addresses(400, seed=12).astype({"lat": object, "lon": object})
+    demo.loc[3, "lat"] = "abc"
+    demo.loc[7, "lon"] = None
+    path = tmp_path / "upload.csv"
+    demo.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    "body,content_type,code,reason",
+    [
+        (b"id,lat,lon\n1,58.4,15.6\n", "image/png", 415, "content-type"),
+        (b"", "text/csv", 422, "empty"),
+        (b"\x00\x01garbage", "text/csv", 422, "not a text file"),
+        (
+            b"PK\x03\x04broken",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            422,
+            "Excel",
+        ),
+        (b"id,a,b\n1,2,3\n", "text/csv", 422, "no coordinate columns"),
+    ],
+)
+def test_bad_uploads(server, body, content_type, code, reason):
+    status, got = _post(server, "/api/assign", body, content_type)
+    assert status == code and reason in json.loads(got)["error"]
+
+
+def test_upload_limits(tmp_path):
+    srv = Server(tmp_path, "--max-rows", "20", "--max-upload-mb", "0.002")
+    try:
+        rows = b"id,lat,lon\n" + b"1,58.41,15.62\n" * 15
+        assert _post(srv, "/api/assign", rows, "text/csv")[0] == 200
+        status, got = _post(
+            srv, "/api/assign", b"id,lat,lon\n" + b"1,58.41,15.62\n" * 25, "text/csv"
+        )
+        assert status == 413 and "at most 20" in json.loads(got)["error"]
+        status, got = _post(
+            srv, "/api/assign", b"id,lat,lon\n" + b"1,58.41,15.62\n" * 200, "text/csv"
+        )
+        assert status == 413 and "larger than 2,000 bytes" in json.loads(got)["error"]
+        status, answer = srv.json("/api/lookup?lat=58.41&lon=15.62")  # still healthy
+        assert status == 200
+    finally:
+        assert srv.stop() == 0
+
+
+def test_maps_are_served(server):
+    status, body = server.get("/maps/")
+    assert status == 200 and b"/maps/catchments.html" in body
+    for name in ("catchments", "access"):
+        status, page = server.get(f"/maps/{name}.html")
+        assert status == 200 and b"L.map(" in page and b"leaflet-container" in page
+        assert b'src="http' not in page  # Leaflet inlined: works offline
+    assert server.get("/maps/nope.html")[0] == 404

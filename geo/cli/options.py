@@ -102,22 +102,31 @@ def register_columns(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
+def study_arguments(args: argparse.Namespace) -> dict[str, object]:
+    """The keyword arguments of :func:`geo.study.load_study` the study options give."""
+
+    def text(value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
+
+    return {
+        "data": text(getattr(args, "study", None)),
+        "areas": text(args.areas),
+        "area_col": args.area_col,
+        "bases": text(args.bases),
+        "base_name_col": args.base_name_col,
+        "base_area_col": args.base_area_col,
+        "bases_crs": args.bases_crs,
+        "allow_gaps": args.allow_gaps,
+        "area_label_col": getattr(args, "area_label_col", None),
+        "area_dissolve_by": getattr(args, "dissolve_by", None),
+        "one_base_per_area": not getattr(args, "bases_any", False),
+    }
+
+
 def study(args: argparse.Namespace):
     from ..study import load_study
 
-    return load_study(
-        data=getattr(args, "study", None),
-        areas=args.areas,
-        area_col=args.area_col,
-        bases=args.bases,
-        base_name_col=args.base_name_col,
-        base_area_col=args.base_area_col,
-        bases_crs=args.bases_crs,
-        allow_gaps=args.allow_gaps,
-        area_label_col=getattr(args, "area_label_col", None),
-        area_dissolve_by=getattr(args, "dissolve_by", None),
-        one_base_per_area=not getattr(args, "bases_any", False),
-    )
+    return load_study(**study_arguments(args))  # type: ignore[arg-type]
 
 
 def network(args: argparse.Namespace, study, *, required: bool, mode: str | None = None):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
+from .. import settings
 from . import options
 
 logger = logging.getLogger("geo")
@@ -36,40 +36,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--token-file", type=Path,
         help="file holding a bearer token that every request must carry",
     )  # fmt: skip
+    sv.add_argument(
+        "--max-upload-mb", type=float, default=settings.serve_max_upload_bytes / 1e6,
+        help="POST /api/assign: largest upload (MB)",
+    )  # fmt: skip
+    sv.add_argument(
+        "--max-rows", type=int, default=settings.serve_max_rows,
+        help="POST /api/assign: most rows per upload",
+    )  # fmt: skip
     options.add_register_columns(sv)
     options.add_study(sv)
     options.add_common(sv)
-    sv.set_defaults(run=_cmd_serve, argv=None)
+    sv.set_defaults(run=_cmd_serve)
 
 
-def build_app(args: argparse.Namespace):
-    """The service for the parsed ``geo serve`` arguments (also what each worker builds)."""
-    from ..service import create_app
-    from ..service.run import read_token
-
-    token = read_token(args.token_file) if args.token_file is not None else None
-    study = options.study(args)
-    register = None
-    if args.register is not None:
-        from ..geocode import read_register
-
-        register = read_register(
-            args.register, crs=args.register_crs, columns=options.register_columns(args)
-        )
-    network = None
-    if args.network is not None:
-        from ..network import read_network
-
-        network = read_network(args.network)
-    return create_app(study, register=register, network=network, token=token)
+def _config(args: argparse.Namespace) -> dict[str, object]:
+    """The service's configuration from the parsed ``geo serve`` arguments (JSON-able)."""
+    return {
+        "study": options.study_arguments(args),
+        "register": str(args.register) if args.register is not None else None,
+        "register_crs": args.register_crs,
+        "register_columns": options.register_columns(args),
+        "network": str(args.network) if args.network is not None else None,
+        "token_file": str(args.token_file) if args.token_file is not None else None,
+        "max_upload_bytes": int(args.max_upload_mb * 1e6),
+        "max_rows": args.max_rows,
+    }
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from ..service import serve
-    from ..service.run import read_token
+    from ..service.factory import app_from_config, read_token
 
+    config = _config(args)
     token = read_token(args.token_file) if args.token_file is not None else None
-    app = build_app(args)  # also checks every input before a worker starts
-    serve(app, host=args.host, port=args.port, token=token, workers=args.workers,
-          argv=sys.argv[1:] if args.argv is None else args.argv)  # fmt: skip
+    app = app_from_config(config)  # also checks every input before a worker starts
+    serve(app, host=args.host, port=args.port, token=token, workers=args.workers, config=config)
     return 0

@@ -19,9 +19,11 @@ import gc
 import hmac
 import logging
 import math
+import tempfile
 import time
 from collections.abc import Callable, MutableMapping
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,12 +33,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
+from .. import __version__, settings
 from ..addresses import AddressTable
 from ..areas import assign_table
 from ..crs import WGS84, from_sweref, parse_crs
 from ..errors import GeoError, GeoValueError
 from ..geocode import Register, geocoded_table
+from ..maps.page import html_text
 from ..report import population_by_area
 from ..schema import STATUS_INVALID, STATUS_UNMATCHED
 from ..study import Study
@@ -47,6 +50,17 @@ __all__ = ["create_app"]
 access_log = logging.getLogger("geo.service.access")
 logger = logging.getLogger(__name__)
 
+#: Spreadsheet media type.
+UPLOAD_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Upload media types and the extension they are read as.
+UPLOAD_TYPES = {
+    "text/csv": ".csv",
+    "text/plain": ".csv",
+    "application/csv": ".csv",
+    UPLOAD_XLSX: ".xlsx",
+    "application/geo+json": ".geojson",
+    "application/json": ".geojson",
+}
 #: Longest text address accepted (characters).
 MAX_ADDRESS_CHARS = 300
 
@@ -199,6 +213,47 @@ class Batcher:
                     future.set_result(row)
 
 
+#: The maps ``/maps/`` serves, with their titles.
+MAP_TITLES = {
+    "catchments": "Upptagningsområden",
+    "access": "Avstånd till områdets bas (befolkning)",
+    "siting": "Två nya baser – förslag",
+}
+
+
+def _map_page(name: str, study: Study) -> str:
+    """One of the study's maps as offline HTML (Leaflet inlined; tiles stay optional)."""
+    from .. import maps
+
+    if name == "catchments":
+        m = maps.catchment_map(study)
+    elif name == "access":
+        m = maps.access_map(study)
+    else:
+        from ..scenario import site
+
+        m = maps.siting_map(site(study, add=2), study)
+    return maps.to_html(m)
+
+
+def _assign_file(source: Path, target: Path, study: Study, max_rows: int) -> None:
+    """What ``geo assign SOURCE -o TARGET`` does (rows checked against the limit first)."""
+    from ..addresses import read_addresses
+    from ..areas import assign_addresses
+    from ..tables import write_table
+
+    table = read_addresses(source)
+    if len(table.x) > max_rows:
+        raise RequestError(
+            f"upload: {len(table.x):,} rows; at most {max_rows:,} per request "
+            "(run geo assign for more)",
+            status=413,
+        )
+    result = assign_addresses(table, study)
+    out = result.to_geodataframe() if target.suffix == ".geojson" else result.table
+    write_table(out, target)
+
+
 def _point(assigned: dict[str, Any]) -> dict[str, float] | None:
     """The point answered for (WGS 84), for the asker's map."""
     e, n = assigned.get("e_3006"), assigned.get("n_3006")
@@ -251,6 +306,8 @@ def create_app(
     register: Register | None = None,
     network: Any | None = None,
     token: str | None = None,
+    max_upload_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> FastAPI:
     """The service for ``study``.
 
@@ -265,7 +322,11 @@ def create_app(
     token : str, optional
         A bearer token every request must carry (``Authorization: Bearer TOKEN``); compared
         in constant time.
+    max_upload_bytes, max_rows : int, optional
+        Limits of ``POST /api/assign`` (defaults in :mod:`geo.settings`).
     """
+    upload_limit = settings.serve_max_upload_bytes if max_upload_bytes is None else max_upload_bytes
+    row_limit = settings.serve_max_rows if max_rows is None else max_rows
     app = FastAPI(
         title="geo — catchment areas",
         version=__version__,
@@ -373,6 +434,48 @@ def create_app(
             )  # fmt: skip
         raise RequestError("give lat and lon (WGS 84), e and n (SWEREF 99 TM), or address")
 
+    @app.post("/api/assign", summary="Assign an address file, as geo assign does")
+    async def assign(request: Request) -> Response:
+        """Send an address file as the request body — CSV (``text/csv``), Excel
+        (``application/vnd.openxmlformats-officedocument.spreadsheetml.sheet``) or GeoJSON
+        (``application/geo+json``) — and get back the file ``geo assign`` writes for it, in the
+        same format (or ``?format=csv|xlsx|geojson``). The body is streamed to a temporary
+        file; a larger file or one with more rows than the limits (``--max-upload-mb``,
+        ``--max-rows``) is refused (413)."""
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        suffix = UPLOAD_TYPES.get(kind)
+        if suffix is None:
+            raise RequestError(
+                f"content-type: send text/csv, an .xlsx workbook or application/geo+json; "
+                f"received {kind or 'none'!r}",
+                status=415,
+            )
+        wanted = request.query_params.get("format", suffix.lstrip("."))
+        if wanted not in ("csv", "xlsx", "geojson"):
+            raise RequestError(f"format: csv, xlsx or geojson; received {wanted!r}")
+        with tempfile.TemporaryDirectory(prefix="geo-assign-") as folder:
+            source = Path(folder) / f"upload{suffix}"
+            size = 0
+            with open(source, "wb") as fh:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > upload_limit:
+                        raise RequestError(
+                            f"upload: larger than {upload_limit:,} bytes; "
+                            "split the file or run geo assign",
+                            status=413,
+                        )
+                    fh.write(chunk)
+            if size == 0:
+                raise RequestError("upload: the request body is empty; send the file as the body")
+            target = Path(folder) / f"assigned.{wanted}"
+            await asyncio.get_running_loop().run_in_executor(
+                None, _assign_file, source, target, study, row_limit
+            )
+            media = {"csv": "text/csv; charset=utf-8", "xlsx": UPLOAD_XLSX,
+                     "geojson": "application/geo+json"}[wanted]  # fmt: skip
+            return Response(target.read_bytes(), media_type=media)
+
     @app.get("/api/suggest", summary="Register addresses that begin with the text typed")
     async def suggest(request: Request) -> JSONResponse:
         """Up to 8 addresses of the register that begin with ``q`` (any case)."""
@@ -382,6 +485,31 @@ def create_app(
         if not text or len(text) > MAX_ADDRESS_CHARS:
             raise RequestError(f"q: give 1 to {MAX_ADDRESS_CHARS} characters")
         return JSONResponse({"suggestions": register.suggest(text)})
+
+    maps_cache: dict[str, str] = {}
+
+    @app.get("/maps/", summary="The study's maps (offline HTML)", include_in_schema=True)
+    async def maps_index() -> HTMLResponse:
+        links = "".join(
+            f'<li><a href="/maps/{name}.html">{html_text(title)}</a></li>'
+            for name, title in MAP_TITLES.items()
+        )
+        return HTMLResponse(
+            f"<!DOCTYPE html><html lang='sv'><meta charset='utf-8'><title>Kartor</title>"
+            f"<h1>Kartor – {html_text(study.name)}</h1><ul>{links}</ul></html>"
+        )
+
+    @app.get("/maps/{name}.html", summary="One of the study's maps (offline HTML)")
+    async def one_map(name: str) -> HTMLResponse:
+        """``catchments``, ``access`` (population grid) or ``siting`` (two new bases); built
+        once, then kept. No address reaches a map served here."""
+        if name not in MAP_TITLES:
+            raise StarletteHTTPException(404)
+        if name not in maps_cache:
+            maps_cache[name] = await asyncio.get_running_loop().run_in_executor(
+                None, _map_page, name, study
+            )
+        return HTMLResponse(maps_cache[name])
 
     @app.get("/", include_in_schema=False)
     async def reception() -> HTMLResponse:

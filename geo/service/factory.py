@@ -1,19 +1,68 @@
-"""The service for worker processes: rebuilt in each from the command line that started it."""
+"""Building the service from a plain configuration: in ``geo serve`` and in each worker.
+
+The configuration is JSON-able (paths as text), so worker processes get it through the
+environment variable :data:`CONFIG_VARIABLE` and build the same application.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
-#: The environment variable that carries the ``geo serve`` arguments to the workers.
-ARGV_VARIABLE = "GEO_SERVE_ARGV"
+from ..errors import InputFileError
+
+__all__ = ["CONFIG_VARIABLE", "app_from_config", "app_from_environment", "read_token"]
+
+#: The environment variable that carries the configuration to the workers.
+CONFIG_VARIABLE = "GEO_SERVE_CONFIG"
+
+
+def read_token(path: str | Path) -> str:
+    """The bearer token in ``path`` (its first line); at least 16 characters."""
+    path = Path(path)
+    try:
+        token = path.read_text(encoding="utf-8").splitlines()[0].strip()
+    except (OSError, IndexError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"token-file: cannot read a token from {str(path)!r}") from exc
+    if len(token) < 16:
+        raise InputFileError(
+            f"token-file: the token in {str(path)!r} is shorter than 16 characters; use a long "
+            "random one (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return token
+
+
+def app_from_config(config: dict[str, Any]) -> Any:
+    """The application for ``config``: ``study`` (keyword arguments of
+    :func:`geo.study.load_study`), ``register``, ``register_crs``, ``register_columns``,
+    ``network``, ``token_file``, ``max_upload_bytes``, ``max_rows``."""
+    from ..geocode import read_register
+    from ..network import read_network
+    from ..study import load_study
+    from .app import create_app
+
+    study = load_study(**config.get("study", {}))
+    register = None
+    if config.get("register"):
+        register = read_register(
+            config["register"],
+            crs=config.get("register_crs"),
+            columns=config.get("register_columns") or {},
+        )
+    network = read_network(config["network"]) if config.get("network") else None
+    token = read_token(config["token_file"]) if config.get("token_file") else None
+    return create_app(
+        study,
+        register=register,
+        network=network,
+        token=token,
+        max_upload_bytes=config.get("max_upload_bytes"),
+        max_rows=config.get("max_rows"),
+    )
 
 
 def app_from_environment() -> Any:
-    """The application ``geo serve`` would build for the arguments in ``$GEO_SERVE_ARGV``."""
-    from ..cli import parser
-    from ..cli.serve import build_app
-
-    argv = json.loads(os.environ[ARGV_VARIABLE])
-    return build_app(parser().parse_args(argv))
+    """The application for the configuration in ``$GEO_SERVE_CONFIG`` (a worker's)."""
+    return app_from_config(json.loads(os.environ[CONFIG_VARIABLE]))

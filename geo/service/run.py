@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from pathlib import Path
 from typing import Any
 
-from ..errors import InputFileError, UsageError
+from ..errors import UsageError
 
-__all__ = ["is_local", "read_token", "serve"]
+__all__ = ["is_local", "serve"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,21 +26,6 @@ def is_local(host: str) -> bool:
         return False
 
 
-def read_token(path: str | Path) -> str:
-    """The bearer token in ``path`` (its first line); at least 16 characters."""
-    path = Path(path)
-    try:
-        token = path.read_text(encoding="utf-8").splitlines()[0].strip()
-    except (OSError, IndexError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"token-file: cannot read a token from {str(path)!r}") from exc
-    if len(token) < 16:
-        raise InputFileError(
-            f"token-file: the token in {str(path)!r} is shorter than 16 characters; use a long "
-            "random one (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-        )
-    return token
-
-
 def serve(
     app: Any,
     *,
@@ -49,13 +33,13 @@ def serve(
     port: int = 8000,
     token: str | None = None,
     workers: int = 1,
-    argv: list[str] | None = None,
+    config: dict[str, Any] | None = None,
 ) -> None:
     """Run ``app`` with uvicorn until SIGTERM or Ctrl-C (requests in flight finish).
 
     Refuses a non-local ``host`` without a ``token``: the service answers questions about
     where people live. With ``workers`` > 1, each worker process builds the application
-    again from the ``geo serve`` arguments ``argv``.
+    again from ``config`` (see :func:`geo.service.factory.app_from_config`).
     """
     import uvicorn
 
@@ -75,9 +59,11 @@ def serve(
         import json
         import os
 
-        from .factory import ARGV_VARIABLE
+        from .factory import CONFIG_VARIABLE
 
-        os.environ[ARGV_VARIABLE] = json.dumps(argv or [])
+        if config is None:
+            raise UsageError("workers: more than one worker needs the service's configuration")
+        os.environ[CONFIG_VARIABLE] = json.dumps(config)
         target = "geo.service.factory:app_from_environment"
         extra = {"factory": True, "workers": workers}
     uvicorn.run(
