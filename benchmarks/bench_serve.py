@@ -170,6 +170,7 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=16, help="concurrent connections")
     ap.add_argument("--workers", type=int, default=2, help="server worker processes (each)")
     ap.add_argument("--batch", type=int, default=100_000, help="addresses in the POST batch")
+    ap.add_argument("--warmup", type=float, default=3.0, help="unmeasured load first (s)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_serve_"))
@@ -211,6 +212,10 @@ def main() -> None:
         for name, paths in (("ours", coord_paths), ("sjoin", coord_paths),
                             ("ours_address", address_paths)):  # fmt: skip
             port = servers[name.split("_")[0]][0]
+            if args.warmup > 0:  # first requests pay for imports and caches: not measured
+                _load(
+                    port, paths, argparse.Namespace(**{**vars(args), "seconds": args.warmup}), tmp
+                )
             rate, p99, errors = _load(port, paths, args, tmp)
             rates[name] = rate
             tool = "wrk" if shutil.which("wrk") else "python clients"

@@ -116,9 +116,7 @@ def locate_points(
     if chunk_size < 1:
         raise GeoValueError(f"chunk_size: must be at least 1; received {chunk_size}")
     size = e.size
-    bases = study.bases
-    be = bases.geometry.x.to_numpy()
-    bn = bases.geometry.y.to_numpy()
+    be, bn = study.base_xy
     per_base = be.size <= MAX_BASE_COLUMNS
     tree = None if per_base else cKDTree(np.column_stack([be, bn]))
     out = {
@@ -407,7 +405,8 @@ def assign_table(
     outside = np.flatnonzero(status_code == 1)
     near_area = np.full(size, OUTSIDE, dtype=np.int32)
     near_d = np.full(size, np.nan)
-    area_names = study.areas["area"].astype(str).tolist()
+    names = study.names
+    area_names = names["area"]
     if outside.size:
         near_area[outside], near_d[outside] = study.area_index.nearest(e[outside], n[outside])
         reason[outside] = [
@@ -418,7 +417,7 @@ def assign_table(
     reason[missing] = "coordinates are not finite"
 
     frame = table.frame.reset_index(drop=True)
-    base_names = study.bases["base_name"].astype(str).tolist()
+    base_names = names["base"]
     out_cols: dict[str, Any] = {
         "input_row": np.arange(first_row, first_row + size, dtype=np.int64),
         "status": categorical(status_code, list(STATUSES)),
@@ -428,17 +427,13 @@ def assign_table(
         "area": categorical(area, area_names),
     }
     if "area_label" in study.areas:
-        out_cols["area_label"] = categorical(area, study.areas["area_label"].astype(str).tolist())
+        out_cols["area_label"] = categorical(area, names["area_label"])
     if study.regso is not None:
-        out_cols["regsokod"] = categorical(res["regso"], study.regso["regsokod"].tolist())
-        out_cols["regsonamn"] = categorical(res["regso"], study.regso["regsonamn"].tolist())
+        out_cols["regsokod"] = categorical(res["regso"], names["regsokod"])
+        out_cols["regsonamn"] = categorical(res["regso"], names["regsonamn"])
     if study.settlement is not None:
-        out_cols["settlement_class"] = categorical(
-            res["settlement"], study.settlement["settlement_class"].tolist()
-        )
-        out_cols["settlement_name"] = categorical(
-            res["settlement"], study.settlement["settlement_name"].fillna("").tolist()
-        )
+        out_cols["settlement_class"] = categorical(res["settlement"], names["settlement_class"])
+        out_cols["settlement_name"] = categorical(res["settlement"], names["settlement_name"])
     own = np.where(valid, res["own_base"], -1)
     out_cols["own_base"] = categorical(own, base_names)
     out_cols["own_base_distance_m"] = round1(res.pop("own_base_distance_m"))

@@ -19,4 +19,5 @@ def categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     if len(uniq) != len(categories):  # e.g. several settlement polygons share a class
         remap = np.array([uniq.index(c) for c in categories] + [-1])
         codes = remap[codes]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object))
+    # the codes index the categories by construction (polygon indices, -1 for none)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object), validate=False)

@@ -100,6 +100,35 @@ class Study:
                 out[i] = hit[0]
         return out
 
+    @cached_property
+    def names(self) -> dict[str, list[str]]:
+        """The names assignment writes, per layer, computed once: ``area``, ``area_label``
+        (if any), ``base``, ``regsokod``, ``regsonamn``, ``settlement_class``,
+        ``settlement_name`` (empty lists for missing layers)."""
+        out = {
+            "area": self.areas["area"].astype(str).tolist(),
+            "area_label": self.areas["area_label"].astype(str).tolist()
+            if "area_label" in self.areas
+            else [],
+            "base": self.bases["base_name"].astype(str).tolist(),
+            "regsokod": [],
+            "regsonamn": [],
+            "settlement_class": [],
+            "settlement_name": [],
+        }
+        if self.regso is not None:
+            out["regsokod"] = self.regso["regsokod"].tolist()
+            out["regsonamn"] = self.regso["regsonamn"].tolist()
+        if self.settlement is not None:
+            out["settlement_class"] = self.settlement["settlement_class"].tolist()
+            out["settlement_name"] = self.settlement["settlement_name"].fillna("").tolist()
+        return out
+
+    @cached_property
+    def base_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Eastings and northings of the bases (m, EPSG:3006), computed once."""
+        return self.bases.geometry.x.to_numpy(), self.bases.geometry.y.to_numpy()
+
     @property
     def slug(self) -> str:
         """The study's name as a file-name part: ``"linkoping"``, ``"norrkoping"``."""
@@ -123,8 +152,7 @@ class Study:
         e = np.asarray(e, dtype="float64")
         n = np.asarray(n, dtype="float64")
         own = np.asarray(own, dtype=np.int64)
-        be = self.bases.geometry.x.to_numpy()
-        bn = self.bases.geometry.y.to_numpy()
+        be, bn = self.base_xy
         out = np.full(own.size, np.nan)
         has = np.flatnonzero(own >= 0)
         # The same expression as distance_matrix_m, so both give identical values.
