@@ -36,8 +36,17 @@ def distance_matrix_m(
     te = np.asarray(target_e, dtype="float64")
     tn = np.asarray(target_n, dtype="float64")
     out = np.empty((e.size, te.size), dtype="float64", order="F")
+    de = np.empty_like(e)
+    dn = np.empty_like(n)
     for j in range(te.size):  # column by column: no (N, M) temporaries besides the result
-        np.hypot(e - te[j], n - tn[j], out=out[:, j])
+        # sqrt(de² + dn²), each step correctly rounded: the studio's JavaScript computes the
+        # same expression and gets the same bits (hypot's last bit differs between libraries)
+        np.subtract(e, te[j], out=de)
+        np.subtract(n, tn[j], out=dn)
+        np.multiply(de, de, out=de)
+        np.multiply(dn, dn, out=dn)
+        np.add(de, dn, out=de)
+        np.sqrt(de, out=out[:, j])
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -23,13 +24,29 @@ from .schema import (
 if TYPE_CHECKING:
     from .study import Study
 
-__all__ = ["THRESHOLDS_KM", "format_summary", "population_by_area", "summarize"]
+__all__ = [
+    "THRESHOLDS_KM",
+    "format_summary",
+    "population_by_area",
+    "round_shown",
+    "summarize",
+]
 
 #: Distance thresholds (km) for the "share within" columns.
 THRESHOLDS_KM = settings.thresholds_km
 #: Travel-time thresholds (minutes) for the "share within" columns of a travel mode.
 THRESHOLDS_MIN = settings.thresholds_min
 SETTLEMENT_ORDER = SETTLEMENT_CLASSES
+
+
+def round_shown(value: float, decimals: int = 0) -> Decimal:
+    """A number rounded for display the way JavaScript's ``toFixed`` rounds it.
+
+    The exact binary value is rounded to ``decimals`` places, halves away from zero, so a
+    figure in the planning studio (JavaScript) and the same figure in ``geo whatif``,
+    reports and maps (Python) show the same last digit.
+    """
+    return Decimal(float(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def population_by_area(study: Study) -> pd.DataFrame:

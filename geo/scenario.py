@@ -12,7 +12,8 @@ municipality), weighted by one of :data:`WEIGHTS`:
 ``population``  people 2024 (grid);
 ``children``    people × the cell's RegSO share of children 0–17 (2022);
 ``low_income``  people × the RegSO share with low economic standard (2022);
-``single_parents``  people × the RegSO share of single-parent households (2022).
+``single_parents``  people × the RegSO share of single-parent households (2022);
+``need``        people × (1 + need), ``need`` as below: the most vulnerable count twice.
 
 ``equity`` (≥ 0) multiplies each weight by ``1 + equity × need`` where ``need`` is the RegSO's
 share with low economic standard divided by the highest such share (0–1): the most vulnerable
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -60,7 +62,16 @@ __all__ = [
     "CANDIDATE_KINDS",
     "OBJECTIVES",
     "WEIGHTS",
+    "Comparison",
+    "Scenario",
+    "ScenarioBase",
     "SitingResult",
+    "address_cells",
+    "compare",
+    "comparison_groups",
+    "read_scenario",
+    "snap_to_sites",
+    "travel_time_matrix_s",
     "candidate_sites",
     "demand_from_addresses",
     "demand_points",
@@ -107,8 +118,9 @@ def demand_points(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``rutid_scb``, ``population``, ``weight``, ``regsokod``, ``regsonamn``, ``area``
-        (current catchment), ``settlement_class`` and point geometry.
+        ``rutid_scb``, ``population``, ``weight`` (3 decimals), ``regsokod``, ``regsonamn``,
+        ``area`` (current catchment), ``settlement_class``, ``locality`` (the locality's
+        name, empty elsewhere) and point geometry (whole metres).
     """
     if weight not in WEIGHTS:
         raise GeoValueError(f"weight: must be one of {WEIGHTS}; received {weight!r}")
@@ -123,8 +135,11 @@ def demand_points(
     pop = cells[CELL_POPULATION_IN_STUDY].to_numpy(dtype="float64")
     regso = study.regso.set_index("regsokod")
     codes = cells["regsokod"].astype(str)
+    e, n = np.round(e), np.round(n)  # whole metres: the studio embeds the same numbers
     w = pop.copy()
-    if weight in _REGSO_SHARE:
+    if weight == "need":
+        equity += 1.0
+    elif weight in _REGSO_SHARE:
         col, denom = _REGSO_SHARE[weight]
         share = regso[col] / regso[denom] if denom else regso[col] / (100 if "pct" in col else 1)
         w = pop * codes.map(share).fillna(0).to_numpy(dtype="float64")
@@ -132,7 +147,15 @@ def demand_points(
         low = regso[REGSO_LOW_INCOME_PCT]
         need = codes.map(low / low.max()).fillna(0).to_numpy(dtype="float64")
         w = w * (1 + equity * need)
+    w = np.round(w, 3)
     area_idx = study.area_index.locate(e, n)
+    locality = np.full(len(cells), "", dtype=object)
+    if study.settlement_index is not None and study.settlement is not None:
+        hit = study.settlement_index.locate(e, n)
+        names = study.settlement["settlement_name"].fillna("").astype(str).to_numpy()
+        locality = np.where(hit >= 0, names[np.maximum(hit, 0)], "")
+    settlement = cells["settlement_class"].astype(str).to_numpy()
+    locality = np.where(settlement == "locality", locality, "")
     area_names = study.areas["area"].astype(str).to_numpy()
     return gpd.GeoDataFrame(
         {
@@ -142,9 +165,10 @@ def demand_points(
             "regsokod": codes.to_numpy(),
             "regsonamn": codes.map(regso["regsonamn"]).to_numpy(),
             "area": np.where(area_idx >= 0, area_names[np.maximum(area_idx, 0)], ""),
-            "settlement_class": cells["settlement_class"].astype(str).to_numpy(),
+            "settlement_class": settlement,
+            "locality": locality,
         },
-        geometry=pts,
+        geometry=shapely.points(e, n),
         crs=SWEREF99TM,
     )
 
@@ -180,6 +204,13 @@ def demand_from_addresses(
             "area": ok["area"].astype(str).to_numpy(),
             "settlement_class": ok["settlement_class"].astype(str).to_numpy()
             if "settlement_class" in ok
+            else "",
+            "locality": np.where(
+                ok["settlement_class"].astype(str).to_numpy() == "locality",
+                ok["settlement_name"].fillna("").astype(str).to_numpy(),
+                "",
+            )
+            if {"settlement_class", "settlement_name"} <= set(ok.columns)
             else "",
         },
         geometry=shapely.points(ok["e_3006"].to_numpy(), ok["n_3006"].to_numpy()),
@@ -565,6 +596,9 @@ def sweep(
                 "mean": after["mean_after"], "p90": after["p90_after"], "max": after["max_after"],
                 "share_within": after["share_within_after"],
                 "sites": ", ".join(res.proposals.sort_values("rank")["site"]),
+                "new_sites": ", ".join(
+                    res.proposals[res.proposals["new"]].sort_values("rank")["site"]
+                ),
             }
         )  # fmt: skip
         prev = res.solution.value
@@ -593,18 +627,419 @@ def tradeoff(study: Study, *, add: int = 2, **kwargs: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def address_cells(
+    table: pd.DataFrame,
+    study: Study,
+    *,
+    cell_size_m: float = 1000.0,
+    min_count: int | None = None,
+    equity: float = 0.0,
+) -> tuple[gpd.GeoDataFrame, int]:
+    """The user's assigned addresses counted per square cell, small counts left out.
+
+    Privacy: a cell with fewer than ``min_count`` addresses (default
+    :data:`geo.settings.min_count`) is dropped, so the result can go into a page.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, int)
+        Demand cells like :func:`demand_points` (the point is the cell's centre, the
+        weight the number of addresses, × need with ``equity``), and the number of
+        addresses left out in small cells.
+    """
+    min_count = settings.min_count if min_count is None else min_count
+    if cell_size_m <= 0:
+        raise GeoValueError(f"cell size: must be more than 0 m; received {cell_size_m}")
+    pts = demand_from_addresses(table, study, equity=equity)
+    e, n = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
+    ce = (np.floor(e / cell_size_m) + 0.5) * cell_size_m
+    cn = (np.floor(n / cell_size_m) + 0.5) * cell_size_m
+    frame = pd.DataFrame(
+        {
+            "e": ce, "n": cn, "population": pts["population"].to_numpy(),
+            "weight": pts["weight"].to_numpy(), "area": pts["area"].to_numpy(),
+            "regsokod": pts["regsokod"].to_numpy(), "regsonamn": pts["regsonamn"].to_numpy(),
+            "settlement_class": pts["settlement_class"].to_numpy(),
+            "locality": pts["locality"].to_numpy(),
+        }
+    )  # fmt: skip
+    first = {c: "first" for c in ("area", "regsokod", "regsonamn", "settlement_class", "locality")}
+    # the most common label of the cell's addresses stands for the cell
+    mode = {c: (lambda v: v.mode().iat[0]) for c in first}
+    agg = frame.groupby(["e", "n"], sort=True).agg(
+        population=("population", "sum"), weight=("weight", "sum")
+    )
+    labels = frame.groupby(["e", "n"], sort=True).agg(mode)
+    cells = pd.concat([agg, labels], axis=1).reset_index()
+    small = cells["population"] < min_count
+    left_out = int(cells.loc[small, "population"].sum())
+    cells = cells[~small].reset_index(drop=True)
+    cells["weight"] = cells["weight"].round(3)
+    ids = [f"{int(a)}_{int(b)}" for a, b in zip(cells["e"], cells["n"], strict=True)]
+    cells.insert(0, CELL_ID, ids)
+    return (
+        gpd.GeoDataFrame(
+            cells.drop(columns=["e", "n"]),
+            geometry=shapely.points(cells["e"].to_numpy(), cells["n"].to_numpy()),
+            crs=SWEREF99TM,
+        ),
+        left_out,
+    )
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+@dataclass(frozen=True)
+class ScenarioBase:
+    """One open base of a scenario (EPSG:3006 metres).
+
+    ``base_id`` is the id of one of today's bases (moved or not) and empty for a new base.
+    """
+
+    name: str
+    e: float
+    n: float
+    base_id: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A set of open bases, the demand weight and the threshold it is judged by.
+
+    Written by the planning studio ("Exportera scenario") and read by
+    :func:`read_scenario`; :func:`compare` gives its figures.
+
+    Attributes
+    ----------
+    bases : tuple of ScenarioBase
+        The open bases (today's bases that are not closed, moved ones at their new place,
+        and new ones).
+    name : str
+    weight : str
+        One of :data:`WEIGHTS`.
+    threshold : float or None
+        The headline "share within" threshold: km for straight line, minutes with a
+        network (``None``: the setting).
+    """
+
+    bases: tuple[ScenarioBase, ...]
+    name: str = "scenario"
+    weight: str = "population"
+    threshold: float | None = None
+
+    @classmethod
+    def today(cls, study: Study, **kwargs: Any) -> Scenario:
+        """Today's bases, unchanged."""
+        e, n = study.base_xy
+        bases = tuple(
+            ScenarioBase(str(nm), float(x), float(y), str(b))
+            for nm, x, y, b in zip(
+                study.bases["base_name"], e, n, study.bases["base_id"], strict=True
+            )
+        )
+        return cls(bases, **({"name": "today"} | kwargs))
+
+    def changed(
+        self,
+        study: Study,
+        *,
+        close: tuple[str, ...] = (),
+        move: dict[str, tuple[float, float]] | None = None,
+        add: dict[str, tuple[float, float]] | None = None,
+    ) -> Scenario:
+        """This scenario with bases closed (ids), moved (id -> lat, lon) or added."""
+        move = move or {}
+        ids = [b.base_id for b in self.bases if b.base_id]
+        unknown = [b for b in [*close, *move] if b not in ids]
+        if unknown:
+            raise GeoValueError(f"what-if: unknown base ids {unknown}; the bases are {ids}")
+        bases = []
+        for b in self.bases:
+            if b.base_id in close:
+                continue
+            if b.base_id in move:
+                lat, lon = move[b.base_id]
+                me, mn = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
+                b = ScenarioBase(b.name, float(me[0]), float(mn[0]), b.base_id)
+            bases.append(b)
+        for name, (lat, lon) in (add or {}).items():
+            ae, an = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
+            bases.append(ScenarioBase(name, float(ae[0]), float(an[0])))
+        return Scenario(tuple(bases), self.name, self.weight, self.threshold)
+
+
+def _number(value: object, what: str) -> float:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise GeoValueError(f"{what}: expected a number; received {value!r}") from None
+    if not np.isfinite(out):
+        raise GeoValueError(f"{what}: expected a finite number; received {value!r}")
+    return out
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    """Read a scenario exported by the planning studio (JSON) or a table of bases (CSV).
+
+    JSON: ``{"format": "geo-scenario", "bases": [{"name", "id", "e", "n"} or
+    {"name", "id", "lat", "lon"}], "weight", "threshold", "name"}``; ``e``/``n``
+    (EPSG:3006) are used where given, so the studio's figures are reproduced exactly.
+    CSV/xlsx: one row per open base with ``name`` and ``lat``/``lon`` or ``e``/``n``
+    (optionally ``id``, today's base id).
+    """
+    import json
+
+    from .files import check_file
+    from .tables import read_table
+
+    path = Path(path)
+    check_file(path, "scenario")
+    if path.suffix.lower() == ".json":
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise GeoValueError(f"scenario: {path.name} is not valid JSON ({exc})") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("bases"), list):
+            raise GeoValueError(
+                f"scenario: {path.name} has no list 'bases'; export it from the planning studio"
+            )
+        rows = doc["bases"]
+        meta = doc
+    else:
+        frame = read_table(path)
+        rows = frame.to_dict("records")
+        meta = {}
+    bases = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise GeoValueError(f"scenario: base {i} is not an object")
+        name = str(row.get("name") or f"base {i}")
+        bid = row.get("id", row.get("base_id", ""))
+        bid = "" if bid is None or (isinstance(bid, float) and np.isnan(bid)) else str(bid)
+        if row.get("e") is not None and row.get("n") is not None:
+            e = _number(row["e"], f"scenario: base {i} e")
+            n = _number(row["n"], f"scenario: base {i} n")
+        elif row.get("lat") is not None and row.get("lon") is not None:
+            lat = _number(row["lat"], f"scenario: base {i} lat")
+            lon = _number(row["lon"], f"scenario: base {i} lon")
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise GeoValueError(f"scenario: base {i} ({name}) lat/lon out of range")
+            xe, xn = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
+            e, n = float(xe[0]), float(xn[0])
+        else:
+            raise GeoValueError(f"scenario: base {i} ({name}) needs e/n or lat/lon")
+        bases.append(ScenarioBase(name, e, n, bid))
+    if not bases:
+        raise GeoValueError(f"scenario: {path.name} opens no base")
+    weight = str(meta.get("weight", "population"))
+    if weight not in WEIGHTS:
+        raise GeoValueError(f"scenario: weight must be one of {WEIGHTS}; received {weight!r}")
+    threshold = meta.get("threshold")
+    return Scenario(
+        tuple(bases),
+        name=str(meta.get("name") or path.stem),
+        weight=weight,
+        threshold=None if threshold is None else _number(threshold, "scenario: threshold"),
+    )
+
+
+def travel_time_matrix_s(
+    network: Network,
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    max_snap_m: float | None = None,
+) -> np.ndarray:
+    """Travel time (s, whole seconds; ``inf`` unreachable) from every demand point to every
+    site: the matrix the studio embeds and :func:`compare` uses with a network."""
+    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
+    t, _ = _cost(demand, sites, network, max_snap_m)
+    return np.where(np.isfinite(t), np.round(t), np.inf)
+
+
+def snap_to_sites(e: np.ndarray, n: np.ndarray, sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Index of the nearest site (straight line) of each point: where a base stands when
+    travel times come from a matrix over the sites."""
+    d = distance_matrix_m(e, n, sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())
+    return np.argmin(d, axis=1)
+
+
+@dataclass
+class Comparison:
+    """A scenario against today's bases.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per group (see :func:`compare`).
+    demand : geopandas.GeoDataFrame
+        The demand points compared (:func:`demand_points`).
+    before, after : numpy.ndarray
+        Cost (m or s) of each demand point to its nearest base today and in the scenario.
+    nearest : numpy.ndarray
+        Index into ``scenario.bases`` of each point's nearest base in the scenario.
+    unit : str
+        ``m`` or ``s``.
+    """
+
+    table: pd.DataFrame
+    demand: gpd.GeoDataFrame
+    before: np.ndarray
+    after: np.ndarray
+    nearest: np.ndarray
+    unit: str
+    scenario: Scenario
+
+
+def comparison_groups(dem: gpd.GeoDataFrame) -> list[tuple[str, str, np.ndarray]]:
+    """The row groups of a comparison, in order: ``all``; each ``area`` by name; each
+    settlement ``class``; each ``locality`` by population (largest first) — with the mask of
+    demand points in each."""
+    out: list[tuple[str, str, np.ndarray]] = [(ALL, ALL, np.ones(len(dem), dtype=bool))]
+    area = dem["area"].astype(str).to_numpy()
+    for a in sorted(set(area) - {""}):
+        out.append(("area", a, area == a))
+    cls = dem["settlement_class"].astype(str).to_numpy()
+    for c in SETTLEMENT_CLASSES:
+        if (cls == c).any():
+            out.append(("class", c, cls == c))
+    loc = dem["locality"].astype(str).to_numpy() if "locality" in dem else np.array([])
+    pop = dem["population"].to_numpy()
+    names = sorted(set(loc) - {""}, key=lambda x: (-pop[loc == x].sum(), x))
+    for x in names:
+        out.append(("locality", x, loc == x))
+    return out
+
+
+def _threshold_name(value: float, unit: str) -> str:
+    return f"{value:g}km" if unit == "m" else f"{value:g}min"
+
+
+def compare(
+    study: Study,
+    scenario: Scenario,
+    *,
+    demand: gpd.GeoDataFrame | None = None,
+    network: Network | None = None,
+    max_snap_m: float | None = None,
+) -> Comparison:
+    """Figures of a scenario against today's bases: the numbers the planning studio shows.
+
+    Every demand point goes to its nearest open base (straight line, or travel time with a
+    ``network``: then every base stands at its nearest candidate site of
+    :func:`candidate_sites` and times come from :func:`travel_time_matrix_s`, as in the
+    studio). Figures are weighted by the scenario's weight.
+
+    Parameters
+    ----------
+    study : Study
+    scenario : Scenario
+    demand : geopandas.GeoDataFrame, optional
+        Demand points (default :func:`demand_points` with the scenario's weight).
+    network : Network, optional
+    max_snap_m : float, optional
+
+    Returns
+    -------
+    Comparison
+        ``table`` has one row per group — ``all``; each ``area`` (today's catchment of the
+        point); each settlement ``class``; each ``locality`` — with ``population``,
+        ``weighted`` (the sum of the weight), ``better`` and ``worse`` (weight whose cost
+        falls or rises by more than :data:`geo.settings.change_tolerance_m` or ``_s``),
+        ``mean``, ``p90`` (weighted, inverted CDF) and ``max`` before and after, the share
+        within each of :data:`geo.settings.thresholds_km` (``_min`` with a network) and
+        the scenario's threshold before and after, and ``unit``.
+    """
+    if scenario.weight not in WEIGHTS:
+        raise GeoValueError(f"weight: must be one of {WEIGHTS}; received {scenario.weight!r}")
+    if not scenario.bases:
+        raise GeoValueError("scenario: no base is open")
+    dem = demand_points(study, scenario.weight) if demand is None else demand
+    today = Scenario.today(study)
+    be = np.array([b.e for b in today.bases])
+    bn = np.array([b.n for b in today.bases])
+    se = np.array([b.e for b in scenario.bases])
+    sn = np.array([b.n for b in scenario.bases])
+    if network is None:
+        de, dn = dem.geometry.x.to_numpy(), dem.geometry.y.to_numpy()
+        c_before = distance_matrix_m(de, dn, be, bn)
+        c_after = distance_matrix_m(de, dn, se, sn)
+        unit = "m"
+    else:
+        sites = candidate_sites(study)
+        matrix = travel_time_matrix_s(network, dem, sites, max_snap_m=max_snap_m)
+        c_before = matrix[:, snap_to_sites(be, bn, sites)]
+        c_after = matrix[:, snap_to_sites(se, sn, sites)]
+        unit = "s"
+    before = c_before.min(axis=1) if c_before.shape[1] else np.full(len(dem), np.inf)
+    nearest = np.argmin(c_after, axis=1)
+    after = c_after[np.arange(len(dem)), nearest]
+    table = _comparison_table(dem, before, after, unit, scenario.threshold)
+    return Comparison(table, dem, before, after, nearest, unit, scenario)
+
+
+def _comparison_table(
+    dem: gpd.GeoDataFrame,
+    before: np.ndarray,
+    after: np.ndarray,
+    unit: str,
+    threshold: float | None,
+) -> pd.DataFrame:
+    scale = 1000.0 if unit == "m" else 60.0
+    levels = list(settings.thresholds_km if unit == "m" else settings.thresholds_min)
+    if threshold is None:
+        threshold = (
+            settings.coverage_threshold_km if unit == "m" else settings.coverage_threshold_min
+        )
+    tol = settings.change_tolerance_m if unit == "m" else settings.change_tolerance_s
+    # Weights in thousandths as whole numbers: their sums are exact in any order, so the
+    # studio (JavaScript, summing one by one) and numpy (pairwise) get the same bits.
+    pop_all = np.round(dem["population"].to_numpy(dtype="float64") * 1000)
+    w_all = np.round(dem["weight"].to_numpy(dtype="float64") * 1000)
+    rows = []
+    for group, name, sel in comparison_groups(dem):
+        w = w_all[sel]
+        b, a = before[sel], after[sel]
+        d = a - b
+        row: dict[str, Any] = {
+            "group": group,
+            "name": name,
+            "population": float(pop_all[sel].sum()) / 1000,
+            "weighted": float(w.sum()) / 1000,
+            "better": float(w[d < -tol].sum()) / 1000,
+            "worse": float(w[d > tol].sum()) / 1000,
+        }
+        for when, c in (("before", b), ("after", a)):
+            reach = np.isfinite(c) & (w > 0)
+            row[f"mean_{when}"] = _wmean(c[reach], w[reach]) if reach.any() else np.nan
+            row[f"p90_{when}"] = _weighted_quantile(c, w, 0.9)
+            row[f"max_{when}"] = float(c[reach].max()) if reach.any() else np.nan
+        for t in levels:
+            key = _threshold_name(t, unit)
+            for when, c in (("before", b), ("after", a)):
+                row[f"share_within_{key}_{when}"] = _wshare(c <= t * scale, w)
+        for when, c in (("before", b), ("after", a)):
+            row[f"share_within_{when}"] = _wshare(c <= threshold * scale, w)
+        row["unit"] = unit
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def what_if(
     study: Study,
     *,
     close: tuple[str, ...] = (),
     move: dict[str, tuple[float, float]] | None = None,
     add: dict[str, tuple[float, float]] | None = None,
+    scenario: Scenario | None = None,
+    weight: str | None = None,
     threshold_km: float | None = None,
     threshold_min: float | None = None,
     network: Network | None = None,
     max_snap_m: float | None = None,
 ) -> pd.DataFrame:
-    """Effect of closing, moving or adding bases on the population's cost to the nearest base.
+    """Effect of closing, moving or adding bases: :func:`compare`'s table.
 
     Parameters
     ----------
@@ -614,83 +1049,32 @@ def what_if(
         ``base_id`` -> (lat, lon) WGS 84 of its new place.
     add : dict, optional
         name -> (lat, lon) of new bases.
+    scenario : Scenario, optional
+        Start from this scenario (e.g. :func:`read_scenario` of a studio export) instead of
+        today's bases; ``close``/``move``/``add`` apply on top of it.
+    weight : str, optional
+        Overrides the scenario's weight (default ``population``).
     threshold_km, threshold_min : float, optional
-        The "share within" threshold: kilometres for straight-line distance, minutes with a
-        ``network`` (defaults :data:`geo.settings.coverage_threshold_km` and ``_min``).
+        The headline "share within" threshold: kilometres for straight-line distance,
+        minutes with a ``network`` (default: the scenario's, else the settings).
     network : Network, optional
         Travel times along the network instead of straight-line distance.
 
     Returns
     -------
     pandas.DataFrame
-        Per settlement class (and ``all``): population, people whose cost rises / falls by
-        more than 10 m (10 s with a network), mean change, mean before/after, share within
-        the threshold before/after, and the ``unit`` (``m`` or ``s``).
+        See :func:`compare`.
     """
-    max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
-    if threshold_km is None:
-        threshold_km = settings.coverage_threshold_km
-    if threshold_min is None:
-        threshold_min = settings.coverage_threshold_min
-    move = move or {}
-    add = add or {}
-    ids = study.base_ids
-    unknown = [b for b in [*close, *move] if b not in ids]
-    if unknown:
-        raise GeoValueError(f"what-if: unknown base ids {unknown}; the bases are {ids}")
-    dem = demand_points(study)
-    cand = candidate_sites(study, ())
-    e, n = cand.geometry.x.to_numpy().copy(), cand.geometry.y.to_numpy().copy()
-    for bid, (lat, lon) in move.items():
-        k = ids.index(bid)
-        me, mn = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
-        e[k], n[k] = me[0], mn[0]
-    keep = [k for k, b in enumerate(ids) if b not in close]
-    names = [str(s) for s in cand["site"]]
-    after_e, after_n, after_names = list(e[keep]), list(n[keep]), [names[k] for k in keep]
-    for name, (lat, lon) in add.items():
-        ae, an = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
-        after_e.append(ae[0])
-        after_n.append(an[0])
-        after_names.append(name)
-    if not after_e:
+    base = Scenario.today(study, name="what-if") if scenario is None else scenario
+    if close or move or add:
+        base = base.changed(study, close=close, move=move, add=add)
+    if not base.bases:
         raise GeoValueError("what-if: closing every base leaves no base")
-    before_sites = cand.geometry
-    after_sites = gpd.GeoDataFrame(
-        {"site": after_names}, geometry=shapely.points(after_e, after_n), crs=SWEREF99TM
+    threshold = threshold_km if network is None else threshold_min
+    base = Scenario(
+        base.bases,
+        base.name,
+        weight or base.weight,
+        base.threshold if threshold is None else threshold,
     )
-    c_before, unit = _cost(
-        dem,
-        gpd.GeoDataFrame({"site": names}, geometry=before_sites.values, crs=SWEREF99TM),
-        network,
-        max_snap_m,
-    )
-    c_after, _ = _cost(dem, after_sites, network, max_snap_m)
-    before = c_before.min(axis=1)
-    after = c_after.min(axis=1)
-    threshold = threshold_km * 1000 if unit == "m" else threshold_min * 60
-    tol = 10.0  # m or s: smaller changes are rounding, not better or worse
-    rows = []
-    for c in (*SETTLEMENT_CLASSES, ALL):
-        sel = (
-            np.ones(len(dem), dtype=bool)
-            if c == "all"
-            else (dem["settlement_class"] == c).to_numpy()
-        )
-        pop = dem["population"].to_numpy()[sel]
-        d = after[sel] - before[sel]
-        rows.append(
-            {
-                "settlement_class": c,
-                "population": round(pop.sum()),
-                "people_worse": round(pop[d > tol].sum()),
-                "people_better": round(pop[d < -tol].sum()),
-                "mean_change": _wmean(d, pop),
-                "mean_before": _wmean(before[sel], pop),
-                "mean_after": _wmean(after[sel], pop),
-                "share_within_before": _wshare(before[sel] <= threshold, pop),
-                "share_within_after": _wshare(after[sel] <= threshold, pop),
-                "unit": unit,
-            }
-        )
-    return pd.DataFrame(rows)
+    return compare(study, base, network=network, max_snap_m=max_snap_m).table

@@ -21,6 +21,7 @@ __all__ = [
     "STATUS_UNMATCHED",
     "TRAVEL_MODES",
     "WEIGHTS",
+    "GROUPS",
 ]
 
 # ----------------------------------------------------------------------------- row statuses
@@ -51,9 +52,15 @@ TRAVEL_MODES = ("straight", *MODES)
 SETTLEMENT_CLASSES = ("city", "locality", "countryside")
 #: The label of a summary row over every area (or class).
 ALL = "all"
+#: Row groups of a scenario comparison: every cell, per catchment area (today's areas), per
+#: settlement class and per locality.
+GROUPS = ("all", "area", "class", "locality")
 
 # ----------------------------------------------------------------------------- siting
-WEIGHTS = ("population", "children", "low_income", "single_parents")
+#: Demand weights: people; children 0–17; people with low economic standard; people in
+#: single-parent households; ``need``: people × (1 + the RegSO's low-economic-standard share
+#: relative to the highest), so the most vulnerable districts count up to twice.
+WEIGHTS = ("population", "children", "low_income", "single_parents", "need")
 OBJECTIVES = ("pmedian", "coverage", "center")
 CANDIDATE_KINDS = ("localities", "regso", "grid")
 

@@ -28,6 +28,9 @@ min_saving: float = 60.0
 thresholds_km: tuple[float, ...] = (2, 5, 10)
 #: Travel-time thresholds (minutes) of the "share within" figures.
 thresholds_min: tuple[float, ...] = (15, 30, 45)
+#: A scenario counts a person better or worse off past this change (metres; seconds).
+change_tolerance_m: float = 100.0
+change_tolerance_s: float = 60.0
 #: Coverage threshold of ``geo site`` (km; minutes with a network).
 coverage_threshold_km: float = 5.0
 coverage_threshold_min: float = 30.0

@@ -81,11 +81,19 @@ def test_sweep_and_tradeoff(study):
 
 
 def test_what_if_close_and_add(study):
-    t = what_if(study, close=("syd",)).set_index("settlement_class")
-    assert t.loc["all", "people_worse"] > 0 and t.loc["all", "people_better"] == 0
-    assert t.loc["all", "mean_change"] > 0
-    t = what_if(study, add={"Ljungsbro": (58.5085, 15.4980)}).set_index("settlement_class")
-    assert t.loc["locality", "people_better"] > 3000 and t.loc["all", "people_worse"] == 0
+    t = what_if(study, close=("syd",)).set_index(["group", "name"])
+    assert t.loc[("all", "all"), "worse"] > 0 and t.loc[("all", "all"), "better"] == 0
+    assert t.loc[("all", "all"), "mean_after"] > t.loc[("all", "all"), "mean_before"]
+    assert t.loc[("area", "väster"), "worse"] == 0  # Ryd's people are not Lambohov's
+    t = what_if(study, add={"Ljungsbro": (58.5085, 15.4980)}).set_index(["group", "name"])
+    assert t.loc[("class", "locality"), "better"] > 3000 and t.loc[("all", "all"), "worse"] == 0
+    assert (
+        t.loc[("locality", "Ljungsbro"), "better"] == t.loc[("locality", "Ljungsbro"), "weighted"]
+    )
+    assert t.loc[("locality", "Ljungsbro"), "mean_after"] < 1500
+    # children weight: the same people, counted as children
+    c = what_if(study, add={"Ljungsbro": (58.5085, 15.4980)}, weight="children")
+    assert c.iloc[0]["weighted"] < 0.3 * c.iloc[0]["population"]
     with pytest.raises(GeoValueError, match="unknown base ids"):
         what_if(study, close=("nope",))
 
@@ -155,12 +163,9 @@ def test_cli_site_and_whatif(tmp_path, capsys):
         )
         == 0
     )
-    assert pd.read_csv(tmp_path / "w.csv")["settlement_class"].tolist() == [
-        "city",
-        "locality",
-        "countryside",
-        "all",
-    ]
+    w = pd.read_csv(tmp_path / "w.csv")
+    assert w["group"].tolist()[:8] == ["all", *["area"] * 4, "class", "class", "class"]
+    assert w["name"].tolist()[5:8] == ["city", "locality", "countryside"]
     assert main(["whatif", "--add", "Ljungsbro:58.5"]) == 2
     assert "NAME=LAT,LON" in capsys.readouterr().err
 

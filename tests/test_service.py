@@ -397,3 +397,25 @@ def test_maps_are_served(server):
         assert status == 200 and b"L.map(" in page and b"leaflet-container" in page
         assert b'src="http' not in page  # Leaflet inlined: works offline
     assert server.get("/maps/nope.html")[0] == 404
+    status, body = server.get("/maps/")
+    assert b"/maps/studio.html" in body
+    status, page = server.get("/maps/studio.html")
+    assert status == 200 and b'id="geo-studio-data"' in page and b'src="http' not in page
+
+
+def test_the_studio_works_when_served(server):
+    """The planning studio from the service, in Chromium: a base moves and the figures
+    change (the same page as ``geo map studio``)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from browser import playwright_chromium
+
+    with sync_api.sync_playwright() as p:
+        browser = playwright_chromium(p)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.port}/maps/studio.html")
+        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        before = page.evaluate("geoStudio.summary().rows[0].shown.mean_after_km")
+        page.evaluate("geoStudio.closeBase('oster')")
+        after = page.evaluate("geoStudio.summary().rows[0].shown.mean_after_km")
+        assert float(after) > float(before)
+        browser.close()

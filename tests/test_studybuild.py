@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from geo.cli import main
+from geo.crs import from_sweref
 from geo.study import check_topology, load_study
 from geo.studybuild import build_study, national_sources, read_base_specs
 
@@ -80,6 +81,23 @@ def test_every_command_runs_on_the_study(built, tmp_path, capsys):
                      "--add", add, *study]) == 0  # fmt: skip
         text = page.read_text(encoding="utf-8")
         assert KOMMUNER[code] in text and "Linköping" not in text
+    # the planning studio and the decision report of the municipality (its own town named)
+    page = tmp_path / "studio.html"
+    assert main(["map", "studio", "-o", str(page), "-q", *study]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert KOMMUNER[code] in text and "Linköping" not in text.split("geo-studio-data")[1]
+    scen = tmp_path / "scenario.csv"
+    bases = load_study(data=out).bases
+    lon, lat = from_sweref(bases.geometry.x.to_numpy(), bases.geometry.y.to_numpy())
+    pd.DataFrame({"name": bases["base_name"], "id": bases["base_id"], "lat": lat, "lon": lon}).iloc[
+        1:
+    ].to_csv(scen, index=False)
+    report = tmp_path / "report.html"
+    assert (
+        main(["report", "--scenario", str(scen), "--add", add, "-o", str(report), "-q", *study])
+        == 0
+    )
+    assert KOMMUNER[code] in report.read_text(encoding="utf-8")
     capsys.readouterr()
 
 

@@ -7,6 +7,8 @@ import logging
 from pathlib import Path
 
 from .. import settings
+from ..errors import UsageError
+from ..schema import WEIGHTS
 from . import options
 
 logger = logging.getLogger("geo")
@@ -16,12 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands."""
     mp = sub.add_parser(
         "map",
-        help="interactive HTML maps (catchments, access, siting)",
+        help="interactive HTML maps (catchments, access, siting) and the planning studio",
         description="Write a self-contained HTML map (works offline; only the background "
         "tiles need the network). Addresses are aggregated and small counts suppressed "
         "unless --show-addresses.",
     )
-    mp.add_argument("kind", choices=["catchments", "access", "siting"])
+    mp.add_argument("kind", choices=["catchments", "access", "siting", "studio"])
     mp.add_argument("--addresses", type=Path, help="a file written by 'geo assign'")
     mp.add_argument("-o", "--output", type=Path, help="HTML file (default maps/<kind>.html)")
     mp.add_argument("--lang", choices=["sv", "en"], default="sv")
@@ -38,13 +40,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     mp.add_argument("--add", type=int, default=2, help="siting: new bases (default 2)")
     mp.add_argument("--objective", choices=["pmedian", "coverage", "center"], default="pmedian")
     mp.add_argument("--weight", default="population",
-                    choices=["population", "children", "low_income", "single_parents"])  # fmt: skip
+                    choices=list(WEIGHTS))  # fmt: skip
     mp.add_argument(
         "--candidates", default="localities,regso",
         help="siting: candidate kinds, comma-separated: localities, regso, grid",
     )  # fmt: skip
     mp.add_argument("--sites", type=Path, help="siting: your own candidate sites")
+    mp.add_argument(
+        "--no-proven", action="store_true",
+        help="studio: do not embed geo site's proven optima and trade-off (faster build)",
+    )  # fmt: skip
     options.add_study(mp)
+    options.add_network(mp)
     options.add_input_columns(mp)
     options.add_common(mp)
     mp.set_defaults(run=_cmd_map)
@@ -64,6 +71,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
             study, table, lang=args.lang, tiles=tiles, cell_size_m=args.cell_size_m,
             min_count=args.min_count, show_addresses=args.show_addresses,
         )  # fmt: skip
+    elif args.kind == "studio":
+        return _studio(args, study, table)
     else:
         from ..scenario import site
 
@@ -76,3 +85,43 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB, works offline)")
     return 0
+
+
+def _studio(args: argparse.Namespace, study, table) -> int:  # type: ignore[no-untyped-def]
+    from ..maps.studio import save_page, studio_page
+    from ..scenario import address_cells
+
+    network = options.network(args, study, required=True)
+    demand = None
+    notes: list[str] = []
+    if table is not None:
+        demand, left_out = address_cells(
+            table, study, cell_size_m=args.cell_size_m, min_count=args.min_count
+        )
+        if demand.empty:
+            raise UsageError(
+                f"--addresses: every cell has fewer than {args.min_count} addresses; "
+                "choose larger cells with --cell-size-m"
+            )
+        if left_out:
+            notes.append(f"{left_out} addresses in cells with fewer than {args.min_count} left out")
+        if _synthetic(table):
+            lab = "SYNTETISKA adresser (demo)" if args.lang == "sv" else "SYNTHETIC addresses"
+            notes.append(lab)
+    page = studio_page(
+        study, weight=args.weight, demand=demand,
+        cell_size_m=args.cell_size_m if demand is not None else 1000.0,
+        network=network, mode=args.mode, lang=args.lang, proven=not args.no_proven,
+        notes=tuple(notes), max_snap_m=args.max_snap_m, tiles=False,
+    )  # fmt: skip
+    out = args.output or Path("maps") / "studio.html"
+    save_page(page, out)
+    if not args.quiet:
+        print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB, works offline)")
+    return 0
+
+
+def _synthetic(table) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the addresses are geo's synthetic register (the column ``synthetic``)."""
+    col = table.get("synthetic")
+    return col is not None and bool(col.astype(str).str.lower().eq("true").any())

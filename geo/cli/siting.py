@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import settings, tables, vector
 from ..errors import UsageError
+from ..schema import WEIGHTS
 from . import options
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger("geo")
 
@@ -35,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     st.add_argument(
         "--weight", default="population",
-        choices=["population", "children", "low_income", "single_parents"],
+        choices=list(WEIGHTS),
     )  # fmt: skip
     st.add_argument("--equity", type=float, default=0.0, help="extra weight for vulnerable RegSO")
     st.add_argument("--free-existing", action="store_true", help="existing bases may move")
@@ -67,13 +72,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="How the distance (or travel time) to the nearest base changes for the "
         "population, per settlement class, when bases close, move or are added.",
     )
+    wi.add_argument(
+        "--scenario", type=Path,
+        help="a scenario exported by the planning studio (JSON) or a CSV of open bases; "
+        "the figures are the studio's, to the last digit shown",
+    )  # fmt: skip
+    wi.add_argument("--weight", choices=list(WEIGHTS), help="demand weight (default population)")
     wi.add_argument("--close", action="append", default=[], help="base id to close (repeat)")
     wi.add_argument("--move", action="append", default=[], help="BASE_ID=LAT,LON (repeat)")
     wi.add_argument("--add", action="append", default=[], help="NAME=LAT,LON (repeat)")
-    wi.add_argument("--threshold-km", type=float, default=settings.coverage_threshold_km)
+    wi.add_argument("--threshold-km", type=float, help="the headline share within this many km")
     wi.add_argument(
-        "--threshold-min", type=float, default=settings.coverage_threshold_min,
-        help="with a network: the share within this many minutes",
+        "--threshold-min", type=float,
+        help="with a network: the headline share within this many minutes",
     )  # fmt: skip
     wi.add_argument("-o", "--output", type=Path, help="write the table as CSV")
     options.add_study(wi)
@@ -150,19 +161,42 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 
 def _cmd_whatif(args: argparse.Namespace) -> int:
-    from ..scenario import what_if
+    from ..scenario import read_scenario, what_if
 
     study = options.study(args)
     network = options.network(args, study, required=True)
     move = dict(options.latlon(m, "--move") for m in args.move)
     add = dict(options.latlon(a, "--add") for a in args.add)
+    scenario = read_scenario(args.scenario) if args.scenario is not None else None
     table = what_if(
-        study, close=tuple(args.close), move=move, add=add, threshold_km=args.threshold_km,
-        threshold_min=args.threshold_min,
+        study, close=tuple(args.close), move=move, add=add, scenario=scenario,
+        weight=args.weight, threshold_km=args.threshold_km, threshold_min=args.threshold_min,
         network=network, max_snap_m=args.max_snap_m,
     )  # fmt: skip
     if args.output:
         tables.write_table(table, args.output)
     if not args.quiet:
-        print(table.round(3).to_string(index=False))
+        print(shown_figures(table).to_string(index=False))
     return 0
+
+
+def shown_figures(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as the studio shows it: km or minutes with one decimal, shares in
+    whole per cent, people as whole numbers (rounded as :func:`geo.report.round_shown`)."""
+    from ..report import round_shown
+
+    scale = 1000.0 if (table["unit"] == "m").all() else 60.0
+    unit = "km" if scale == 1000.0 else "min"
+    out = table[["group", "name"]].copy()
+
+    def shown(values: pd.Series, decimals: int) -> list[str]:
+        return [str(round_shown(v, decimals)) if v == v else "" for v in values]
+
+    for c in ("weighted", "better", "worse"):
+        out[c] = shown(table[c], 0)
+    for c in table.columns:
+        if c.startswith(("mean_", "p90_", "max_")):
+            out[f"{c}_{unit}"] = shown(table[c] / scale, 1)
+        elif c.startswith("share_within"):
+            out[f"{c}_pct"] = shown(table[c] * 100, 0)
+    return out

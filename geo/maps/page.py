@@ -22,6 +22,7 @@ from branca.element import Element, MacroElement, Template
 
 from ..crs import WGS84
 from ..errors import GeoValueError
+from ..report import round_shown
 from ..study import Study
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ DATA_YEARS = "SCB RegSO 2025, befolkning 2022–2024"
 
 
 @cache
-def _data(name: str) -> str:
+def data_text(name: str) -> str:
+    """A package data file of :mod:`geo.maps` (templates, scripts, styles, labels)."""
     return resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
 
 
@@ -56,7 +58,7 @@ def labels(lang: str, study: Study | None = None) -> dict[str, str]:
     """The label texts of ``lang`` (``sv`` or ``en``); with a study, its main town named."""
     if lang not in ("sv", "en"):
         raise GeoValueError(f"lang: must be one of ['en', 'sv']; received {lang!r}")
-    lab: dict[str, str] = json.loads(_data(f"labels_{lang}.json"))
+    lab: dict[str, str] = json.loads(data_text(f"labels_{lang}.json"))
     lab["city"] = lab["city"].format(town=study.town if study is not None else "")
     return lab
 
@@ -65,7 +67,7 @@ def fmt_number(value: float, lang: str = "sv", decimals: int = 0) -> str:
     """A number the way the language writes it: ``12 345,6`` (sv) or ``12,345.6`` (en)."""
     if value is None or not np.isfinite(value):
         return "–"
-    text = f"{value:,.{decimals}f}"
+    text = f"{round_shown(value, decimals):,.{decimals}f}"
     if lang == "sv":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
@@ -152,7 +154,7 @@ def base_map(study: Study, title: str, lang: str, *, tiles: bool) -> folium.Map:
         f"<span>{html_text(study.name)} · {html_text(lab['data'])}: {DATA_YEARS} · "
         f"{html_text(lab['made'])} {today}</span></div>"
     )
-    add_html(m, f"<style>{_data('page.css')}</style>")
+    add_html(m, f"<style>{data_text('page.css')}</style>")
     add_html(m, header)
     add_controls(m, lang)
     return m
@@ -169,7 +171,7 @@ class Controls(MacroElement):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self._template = Template(
-            "{% macro script(this, kwargs) %}" + _data("controls.js.jinja") + "{% endmacro %}"
+            "{% macro script(this, kwargs) %}" + data_text("controls.js.jinja") + "{% endmacro %}"
         )
         lab = labels(lang)
         self.attribution = "Statistik: © SCB (CC0)"

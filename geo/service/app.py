@@ -218,6 +218,7 @@ MAP_TITLES = {
     "catchments": "Upptagningsområden",
     "access": "Avstånd till områdets bas (befolkning)",
     "siting": "Två nya baser – förslag",
+    "studio": "Planeringsstudio – flytta, lägg till och stäng baser",
 }
 
 
@@ -225,6 +226,10 @@ def _map_page(name: str, study: Study) -> str:
     """One of the study's maps as offline HTML (Leaflet inlined; tiles stay optional)."""
     from .. import maps
 
+    if name == "studio":
+        from ..maps.studio import studio_page
+
+        return studio_page(study)
     if name == "catchments":
         m = maps.catchment_map(study)
     elif name == "access":
@@ -501,8 +506,9 @@ def create_app(
 
     @app.get("/maps/{name}.html", summary="One of the study's maps (offline HTML)")
     async def one_map(name: str) -> HTMLResponse:
-        """``catchments``, ``access`` (population grid) or ``siting`` (two new bases); built
-        once, then kept. No address reaches a map served here."""
+        """``catchments``, ``access`` (population grid), ``siting`` (two new bases) or
+        ``studio`` (the planning studio); built once, then kept. No address reaches a map
+        served here."""
         if name not in MAP_TITLES:
             raise StarletteHTTPException(404)
         if name not in maps_cache:

@@ -1,0 +1,332 @@
+"""The planning studio: one offline page in which planners move, add and close bases.
+
+The page (``data/studio.html``, ``studio.js``, ``charts.js``, ``studio.css`` and the
+label files ``studio_sv.json``/``studio_en.json``) gets one JSON document from
+:func:`studio_data`: the demand cells with every weight, today's bases, the candidate sites,
+the catchment areas' outlines, ``geo site``'s proven optima (the sweep) and the trade-off
+between objectives, and with a network the travel-time matrix from every cell to every
+candidate site. Everything is computed in the browser from there; the figures equal
+:func:`geo.scenario.compare` for the exported scenario.
+
+Privacy: the demand is the SCB grid (public) or the user's addresses counted per cell with
+small cells left out (:func:`geo.scenario.address_cells`); no address enters the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .. import settings
+from ..crs import from_sweref
+from ..errors import GeoValueError
+from ..network import Network
+from ..scenario import (
+    Scenario,
+    candidate_sites,
+    comparison_groups,
+    demand_points,
+    sweep,
+    tradeoff,
+    travel_time_matrix_s,
+)
+from ..schema import SETTLEMENT_CLASSES, WEIGHTS
+from ..study import Study
+from .offline import leaflet_assets
+from .page import AREA_COLOURS, DATA_YEARS, data_text, html_text, to_wgs84
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "STUDIO_COLOURS",
+    "fill_template",
+    "page_json",
+    "save_page",
+    "studio_data",
+    "studio_labels",
+    "studio_page",
+]
+
+#: Colours of the bases in the studio (a base keeps its colour while it moves).
+STUDIO_COLOURS = [
+    *AREA_COLOURS[:7],
+    "#1f78b4",
+    "#b15928",
+    "#fb9a99",
+    "#6a3d9a",
+    "#b2df8a",
+    "#ff7f00",
+    "#cab2d6",
+]
+#: Unreachable in the embedded travel-time matrix (whole seconds, unsigned 16 bits).
+UNREACHABLE_S = 65535
+
+
+def studio_labels(lang: str) -> dict[str, str]:
+    """The studio's label texts in ``lang`` (``sv`` or ``en``)."""
+    if lang not in ("sv", "en"):
+        raise GeoValueError(f"lang: must be one of ['en', 'sv']; received {lang!r}")
+    out: dict[str, str] = json.loads(data_text(f"studio_{lang}.json"))
+    return out
+
+
+def page_json(doc: Any) -> str:
+    """JSON for a ``<script type="application/json">`` element: nothing in it can end the
+    element or open markup (``<``, ``>`` and ``&`` as ``\\u`` escapes)."""
+    text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _finite(values: np.ndarray, decimals: int | None = None) -> list[Any]:
+    arr = np.asarray(values, dtype="float64")
+    if decimals is not None:
+        arr = np.round(arr, decimals)
+    return [float(v) if np.isfinite(v) else None for v in arr]
+
+
+def _records(table: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if table is None or table.empty:
+        return []
+    out = []
+    for row in table.to_dict("records"):
+        out.append(
+            {
+                str(k): (None if isinstance(v, float) and not np.isfinite(v) else v)
+                for k, v in row.items()
+            }
+        )
+    return out
+
+
+def studio_data(
+    study: Study,
+    *,
+    weight: str = "population",
+    demand: gpd.GeoDataFrame | None = None,
+    cell_size_m: float = 1000.0,
+    network: Network | None = None,
+    mode: str = "straight",
+    lang: str = "sv",
+    proven: bool = True,
+    notes: tuple[str, ...] = (),
+    max_snap_m: float | None = None,
+) -> dict[str, Any]:
+    """Everything the studio page computes from (JSON-ready).
+
+    Parameters
+    ----------
+    study : Study
+    weight : str
+        The weight shown first (all of :data:`geo.schema.WEIGHTS` are embedded for the grid;
+        ``population`` and ``need`` for the user's addresses).
+    demand : geopandas.GeoDataFrame, optional
+        Demand cells instead of the SCB grid, e.g. :func:`geo.scenario.address_cells`
+        (EPSG:3006 cell centres, ``cell_size_m`` squares). Columns as
+        :func:`geo.scenario.demand_points`; ``weight`` is taken as the population weight.
+    network : Network, optional
+        Travel times: a matrix from every cell to every candidate site is embedded and bases
+        snap to the nearest candidate.
+    mode : str
+        The network's travel mode (for the page's texts).
+    proven : bool
+        Embed ``geo site``'s proven optima for 1–4 more bases and the trade-off between
+        objectives (a few seconds at build time).
+    notes : tuple of str
+        Shown under the title (e.g. that addresses are synthetic).
+    """
+    if weight not in WEIGHTS:
+        raise GeoValueError(f"weight: must be one of {WEIGHTS}; received {weight!r}")
+    lab = studio_labels(lang)
+    if demand is None:
+        dem = demand_points(study, "population")
+        weights = {w: dem["weight"].tolist() if w == "population" else None for w in WEIGHTS}
+        for w in WEIGHTS:
+            if weights[w] is None:
+                weights[w] = demand_points(study, w)["weight"].tolist()
+        cells = study.demand
+        if cells is None:  # pragma: no cover - demand_points has raised already
+            raise GeoValueError("study: the studio needs the demand grid")
+        b = cells.geometry.bounds
+        x0 = np.round(b["minx"].to_numpy())
+        y0 = np.round(b["miny"].to_numpy())
+        size = np.round(np.maximum(b["maxx"].to_numpy() - x0, b["maxy"].to_numpy() - y0)).astype(
+            float
+        )
+        cell_label = lab["cell_grid"]
+    else:
+        dem = demand
+        if weight not in ("population", "need"):
+            weight = "population"
+        weights = {"population": dem["population"].round(3).tolist(), "need": None}
+        weights["need"] = dem["weight"].round(3).tolist()
+        half = cell_size_m / 2
+        x0 = dem.geometry.x.to_numpy() - half
+        y0 = dem.geometry.y.to_numpy() - half
+        size = np.full(len(dem), float(cell_size_m))
+        cell_label = lab["cell_addresses"]
+    groups = comparison_groups(dem)
+    area_names = study.areas["area"].astype(str).tolist()
+    group_rows = [{"group": g, "name": n} for g, n, _ in groups]
+    member_of = {("area", a): i for i, a in enumerate(area_names)}
+    area_idx = [member_of.get(("area", a), -1) for a in dem["area"].astype(str)]
+    class_idx = [
+        SETTLEMENT_CLASSES.index(c) if c in SETTLEMENT_CLASSES else -1
+        for c in dem["settlement_class"].astype(str)
+    ]
+    localities = [n for g, n, _ in groups if g == "locality"]
+    loc_of = {n: i for i, n in enumerate(localities)}
+    loc_idx = [loc_of.get(x, -1) for x in dem["locality"].astype(str)]
+    sites = candidate_sites(study)
+    lon, lat = from_sweref(sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())
+    candidates = [
+        {
+            "name": str(s),
+            "kind": str(k),
+            "e": float(e),
+            "n": float(n),
+            "lat": round(float(la), 6),
+            "lon": round(float(lo), 6),
+        }
+        for s, k, e, n, la, lo in zip(
+            sites["site"], sites["kind"], sites.geometry.x, sites.geometry.y, lat, lon,
+            strict=True,
+        )
+    ]  # fmt: skip
+    blon, blat = from_sweref(*study.base_xy)
+    today = Scenario.today(study)
+    bases = [
+        {
+            "id": b.base_id,
+            "name": b.name,
+            "area": str(a),
+            "e": b.e,
+            "n": b.n,
+            "lat": round(float(la), 6),
+            "lon": round(float(lo), 6),
+            "colour": STUDIO_COLOURS[i % len(STUDIO_COLOURS)],
+        }
+        for i, (b, a, la, lo) in enumerate(
+            zip(today.bases, study.bases["area"], blat, blon, strict=True)
+        )
+    ]
+    matrix = None
+    unit = "m"
+    if network is not None:
+        t = travel_time_matrix_s(network, dem, sites, max_snap_m=max_snap_m)
+        t = np.where(np.isfinite(t) & (t < UNREACHABLE_S), t, UNREACHABLE_S).astype("<u2")
+        matrix = base64.b64encode(np.ascontiguousarray(t).tobytes()).decode("ascii")
+        unit = "s"
+    outline = to_wgs84(study.areas[["area", "geometry"]], simplify_m=30.0)
+    areas_geojson = json.loads(outline.to_json(drop_id=True))
+    sweep_rows: list[dict[str, Any]] = []
+    tradeoff_rows: list[dict[str, Any]] = []
+    if proven and demand is None:
+        n_bases = len(study.bases)
+        sw = sweep(study, range(n_bases, n_bases + 5), weight=weight, network=network)
+        sweep_rows = _records(sw)
+        tradeoff_rows = _records(tradeoff(study, add=2, weight=weight, network=network))
+    levels = settings.thresholds_km if unit == "m" else settings.thresholds_min
+    default = settings.coverage_threshold_km if unit == "m" else settings.coverage_threshold_min
+    return {
+        "format": "geo-studio",
+        "version": 1,
+        "lang": lang,
+        "labels": lab,
+        "study": study.name,
+        "town": study.town,
+        "made": _dt.date.today().isoformat(),
+        "data_years": DATA_YEARS,
+        "notes": list(notes),
+        "mode": mode if network is not None else "straight",
+        "unit": unit,
+        "thresholds": [float(x) for x in levels],
+        "threshold": float(default),
+        "tolerance": settings.change_tolerance_m if unit == "m" else settings.change_tolerance_s,
+        "min_count": settings.min_count,
+        "weight": weight,
+        "weights": weights,
+        "cell_label": cell_label,
+        "cells": {
+            "e": _finite(dem.geometry.x.to_numpy()),
+            "n": _finite(dem.geometry.y.to_numpy()),
+            "x0": _finite(x0, 1),
+            "y0": _finite(y0, 1),
+            "size": _finite(size, 1),
+            "population": _finite(dem["population"].to_numpy(), 3),
+            "area": area_idx,
+            "class": class_idx,
+            "locality": loc_idx,
+        },
+        "areas": area_names,
+        "classes": list(SETTLEMENT_CLASSES),
+        "localities": localities,
+        "groups": group_rows,
+        "bases": bases,
+        "candidates": candidates,
+        "matrix": matrix,
+        "areas_geojson": areas_geojson,
+        "sweep": sweep_rows,
+        "tradeoff": tradeoff_rows,
+    }
+
+
+_TOKENS = re.compile(
+    r"\{\{(LANG|TITLE|LEAFLET_CSS|STUDIO_CSS|LEAFLET_JS|DATA|CHARTS_JS|MAIN_JS)\}\}"
+)
+
+
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """Put ``values`` into the ``{{NAME}}`` places of a page template in one pass (nothing
+    inserted is read as a place again)."""
+    return _TOKENS.sub(lambda m: values[m.group(1)], template)
+
+
+def studio_page(study: Study, **kwargs: Any) -> str:
+    """The planning studio as one self-contained HTML document (see :func:`studio_data`).
+
+    Leaflet (from xstatic-leaflet), the page's script, style and data are inlined: the page
+    works with no network. Optional background tiles are off by default (``tiles=True``).
+    """
+    tiles = bool(kwargs.pop("tiles", False))
+    doc = studio_data(study, **kwargs)
+    doc["tiles"] = tiles
+    js, css = leaflet_assets()
+    lab = doc["labels"]
+    return fill_template(
+        data_text("studio.html"),
+        {
+            "LANG": html_text(doc["lang"]),
+            "TITLE": html_text(f"{lab['title']} – {study.name}"),
+            "LEAFLET_CSS": css,
+            "STUDIO_CSS": data_text("studio.css"),
+            "LEAFLET_JS": js,
+            "DATA": page_json(doc),
+            "CHARTS_JS": data_text("charts.js"),
+            "MAIN_JS": data_text("studio.js"),
+        },
+    )
+
+
+def save_page(page: str, path: str | Path) -> Path:
+    """Write a page (HTML text) atomically; the file must end in ``.html``."""
+    from ..files import atomic_path
+
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise GeoValueError(f"output: a page is written as .html; received {str(path)!r}")
+    left = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
+    if left:
+        raise GeoValueError(f"page: external resources left in it: {left}")
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    logger.debug("wrote %s (%.1f MB)", path, len(page.encode()) / 1e6)
+    return path

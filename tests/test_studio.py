@@ -1,0 +1,437 @@
+"""The planning studio and the decision report, driven in Debian's Chromium as a planner would.
+
+The studio computes its figures in JavaScript; every test that changes the scenario exports
+it and checks that :func:`geo.scenario.what_if` (``geo whatif --scenario``) shows the same
+digits for every figure of every row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.cli.siting import shown_figures
+from geo.crs import to_sweref
+from geo.errors import GeoValueError
+from geo.maps.studio import page_json, save_page, studio_data, studio_page
+from geo.report import round_shown
+from geo.scenario import Scenario, address_cells, compare, read_scenario, what_if
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+from browser import playwright_chromium  # noqa: E402
+
+EVIL = '<img src=x onerror="window.__pwned=1">{{7*7}}${alert(1)}'
+
+
+@pytest.fixture(scope="module")
+def studio_file(tmp_path_factory, study) -> Path:
+    path = tmp_path_factory.mktemp("studio") / "studio.html"
+    assert main(["map", "studio", "-o", str(path), "-q"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = playwright_chromium(p)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, errors: list[str] | None = None):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    if errors is not None:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("dialog", lambda d: (errors.append("dialog " + d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    return page
+
+
+def _python_shown(study, scenario_doc: dict, tmp_path: Path, network=None) -> pd.DataFrame:
+    f = tmp_path / "scenario.json"
+    f.write_text(json.dumps(scenario_doc), encoding="utf-8")
+    return shown_figures(what_if(study, scenario=read_scenario(f), network=network))
+
+
+def _assert_same_figures(page, study, tmp_path, network=None) -> int:
+    """Every shown figure of the studio equals what_if's for the exported scenario."""
+    summary = page.evaluate("geoStudio.summary()")
+    table = _python_shown(study, page.evaluate("geoStudio.scenario()"), tmp_path, network)
+    assert len(table) == len(summary["rows"])
+    compared = 0
+    for (_, py), js in zip(table.iterrows(), summary["rows"], strict=True):
+        assert (py["group"], py["name"]) == (js["group"], js["name"])
+        for key, text in js["shown"].items():
+            assert py[key] == text, (js["group"], js["name"], key, py[key], text)
+            compared += 1
+    return compared
+
+
+# ----------------------------------------------------------------------------- Python side
+
+
+def test_rounding_is_the_same_as_javascripts_to_fixed():
+    # toFixed rounds the exact binary value, halves away from zero
+    assert str(round_shown(0.125 * 100, 0)) == "13"
+    assert str(round_shown(2.25, 1)) == "2.3"
+    assert str(round_shown(1.005, 2)) == "1.00"  # 1.005 is 1.00499999... in binary
+    assert str(round_shown(167793.5, 0)) == "167794"
+
+
+def test_compare_by_hand_on_two_squares(square_study):
+    """Two squares, a base at each centre: moving base A onto B's centre doubles nobody's
+    distance in B and sends A's cell 1 km away."""
+    from geo.scenario import ScenarioBase
+
+    dem = pd.DataFrame(
+        {
+            "population": [10.0, 30.0],
+            "weight": [10.0, 30.0],
+            "area": ["A", "B"],
+            "settlement_class": ["city", "countryside"],
+            "locality": ["", ""],
+        }
+    )
+    import geopandas as gpd
+    import shapely
+
+    e0, n0 = 530_000.0, 6_470_000.0
+    dem = gpd.GeoDataFrame(
+        dem,
+        geometry=shapely.points([e0 + 500, e0 + 1500], [n0 + 500, n0 + 500]),
+        crs=3006,
+    )
+    moved = Scenario((ScenarioBase("both", e0 + 1500, n0 + 500, "B"),), threshold=0.5)
+    comp = compare(square_study, moved, demand=dem)
+    t = comp.table.set_index(["group", "name"])
+    assert t.loc[("all", "all"), "mean_before"] == 0
+    assert t.loc[("all", "all"), "mean_after"] == pytest.approx(1000 * 10 / 40)
+    assert t.loc[("area", "A"), "worse"] == 10 and t.loc[("area", "B"), "worse"] == 0
+    assert t.loc[("all", "all"), "share_within_after"] == pytest.approx(30 / 40)
+    assert t.loc[("all", "all"), "p90_after"] == 1000  # 90 % of 40 people reach into A's 10
+    assert t.loc[("all", "all"), "max_after"] == 1000
+    assert comp.nearest.tolist() == [0, 0]
+
+
+def test_scenario_files_are_checked(tmp_path, study):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(GeoValueError, match="not valid JSON"):
+        read_scenario(bad)
+    bad.write_text(json.dumps({"bases": [{"name": "x", "lat": "north"}]}), encoding="utf-8")
+    with pytest.raises(GeoValueError, match="needs e/n or lat/lon"):
+        read_scenario(bad)
+    bad.write_text(json.dumps({"bases": [{"name": "x", "lat": 91, "lon": 15}]}))
+    with pytest.raises(GeoValueError, match="out of range"):
+        read_scenario(bad)
+    bad.write_text(json.dumps({"bases": []}))
+    with pytest.raises(GeoValueError, match="opens no base"):
+        read_scenario(bad)
+    assert main(["whatif", "--scenario", str(bad), "-q"]) == 2
+    csv = tmp_path / "bases.csv"
+    csv.write_text("name,lat,lon\nSkäggetorp,58.4268,15.5955\nLjungsbro,58.5085,15.4980\n")
+    sc = read_scenario(csv)
+    assert [b.name for b in sc.bases] == ["Skäggetorp", "Ljungsbro"]
+    e, n = to_sweref(np.array([15.4980]), np.array([58.5085]), 4326)
+    assert (sc.bases[1].e, sc.bases[1].n) == pytest.approx((e[0], n[0]))
+
+
+def test_studio_data_is_offline_and_inert(study, tmp_path):
+    evil_areas = study.areas.copy()
+    evil_bases = study.bases.copy()
+    evil_areas.loc[0, "area"] = EVIL
+    evil_bases.loc[evil_bases["area"] == study.areas.loc[0, "area"], "area"] = EVIL
+    evil_bases.loc[0, "base_name"] = EVIL
+    evil = dataclasses.replace(study, areas=evil_areas, bases=evil_bases)
+    assert "Planning studio" in studio_page(study, proven=False, lang="en")
+    page = studio_page(evil, proven=False)
+    assert "<img" not in page.split('id="geo-studio-data"')[1].split("</script>")[0]
+    assert "https://unpkg" not in page and "cdn" not in page.lower().split("leaflet")[0]
+    assert json.loads(page_json({"x": "</script><b>"})) == {"x": "</script><b>"}
+    assert "</script>" not in page_json({"x": "</script>"})
+    with pytest.raises(GeoValueError, match="weight"):
+        studio_data(study, weight="income")
+    path = save_page(page, tmp_path / "evil.html")
+    assert path.read_text(encoding="utf-8") == page
+    with pytest.raises(GeoValueError, match=".html"):
+        save_page(page, tmp_path / "evil.txt")
+
+
+# ----------------------------------------------------------------------------- in Chromium
+
+
+def test_studio_figures_equal_whatif_after_every_kind_of_change(
+    browser, studio_file, study, tmp_path
+):
+    errors: list[str] = []
+    page = _open(browser, studio_file, errors)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    page.screenshot(path=str(shots / "0_today.png"))
+    first = page.evaluate("geoStudio.summary()")
+    row = first["rows"][0]["shown"]
+    assert row["mean_before_km"] == row["mean_after_km"] and row["better"] == "0"
+    assert _assert_same_figures(page, study, tmp_path) > 300
+
+    page.evaluate("geoStudio.moveBase('syd', 58.3720, 15.5600)")  # Lambohov farther south
+    page.screenshot(path=str(shots / "1_moved.png"))
+    assert _assert_same_figures(page, study, tmp_path)
+    new_id = page.evaluate("geoStudio.addBase('Ljungsbro', 58.5085, 15.4980)")
+    assert new_id.startswith("new-")
+    page.screenshot(path=str(shots / "2_added.png"))
+    assert _assert_same_figures(page, study, tmp_path)
+    rows = {(r["group"], r["name"]): r for r in page.evaluate("geoStudio.summary()")["rows"]}
+    assert rows[("locality", "Ljungsbro")]["values"]["mean_after"] < 2000
+    assert rows[("locality", "Ljungsbro")]["values"]["better"] > 4000
+    page.evaluate("geoStudio.closeBase('oster')")
+    page.screenshot(path=str(shots / "3_closed.png"))
+    assert _assert_same_figures(page, study, tmp_path)
+    # the page shows what summary() says: the area table's first row
+    shown = page.inner_text("#table-area tbody tr:first-child")
+    norr = rows[("area", "norr")]
+    assert norr["name"] in shown
+    # weight and threshold switches
+    page.select_option("#weight", "children")
+    assert page.evaluate("geoStudio.summary().weight") == "children"
+    assert _assert_same_figures(page, study, tmp_path)
+    page.select_option("#threshold", "10")
+    assert page.evaluate("geoStudio.summary().threshold") == 10
+    assert _assert_same_figures(page, study, tmp_path)
+    # undo steps back through the threshold, the weight and the closure
+    for _ in range(3):
+        page.click("#undo")
+    assert page.evaluate("geoStudio.summary().weight") == "population"
+    assert "oster" in [b["id"] for b in page.evaluate("geoStudio.bases()")]
+    page.click("#reset")
+    assert page.evaluate("geoStudio.summary()")["rows"][0]["shown"] == row
+    # closing the last base is refused with a message
+    for b in ["norr", "vaster", "syd"]:
+        page.evaluate(f"geoStudio.closeBase('{b}')")
+    assert page.evaluate("geoStudio.closeBase('oster')") is False
+    assert page.inner_text("#message")
+    assert errors == []
+    # the states look different: colours change where catchments change
+    from browser import png_pixels
+
+    a, b = png_pixels(shots / "0_today.png"), png_pixels(shots / "3_closed.png")
+    assert (np.abs(a.astype(int) - b.astype(int)).sum(axis=-1) > 60).mean() > 0.01
+    page.close()
+
+
+def test_a_real_drag_moves_a_base_and_the_export_reproduces_it(
+    browser, studio_file, study, tmp_path
+):
+    errors: list[str] = []
+    page = _open(browser, studio_file, errors)
+    marker = page.locator(".leaflet-marker-icon[data-base-id='oster']")
+    box = marker.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    before = next(b for b in page.evaluate("geoStudio.bases()") if b["id"] == "oster")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(x + 12 * k, y - 9 * k)
+    page.mouse.up()
+    after = next(b for b in page.evaluate("geoStudio.bases()") if b["id"] == "oster")
+    assert after["status"] == "moved"
+    assert after["e"] > before["e"] + 500 and after["n"] > before["n"] + 500
+    page.screenshot(path=str(tmp_path / "dragged.png"))
+    assert _assert_same_figures(page, study, tmp_path)
+    # the export button downloads the scenario; geo whatif --scenario reads it
+    with page.expect_download() as dl:
+        page.click("#export-json")
+    path = tmp_path / "export.json"
+    dl.value.save_as(path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["format"] == "geo-scenario" and len(doc["bases"]) == 4
+    out = tmp_path / "w.csv"
+    assert main(["whatif", "--scenario", str(path), "-o", str(out), "-q"]) == 0
+    assert pd.read_csv(out)["group"].iloc[0] == "all"
+    with page.expect_download() as dl:
+        page.click("#export-csv")
+    csv = tmp_path / "export.csv"
+    dl.value.save_as(csv)
+    assert [b.name for b in read_scenario(csv).bases] == [b["name"] for b in doc["bases"]]
+    # reset, then open the exported file: the same figures again
+    shown = page.evaluate("geoStudio.summary()")
+    page.click("#reset")
+    page.set_input_files("#open", str(path))
+    page.wait_for_function("geoStudio.bases().some(b => b.status === 'moved')")
+    assert page.evaluate("geoStudio.summary()")["rows"] == shown["rows"]
+    assert errors == []
+    page.close()
+
+
+def test_every_tooltip_and_the_suggestion(browser, studio_file, study, tmp_path):
+    page = _open(browser, studio_file)
+    # base markers, today's places and candidate sites
+    tips = []
+    for el in page.locator(".leaflet-marker-icon, path.leaflet-interactive").all()[:80]:
+        el.hover(force=True)
+        tip = page.locator(".leaflet-tooltip").last
+        if tip.count():
+            tips.append(tip.inner_text())
+    assert any("Skäggetorp" in t for t in tips)
+    assert any("Ljungsbro" in t for t in tips)
+    # a cell: the nearest base and the distance today
+    map_box = page.locator("#map").bounding_box()
+    page.mouse.move(map_box["x"] + map_box["width"] * 0.45, map_box["y"] + map_box["height"] * 0.4)
+    page.mouse.move(
+        map_box["x"] + map_box["width"] * 0.45 + 3, map_box["y"] + map_box["height"] * 0.4
+    )
+    cell_tip = page.locator(".leaflet-tooltip.geo-cell-tip").inner_text()
+    assert "km" in cell_tip and ("idag" in cell_tip)
+    # suggestion from today's bases: the heuristic finds geo site's proven optimum
+    page.fill("#suggest-n", "2")
+    page.click("#suggest")
+    text = page.inner_text("#suggestion")
+    assert "Bevisat optimum" in text and "samma lösning" in text
+    summary = page.evaluate("geoStudio.summary()")
+    served = sum(b["served"] for b in summary["bases"])
+    assert served == pytest.approx(summary["rows"][0]["values"]["weighted"])
+    sug = page.evaluate("geoStudio.suggest(2)")
+    assert sug["sameAsProven"] is True
+    page.click("#suggest-apply")
+    assert len(page.evaluate("geoStudio.bases()")) == 6
+    assert _assert_same_figures(page, study, tmp_path)
+    # charts: the marginal gain of each base, the trade-off, before/after per class
+    for chart in ("#chart-classes", "#chart-sweep", "#chart-tradeoff"):
+        assert page.locator(f"{chart} svg").count() == 1
+    page.screenshot(path=str(tmp_path / "suggested.png"))
+    page.close()
+
+
+def test_javascript_projection_matches_pyproj(browser, studio_file):
+    page = _open(browser, studio_file)
+    rng = np.random.default_rng(1)
+    lat = rng.uniform(55.3, 69.0, 50)
+    lon = rng.uniform(11.0, 24.0, 50)
+    e, n = to_sweref(lon, lat, 4326)
+    js = page.evaluate(
+        "pts => pts.map(p => geoStudio.toSweref(p[0], p[1]))", np.c_[lat, lon].tolist()
+    )
+    assert np.abs(np.array(js) - np.c_[e, n]).max() < 0.001  # 1 mm
+    back = page.evaluate("pts => pts.map(p => geoStudio.fromSweref(p[0], p[1]))", js)
+    assert np.abs(np.array(back) - np.c_[lat, lon]).max() < 1e-8
+    page.close()
+
+
+def test_names_from_the_files_stay_text(browser, study, tmp_path):
+    evil_bases = study.bases.copy()
+    evil_bases.loc[0, "base_name"] = EVIL
+    evil = dataclasses.replace(study, bases=evil_bases)
+    path = save_page(studio_page(evil, proven=False), tmp_path / "evil.html")
+    errors: list[str] = []
+    page = _open(browser, path, errors)
+    page.locator(".leaflet-marker-icon[data-base-id='norr']").hover(force=True)
+    assert EVIL in page.locator(".leaflet-tooltip").last.inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#bases input").first.input_value() == EVIL
+    assert errors == []
+    page.close()
+
+
+def test_studio_with_a_travel_time_matrix_snaps_and_matches(browser, shared, study, tmp_path):
+    from geo.network import build_network
+    from geo.network.readers import read_road_lines
+
+    roads = shared / "linkoping/roads_central_2017.gpkg"
+    path = tmp_path / "car.html"
+    args = ["map", "studio", "--mode", "car", "--lines", str(roads), "--layer", "roads"]
+    assert main([*args, "--no-proven", "-o", str(path), "-q"]) == 0
+    net = build_network(read_road_lines(roads, "car", layer="roads"), "car")
+    page = _open(browser, path)
+    assert "fästs vid närmaste kandidatplats" in page.inner_text("#mode-note")
+    moved = page.evaluate("geoStudio.moveBase('oster', 58.4040, 15.6500)")
+    doc = page.evaluate("geoStudio.scenario()")
+    site = next(b for b in doc["bases"] if b["id"] == "oster")["site"]
+    assert site  # snapped to a candidate site, and stands exactly there
+    cands = studio_data(study, proven=False)["candidates"]
+    assert any(c["name"] == site and c["e"] == moved["e"] for c in cands)
+    assert page.evaluate("geoStudio.summary().unit") == "min"
+    assert _assert_same_figures(page, study, tmp_path, network=net)
+    page.close()
+
+
+def test_studio_on_the_users_addresses_suppresses_small_cells(browser, study, tmp_path):
+    from geo.areas import assign_addresses
+    from geo.synthetic import synthetic_addresses
+
+    table = assign_addresses(synthetic_addresses(3000, seed=4, study=study), study).table
+    cells, left_out = address_cells(table, study, cell_size_m=1000)
+    assert cells["population"].min() >= 5 and left_out > 0
+    assert cells["population"].sum() + left_out == (table["status"] == "ok").sum()
+    f = tmp_path / "assigned.csv"
+    table.to_csv(f, index=False)
+    out = tmp_path / "addr.html"
+    args = ["map", "studio", "--addresses", str(f), "--cell-size-m", "1000"]
+    assert main([*args, "-o", str(out), "-q"]) == 0
+    text = out.read_text(encoding="utf-8")
+    # no address coordinates: only cell centres on the 1 km grid go into the page
+    doc = json.loads(
+        text.split('id="geo-studio-data" type="application/json">')[1].split("</script>")[0]
+    )
+    assert all(math.isclose(e % 1000, 500) for e in doc["cells"]["e"])
+    assert set(doc["weights"]) == {"population", "need"}
+    page = _open(browser, out)
+    assert "SYNTETISKA" in page.inner_text("#notes")
+    page.close()
+
+
+# ----------------------------------------------------------------------------- the report
+
+
+def test_report_prints_to_pdf_with_every_section(browser, study, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    scen = tmp_path / "s.json"
+    scen.write_text(
+        json.dumps(
+            {
+                "name": EVIL,
+                "weight": "children",
+                "bases": [
+                    {"id": "norr", "name": "Skäggetorp", "lat": 58.4268, "lon": 15.5955},
+                    {"id": "", "name": "Malmslätt", "lat": 58.4170, "lon": 15.5130},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.html"
+    assert main(["report", "--scenario", str(scen), "-o", str(out), "-q"]) == 0
+    errors: list[str] = []
+    page = _open(browser, out, errors)
+    assert page.evaluate("window.__pwned") is None and errors == []
+    assert EVIL in page.inner_text("#scenario-2 h2")
+    assert page.locator(".chart svg").count() >= 4
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    page.close()
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    for heading in (
+        "Sammanfattning",
+        "Dagens fyra områden",
+        "Förslag från geo site",
+        "Scenarier: före och efter",
+        "Förslag: 2 nya baser",
+        "Data och källor",
+        "Förbehåll",
+        "fågelvägen",
+        "Antagna basplatser",
+    ):
+        assert heading in text, heading
+    # the report's figures are compare()'s
+    comp = compare(study, read_scenario(scen))
+    mean = comp.table.iloc[0]["mean_after"] / 1000
+    assert f"{round_shown(mean, 1)}".replace(".", ",") in text
