@@ -58,6 +58,7 @@ from .travel import add_travel_columns
 
 if TYPE_CHECKING:
     from .network import Network
+    from .transit import Transit
 
 __all__ = [
     "STATUS_INVALID",
@@ -275,7 +276,7 @@ def assign_addresses(
     chunk_size: int = DEFAULT_CHUNK,
     progress: bool = False,
     mode: str = "straight",
-    network: Network | None = None,
+    network: Network | Transit | None = None,
     max_snap_m: float | None = None,
 ) -> Assignment:
     """Assign every address to a catchment area and measure distance to every base.
@@ -297,12 +298,15 @@ def assign_addresses(
         Rows per processing chunk.
     progress : bool
         Show a progress bar for large inputs.
-    mode : {"straight", "walk", "bike", "car"}
+    mode : {"straight", "walk", "bike", "car", "transit"}
         ``straight`` gives straight-line distances only. A travel mode adds network distance
         and travel time to every base (see :mod:`geo.network`): along ``network`` when given,
-        otherwise the labelled no-network estimate (status ``estimated``).
-    network : Network, optional
-        The network for ``mode``.
+        otherwise the labelled no-network estimate (status ``estimated``). ``transit`` adds
+        the median and 90th percentile travel time by public transport, transfers and
+        waiting share (see :mod:`geo.transit`; ``network`` is then a
+        :class:`geo.transit.Transit`).
+    network : Network or Transit, optional
+        The network (or timetable) for ``mode``.
     max_snap_m : float
         Addresses farther than this from the network get no route.
 
@@ -378,7 +382,7 @@ def assign_table(
     chunk_size: int = DEFAULT_CHUNK,
     progress: bool = False,
     mode: str = "straight",
-    network: Network | None = None,
+    network: Network | Transit | None = None,
     max_snap_m: float | None = None,
     first_row: int = 1,
 ) -> tuple[pd.DataFrame, list[str]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -82,6 +82,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from .transit import Transit
 
 _REGSO_SHARE = {
     "children": (REGSO_CHILDREN, REGSO_POPULATION_BEFORE),
@@ -309,12 +312,19 @@ def candidate_sites(
 
 
 def _cost(
-    dem: gpd.GeoDataFrame, cand: gpd.GeoDataFrame, network: Network | None, max_snap_m: float
+    dem: gpd.GeoDataFrame,
+    cand: gpd.GeoDataFrame,
+    network: Network | Transit | None,
+    max_snap_m: float,
 ) -> tuple[np.ndarray, str]:
     de, dn = dem.geometry.x.to_numpy(), dem.geometry.y.to_numpy()
     ce, cn = cand.geometry.x.to_numpy(), cand.geometry.y.to_numpy()
     if network is None:
         return distance_matrix_m(de, dn, ce, cn), "m"
+    if not isinstance(network, Network):  # a timetable: median travel time over the window
+        tc = network.costs(de, dn, ce, cn, target_names=cand["site"].astype(str).tolist())
+        t = np.ascontiguousarray(tc.time_s)
+        return np.where(np.isnan(t), np.inf, t), "s"
     costs = network_costs(
         network, de, dn, ce, cn, max_snap_m=max_snap_m, target_names=cand["site"].tolist()
     )
@@ -419,7 +429,7 @@ def _before_after(
 
 
 def _partition(
-    study: Study, open_sites: gpd.GeoDataFrame, network: Network | None, max_snap_m: float
+    study: Study, open_sites: gpd.GeoDataFrame, network: Network | Transit | None, max_snap_m: float
 ) -> pd.DataFrame:
     """Each RegSO to the open site nearest (by the same cost) its population-weighted centre."""
     if study.regso is None:
@@ -456,7 +466,7 @@ def site(
     keep_existing: bool = True,
     candidates: tuple[str, ...] = ("localities", "regso"),
     extra_sites: gpd.GeoDataFrame | None = None,
-    network: Network | None = None,
+    network: Network | Transit | None = None,
     max_snap_m: float | None = None,
     capacity: float | None = None,
     time_limit_s: float | None = None,
@@ -845,7 +855,7 @@ def read_scenario(path: str | Path) -> Scenario:
 
 
 def travel_time_matrix_s(
-    network: Network,
+    network: Network | Transit,
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
@@ -921,7 +931,7 @@ def compare(
     scenario: Scenario,
     *,
     demand: gpd.GeoDataFrame | None = None,
-    network: Network | None = None,
+    network: Network | Transit | None = None,
     max_snap_m: float | None = None,
 ) -> Comparison:
     """Figures of a scenario against today's bases: the numbers the planning studio shows.
@@ -1036,7 +1046,7 @@ def what_if(
     weight: str | None = None,
     threshold_km: float | None = None,
     threshold_min: float | None = None,
-    network: Network | None = None,
+    network: Network | Transit | None = None,
     max_snap_m: float | None = None,
 ) -> pd.DataFrame:
     """Effect of closing, moving or adding bases: :func:`compare`'s table.

@@ -19,6 +19,8 @@ __all__ = [
     "STATUS_OK",
     "STATUS_OUTSIDE",
     "STATUS_UNMATCHED",
+    "TRANSIT",
+    "TRANSIT_STATUSES",
     "TRAVEL_MODES",
     "WEIGHTS",
     "GROUPS",
@@ -44,8 +46,18 @@ NETWORK_UNREACHABLE = "unreachable"
 NETWORK_STATUSES = (NETWORK_OK, NETWORK_ESTIMATED, NETWORK_TOO_FAR, NETWORK_UNREACHABLE)
 #: Travel modes over a network.
 MODES = ("walk", "bike", "car")
-#: Everything ``--mode`` takes: straight-line distance only, or a network mode.
-TRAVEL_MODES = ("straight", *MODES)
+#: Public transport over a GTFS timetable (``--mode transit --gtfs FEED``).
+TRANSIT = "transit"
+#: Everything ``--mode`` takes: straight-line distance only, a network mode, or transit.
+TRAVEL_MODES = ("straight", *MODES, TRANSIT)
+#: Public-transport statuses per address and base: a journey; walking is at least as quick;
+#: no stop with service within the walking distance (of the address or of the base); no trip
+#: gets there for half the departures of the window.
+TRANSIT_OK = "ok"
+TRANSIT_WALK_ONLY = "walk_only"
+TRANSIT_NO_SERVICE = "no_service"
+TRANSIT_UNREACHABLE = "unreachable"
+TRANSIT_STATUSES = (TRANSIT_OK, TRANSIT_WALK_ONLY, TRANSIT_NO_SERVICE, TRANSIT_UNREACHABLE)
 
 # ----------------------------------------------------------------------------- classes
 #: Settlement classes: the main town, a smaller locality, the countryside.

@@ -46,6 +46,17 @@ dask_connect_timeout_s: float = 20.0
 partition_rows: int = 1_000_000
 #: Straight line times this factor, at the mode's speed, estimates a trip with no network.
 detour_factor: float = 1.3
+#: Public transport (``--mode transit``): walking speed (km/h), the farthest walk to or from a
+#: stop (m), between stops on a transfer (m), the seconds between arriving at a stop and
+#: boarding there on a transfer, the departure window (minutes, one departure a minute) and
+#: its start, and the longest walk that still counts as a trip on foot (m).
+transit_walk_speed_kmh: float = 5.0
+transit_max_walk_m: float = 1000.0
+transit_max_transfer_walk_m: float = 400.0
+transit_transfer_slack_s: int = 60
+transit_window_min: int = 120
+transit_depart_time: str = "07:00"
+transit_max_walk_only_m: float = 3000.0
 #: ``geo serve``: the largest upload to POST /api/assign (bytes) and the most rows in it.
 serve_max_upload_bytes: int = 200_000_000
 serve_max_rows: int = 2_000_000

@@ -56,14 +56,34 @@ def add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
     g = p.add_argument_group("travel network")
     if with_mode:
         g.add_argument(
-            "--mode", choices=["straight", "walk", "bike", "car"], default="straight",
-            help="straight line only (default), or add network distance and travel time",
+            "--mode", choices=["straight", "walk", "bike", "car", "transit"], default="straight",
+            help="straight line only (default), add network distance and travel time, or "
+            "public transport (transit, with --gtfs)",
         )  # fmt: skip
     g.add_argument("--network", type=Path, help="network built by 'geo network build' (.npz)")
     g.add_argument("--pbf", type=Path, help="OpenStreetMap .osm.pbf extract")
     g.add_argument("--graphml", type=Path, help="GraphML road graph (e.g. saved by osmnx)")
     g.add_argument("--lines", type=Path, help="road line layer (GeoPackage, GeoJSON, ...)")
     g.add_argument("--layer", help="layer of --lines")
+    t = p.add_argument_group("public transport (--mode transit)")
+    t.add_argument("--gtfs", type=Path, help="GTFS feed (zip or folder), e.g. Östgötatrafiken's")
+    t.add_argument(
+        "--depart", help="start of the departure window, e.g. 2019-01-08T07:00 (default: the "
+        f"feed's first ordinary Tuesday at {settings.transit_depart_time})",
+    )  # fmt: skip
+    t.add_argument(
+        "--window-min", type=int, default=settings.transit_window_min,
+        help=f"departure window, one departure a minute (default {settings.transit_window_min})",
+    )  # fmt: skip
+    t.add_argument(
+        "--max-walk-m", type=float, default=settings.transit_max_walk_m,
+        help=f"farthest walk to or from a stop (default {settings.transit_max_walk_m:g})",
+    )  # fmt: skip
+    t.add_argument(
+        "--max-transfer-walk-m", type=float, default=settings.transit_max_transfer_walk_m,
+        help="farthest walk between stops on a transfer "
+        f"(default {settings.transit_max_transfer_walk_m:g})",
+    )  # fmt: skip
     g.add_argument(
         "--max-snap-m", type=float, default=settings.max_snap_m,
         help=f"addresses farther than this from the network get no route "
@@ -137,6 +157,8 @@ def network(args: argparse.Namespace, study, *, required: bool, mode: str | None
     mode = str(mode or getattr(args, "mode", "straight"))
     if mode == "straight":
         return None
+    if mode == "transit":
+        return _transit(args, study)
     name = study.slug
 
     sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
@@ -152,6 +174,23 @@ def network(args: argparse.Namespace, study, *, required: bool, mode: str | None
             f"'geo network build --mode {mode} --pbf FILE' or pass --network/--pbf/--lines"
         )
     return None
+
+
+def _transit(args: argparse.Namespace, study):  # type: ignore[no-untyped-def]
+    """The timetable and window of ``--mode transit`` (walking along --network/--pbf/--lines
+    as a walk network when one is given, else the labelled estimate)."""
+    from ..network import load_network
+    from ..transit import load_transit
+
+    gtfs = getattr(args, "gtfs", None)
+    if gtfs is None:
+        raise UsageError("--mode transit needs a timetable: --gtfs FEED.zip (GTFS zip or folder)")
+    sources = {k: getattr(args, k, None) for k in ("network", "pbf", "graphml", "lines")}
+    walk = load_network("walk", layer=args.layer, **sources) if any(sources.values()) else None
+    return load_transit(
+        gtfs, depart=args.depart, window_min=args.window_min, max_walk_m=args.max_walk_m,
+        max_transfer_walk_m=args.max_transfer_walk_m, walk_network=walk,
+    )  # fmt: skip
 
 
 def latlon(spec: str, flag: str) -> tuple[str, tuple[float, float]]:

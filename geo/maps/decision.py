@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from ..scenario import Comparison, Scenario, compare, demand_points, site, sweep
 from ..study import Study
 from .page import DATA_YEARS, data_text, fmt_number, html_text
 from .studio import STUDIO_COLOURS, fill_template, page_json, studio_labels
+
+if TYPE_CHECKING:
+    from ..transit import Transit
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +153,7 @@ def decision_report(
     *,
     weight: str = "population",
     add: int = 2,
-    network: Network | None = None,
+    network: Network | Transit | None = None,
     lang: str = "sv",
     notes: tuple[str, ...] = (),
 ) -> str:

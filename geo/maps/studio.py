@@ -20,7 +20,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -43,6 +43,9 @@ from ..schema import SETTLEMENT_CLASSES, WEIGHTS
 from ..study import Study
 from .offline import leaflet_assets
 from .page import AREA_COLOURS, DATA_YEARS, data_text, html_text, to_wgs84
+
+if TYPE_CHECKING:
+    from ..transit import Transit
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +116,7 @@ def studio_data(
     weight: str = "population",
     demand: gpd.GeoDataFrame | None = None,
     cell_size_m: float = 1000.0,
-    network: Network | None = None,
+    network: Network | Transit | None = None,
     mode: str = "straight",
     lang: str = "sv",
     proven: bool = True,

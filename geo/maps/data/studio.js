@@ -787,7 +787,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-label]"), function (e) { e.textContent = label(e.getAttribute("data-label")); });
     document.getElementById("title").textContent = label("title");
     document.getElementById("subtitle").textContent = D.study + " · " + label("data") + ": " + D.data_years + " · " + label("made") + " " + D.made;
-    document.getElementById("mode-note").textContent = STRAIGHT ? label("straight_note") : label("network_note", { mode: D.mode });
+    document.getElementById("mode-note").textContent = STRAIGHT ? label("straight_note") : label("network_note", { mode: label("mode_" + D.mode) });
     document.getElementById("today-note").textContent = label("today_note") + " " + label("beyond") + ".";
     var notes = document.getElementById("notes");
     (D.notes || []).forEach(function (t) { notes.appendChild(node("li", t)); });
