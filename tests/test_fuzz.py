@@ -342,6 +342,10 @@ COMMANDS = [
     ["network", "catchments", "--mode", "car", "--network", "{f}", "-o", "{out}.gpkg"],
     ["assign", "--mode", "car", "--network", "{f}", "-o", "{out}.csv", "--demo-count", "50"],
     ["demo-addresses", "--grid", "{f}", "-n", "10", "-o", "{out}"],
+    ["assign", "--mode", "transit", "--gtfs", "{f}", "-o", "{out}.csv", "--demo-count", "50"],
+    ["map", "studio", "--addresses", "{f}", "--no-proven", "-o", "{out}.html"],
+    ["whatif", "--scenario", "{f}"],
+    ["report", "--scenario", "{f}", "-o", "{out}.html"],
 ]
 
 

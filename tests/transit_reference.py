@@ -1,7 +1,8 @@
 """The reference router for public transport: Dijkstra (networkx) over a time-expanded graph.
 
-Nodes are the departure and arrival events of every connection; edges ride a connection, wait
-at a stop for its next departure, stay seated on a trip, transfer (walk to a stop within the
+Nodes are, for every connection, its boarding event (in the stop's chain of departures), its
+vehicle departure and its arrival; edges board, ride a connection, wait at a stop for its next
+departure, stay seated on a trip (vehicle to vehicle: staying seated is not a transfer), transfer (walk to a stop within the
 transfer radius, or stay, and board a departure at least ``slack_s`` after arriving), and walk
 from the last stop to a target. A query adds the origin: walking to each stop in reach and
 boarding its first departure at or after arriving. The earliest arrival at each target is the
@@ -27,21 +28,22 @@ class TimeExpanded:
         self.deps: dict[int, list[tuple[int, int]]] = {}
         for c in range(nc):
             self.deps.setdefault(ds[c], []).append((dep[c], c))
-        for s, lst in self.deps.items():
+        for lst in self.deps.values():
             lst.sort()
             for (t0, c0), (t1, c1) in zip(lst, lst[1:], strict=False):
                 g.add_edge(("d", c0), ("d", c1), weight=t1 - t0)
         self.dep_times = {s: [t for t, _ in lst] for s, lst in self.deps.items()}
         last_of_trip: dict[int, int] = {}
         for c in range(nc):
-            g.add_edge(("d", c), ("a", c), weight=arr[c] - dep[c])
+            g.add_edge(("d", c), ("v", c), weight=0)
+            g.add_edge(("v", c), ("a", c), weight=arr[c] - dep[c])
         by_trip: dict[int, list[int]] = {}
         for c in range(nc):
             by_trip.setdefault(trip[c], []).append(c)
         for cs in by_trip.values():
             cs.sort(key=lambda c: (dep[c], arr[c]))
             for c0, c1 in zip(cs, cs[1:], strict=False):
-                g.add_edge(("a", c0), ("d", c1), weight=dep[c1] - arr[c0])
+                g.add_edge(("a", c0), ("v", c1), weight=dep[c1] - arr[c0])
             last_of_trip[cs[-1]] = 1
         for c in range(nc):
             for y, w in footpaths[as_[c]]:

@@ -153,7 +153,8 @@ class Feed:
         Raises
         ------
         GeoValueError
-            When no trip runs in the window, naming the feed's date range.
+            When nothing departs between the window's start and an hour after its end,
+            naming the feed's date range.
         """
         parts = []
         for shift, d in ((0, day), (-DAY_S, day - _dt.timedelta(days=1))):
@@ -178,7 +179,7 @@ class Feed:
         trip = inst[:-1][same]
         keep = dep >= start_s
         first, last = self.date_range()
-        if not (keep & (dep < end_s)).any():
+        if not (keep & (dep < end_s + 3600)).any():  # nothing to board within the hour
             raise GeoValueError(
                 f"gtfs: {self.name} has no service on {day.isoformat()} between "
                 f"{_clock(start_s)} and {_clock(end_s)}; the feed covers {first.isoformat()} – "

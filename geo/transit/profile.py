@@ -167,6 +167,8 @@ def evaluate(
     access_s: np.ndarray,
     n_origins: int,
     departures_s: np.ndarray,
+    *,
+    chunk_pairs: int = 8192,
 ) -> Journeys:
     """Earliest arrival from every origin for every departure time, vectorised.
 
@@ -178,7 +180,55 @@ def evaluate(
     n_origins : int
     departures_s : numpy.ndarray
         (W,) departure times (s after midnight).
+    chunk_pairs : int
+        Access pairs evaluated at once (bounds memory: about 80 bytes × pairs × W).
+
+    Returns
+    -------
+    Journeys
+        Arrays of shape (n_origins, W).
     """
+    origin = np.asarray(origin, dtype=np.int64)
+    stop = np.asarray(stop, dtype=np.int64)
+    access_s = np.asarray(access_s, dtype=np.int64)
+    departures_s = np.asarray(departures_s, dtype=np.int64)
+    if origin.size <= chunk_pairs:
+        return _evaluate_all(prof, origin, stop, access_s, n_origins, departures_s)
+    w = departures_s.size
+    out = Journeys(
+        np.full((n_origins, w), INF, dtype=np.int64),
+        np.zeros((n_origins, w), dtype=np.int32),
+        np.zeros((n_origins, w), dtype=np.int64),
+        np.zeros((n_origins, w), dtype=np.int64),
+    )
+    order = np.argsort(origin, kind="stable")
+    o_sorted = origin[order]
+    lo = 0
+    while lo < order.size:
+        hi = min(lo + chunk_pairs, order.size)
+        # never split one origin's pairs between chunks
+        hi = int(np.searchsorted(o_sorted, o_sorted[hi - 1], side="right"))
+        sel = order[lo:hi]
+        owners = np.unique(origin[sel])
+        local = np.searchsorted(owners, origin[sel])
+        part = _evaluate_all(prof, local, stop[sel], access_s[sel], owners.size, departures_s)
+        out.arr_s[owners] = part.arr_s
+        out.transfers[owners] = part.transfers
+        out.ride_s[owners] = part.ride_s
+        out.walk_s[owners] = part.walk_s
+        lo = hi
+    return out
+
+
+def _evaluate_all(
+    prof: Profiles,
+    origin: np.ndarray,
+    stop: np.ndarray,
+    access_s: np.ndarray,
+    n_origins: int,
+    departures_s: np.ndarray,
+) -> Journeys:
+    """:func:`evaluate` on one chunk of access pairs (int64 arrays)."""
     w = departures_s.size
     arr = np.full((n_origins, w), INF, dtype=np.int64)
     transfers = np.zeros((n_origins, w), dtype=np.int32)
