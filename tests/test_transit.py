@@ -383,3 +383,24 @@ def test_transit_everywhere_downstream(tmp_path, linkoping_feed, study, capsys):
     assert "kollektivtrafik" in studio.read_text(encoding="utf-8")
     assert main(["assign", "--demo-count", "10", "-o", str(out), "-q", "--mode", "transit"]) == 2
     assert "--gtfs" in capsys.readouterr().err
+
+
+def test_walking_along_a_walk_network(shared, linkoping_feed, study):
+    from geo.crs import to_sweref
+    from geo.network import load_network
+    from geo.synthetic import synthetic_addresses
+
+    roads = shared / "linkoping/roads_central_2017.gpkg"
+    walk = load_network("walk", lines=roads, layer="roads")
+    a = synthetic_addresses(300, seed=3, study=study)
+    e, n = to_sweref(a["lon"].to_numpy(), a["lat"].to_numpy(), 4326)
+    be, bn = study.base_xy
+    est = load_transit(linkoping_feed, window_min=30).costs(e, n, be, bn)
+    net = load_transit(linkoping_feed, window_min=30, walk_network=walk)
+    got = net.costs(e, n, be, bn)
+    assert "walk network" in net.walk_label and "ESTIMATED" not in net.walk_label
+    both = np.isfinite(est.walk_s) & np.isfinite(got.walk_s)
+    assert both.sum() > 20 and (est.walk_s[both] != got.walk_s[both]).any()
+    car = load_network("car", lines=roads, layer="roads")
+    with pytest.raises(GeoValueError, match="walk network"):
+        load_transit(linkoping_feed, walk_network=car)

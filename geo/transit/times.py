@@ -143,7 +143,7 @@ class Transit:
     @property
     def walk_label(self) -> str:
         if self.walk_network is not None:
-            return "walking along the walk network"
+            return "walking along the walk network (estimated where it has no route)"
         return (
             f"walking ESTIMATED: straight line × {self.detour:g} at "
             f"{self.walk_speed_mps * 3.6:.0f} km/h"
@@ -151,18 +151,31 @@ class Transit:
 
     # --------------------------------------------------------------------------- walking
     def _walk(self, e: np.ndarray, n: np.ndarray, te: np.ndarray, tn: np.ndarray) -> np.ndarray:
-        """Walking metres between paired points (estimate or walk network)."""
+        """Walking metres between paired points: along the walk network when there is one
+        (the estimate where it has no route), else the estimate."""
         straight = np.sqrt((e - te) ** 2 + (n - tn) ** 2)
+        estimate = straight * self.detour
         if self.walk_network is None or e.size == 0:
-            return straight * self.detour
+            return estimate
         from ..network import network_costs
 
-        out = np.empty(e.size)
-        for j in np.unique(np.c_[te, tn], axis=0):
-            sel = (te == j[0]) & (tn == j[1])
-            c = network_costs(self.walk_network, e[sel], n[sel], j[:1], j[1:])
-            d = c.distance_m[:, 0]
-            out[sel] = np.where(np.isfinite(d), d, straight[sel] * self.detour)
+        out = estimate.copy()
+        points, p_idx = np.unique(np.c_[e, n], axis=0, return_inverse=True)
+        targets, t_idx = np.unique(np.c_[te, tn], axis=0, return_inverse=True)
+        p_idx, t_idx = p_idx.ravel(), t_idx.ravel()
+        step = 256  # targets per routing call: bounds the (points, targets) matrix
+        for lo in range(0, len(targets), step):
+            sel = (t_idx >= lo) & (t_idx < lo + step)
+            if not sel.any():
+                continue
+            used = np.unique(p_idx[sel])
+            c = network_costs(
+                self.walk_network, points[used, 0], points[used, 1],
+                targets[lo : lo + step, 0], targets[lo : lo + step, 1],
+            )  # fmt: skip
+            row = np.searchsorted(used, p_idx[sel])
+            d = c.distance_m[row, t_idx[sel] - lo]
+            out[sel] = np.where(np.isfinite(d), d, estimate[sel])
         return out
 
     def _near(
