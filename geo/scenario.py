@@ -1048,6 +1048,7 @@ def what_if(
     threshold_min: float | None = None,
     network: Network | Transit | None = None,
     max_snap_m: float | None = None,
+    demand: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Effect of closing, moving or adding bases: :func:`compare`'s table.
 
@@ -1067,8 +1068,12 @@ def what_if(
     threshold_km, threshold_min : float, optional
         The headline "share within" threshold: kilometres for straight-line distance,
         minutes with a ``network`` (default: the scenario's, else the settings).
-    network : Network, optional
-        Travel times along the network instead of straight-line distance.
+    network : Network or Transit, optional
+        Travel times along the network (or by public transport) instead of straight-line
+        distance.
+    demand : geopandas.GeoDataFrame, optional
+        Demand points instead of the grid, e.g. :func:`address_cells` of the user's
+        addresses (as the studio built with ``--addresses`` uses them).
 
     Returns
     -------
@@ -1087,4 +1092,4 @@ def what_if(
         weight or base.weight,
         base.threshold if threshold is None else threshold,
     )
-    return compare(study, base, network=network, max_snap_m=max_snap_m).table
+    return compare(study, base, demand=demand, network=network, max_snap_m=max_snap_m).table

@@ -385,6 +385,26 @@ def test_studio_on_the_users_addresses_suppresses_small_cells(browser, study, tm
     assert set(doc["weights"]) == {"population", "need"}
     page = _open(browser, out)
     assert "SYNTETISKA" in page.inner_text("#notes")
+    # the same figures from geo whatif --addresses, for both weights
+    page.evaluate("geoStudio.moveBase('syd', 58.3720, 15.5600)")
+    page.evaluate("geoStudio.addBase('Ljungsbro', 58.5085, 15.4980)")
+    for weight in ("population", "need"):
+        page.select_option("#weight", weight)
+        doc = page.evaluate("geoStudio.scenario()")
+        assert doc["demand"] == "addresses per 1000 m cell"
+        f_s = tmp_path / f"s_{weight}.json"
+        f_s.write_text(json.dumps(doc), encoding="utf-8")
+        demand, _ = address_cells(
+            table, study, cell_size_m=1000, equity=1.0 if weight == "need" else 0.0
+        )
+        py = shown_figures(what_if(study, scenario=read_scenario(f_s), demand=demand))
+        js = page.evaluate("geoStudio.summary()")["rows"]
+        for (_, r), j in zip(py.iterrows(), js, strict=True):
+            assert all(r[k] == v for k, v in j["shown"].items()), (weight, j["name"])
+        w_csv = tmp_path / f"w_{weight}.csv"
+        cli = ["whatif", "--scenario", str(f_s), "--addresses", str(f), "--cell-size-m", "1000"]
+        assert main([*cli, "-o", str(w_csv), "-q"]) == 0
+        assert pd.read_csv(w_csv)["weighted"].iloc[0] == pytest.approx(js[0]["values"]["weighted"])
     page.close()
 
 

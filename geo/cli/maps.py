@@ -95,8 +95,9 @@ def _studio(args: argparse.Namespace, study, table) -> int:  # type: ignore[no-u
     demand = None
     notes: list[str] = []
     if table is not None:
+        # "weight" holds the need weight; "population" the count (the population weight)
         demand, left_out = address_cells(
-            table, study, cell_size_m=args.cell_size_m, min_count=args.min_count
+            table, study, cell_size_m=args.cell_size_m, min_count=args.min_count, equity=1.0
         )
         if demand.empty:
             raise UsageError(

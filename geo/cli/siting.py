@@ -86,7 +86,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--threshold-min", type=float,
         help="with a network: the headline share within this many minutes",
     )  # fmt: skip
+    wi.add_argument(
+        "--addresses", type=Path,
+        help="demand from your addresses (a file written by geo assign) counted per cell, as "
+        "in a studio built with --addresses (weights population or need)",
+    )  # fmt: skip
+    wi.add_argument(
+        "--cell-size-m", type=float, default=settings.access_cell_size_m,
+        help=f"with --addresses: the cell size (default {settings.access_cell_size_m:g} m)",
+    )  # fmt: skip
     wi.add_argument("-o", "--output", type=Path, help="write the table as CSV")
+    options.add_input_columns(wi)
     options.add_study(wi)
     options.add_network(wi)
     options.add_common(wi)
@@ -168,10 +178,23 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     move = dict(options.latlon(m, "--move") for m in args.move)
     add = dict(options.latlon(a, "--add") for a in args.add)
     scenario = read_scenario(args.scenario) if args.scenario is not None else None
+    demand = None
+    if args.addresses is not None:
+        from ..scenario import address_cells
+
+        weight = args.weight or (scenario.weight if scenario is not None else "population")
+        if weight not in ("population", "need"):
+            raise UsageError(
+                f"--addresses: the weight must be population or need; received {weight!r}"
+            )
+        table = options.assigned(args.addresses, args, study)
+        demand, _ = address_cells(
+            table, study, cell_size_m=args.cell_size_m, equity=1.0 if weight == "need" else 0.0
+        )
     table = what_if(
         study, close=tuple(args.close), move=move, add=add, scenario=scenario,
         weight=args.weight, threshold_km=args.threshold_km, threshold_min=args.threshold_min,
-        network=network, max_snap_m=args.max_snap_m,
+        network=network, max_snap_m=args.max_snap_m, demand=demand,
     )  # fmt: skip
     if args.output:
         tables.write_table(table, args.output)

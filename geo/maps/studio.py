@@ -132,9 +132,10 @@ def studio_data(
         The weight shown first (all of :data:`geo.schema.WEIGHTS` are embedded for the grid;
         ``population`` and ``need`` for the user's addresses).
     demand : geopandas.GeoDataFrame, optional
-        Demand cells instead of the SCB grid, e.g. :func:`geo.scenario.address_cells`
-        (EPSG:3006 cell centres, ``cell_size_m`` squares). Columns as
-        :func:`geo.scenario.demand_points`; ``weight`` is taken as the population weight.
+        Demand cells instead of the SCB grid, e.g. :func:`geo.scenario.address_cells` with
+        ``equity=1`` (EPSG:3006 cell centres, ``cell_size_m`` squares). Columns as
+        :func:`geo.scenario.demand_points`: ``population`` is the population weight (the
+        count) and ``weight`` the need weight.
     network : Network, optional
         Travel times: a matrix from every cell to every candidate site is embedded and bases
         snap to the nearest candidate.
@@ -258,6 +259,7 @@ def studio_data(
         "weight": weight,
         "weights": weights,
         "cell_label": cell_label,
+        "demand": "grid" if demand is None else f"addresses per {cell_size_m:g} m cell",
         "cells": {
             "e": _finite(dem.geometry.x.to_numpy()),
             "n": _finite(dem.geometry.y.to_numpy()),

@@ -662,7 +662,7 @@
   function scenario() {
     return {
       format: "geo-scenario", version: 1, study: D.study, name: "Studio " + new Date().toISOString().slice(0, 10),
-      weight: state.weight, threshold: state.threshold, unit: UNIT_KEY, mode: D.mode,
+      weight: state.weight, threshold: state.threshold, unit: UNIT_KEY, mode: D.mode, demand: D.demand,
       bases: state.bases.map(function (b) {
         var o = { id: b.id, name: b.name, status: b.status, lat: Math.round(b.lat * 1e6) / 1e6, lon: Math.round(b.lon * 1e6) / 1e6, e: b.e, n: b.n };
         if (MATRIX) o.site = CAND[b.site].name;
