@@ -37,6 +37,19 @@ def _fmt(value: float, decimals: int, lang: str) -> str:
     return fmt_number(value, lang, decimals)
 
 
+def _colours(study: Study, scenario: Scenario) -> list[str]:
+    """Each base's colour as in the studio: today's bases keep theirs, new ones follow."""
+    ids = study.base_ids
+    out, extra = [], len(ids)
+    for b in scenario.bases:
+        if b.base_id in ids:
+            k = ids.index(b.base_id)
+        else:
+            k, extra = extra, extra + 1
+        out.append(STUDIO_COLOURS[k % len(STUDIO_COLOURS)])
+    return out
+
+
 def _svg_map(study: Study, comp: Comparison, width: int = 520) -> str:
     """Cells coloured by their nearest base, today's areas and the bases (EPSG:3006 as SVG
     coordinates, north up)."""
@@ -58,8 +71,9 @@ def _svg_map(study: Study, comp: Comparison, width: int = 520) -> str:
     pts = cells.geometry
     cx = np.floor(pts.x.to_numpy() / 1000.0) * 1000.0
     cy = np.floor(pts.y.to_numpy() / 1000.0) * 1000.0 + 1000.0
+    colours = _colours(study, comp.scenario)
     for k in range(len(comp.scenario.bases)):
-        colour = STUDIO_COLOURS[k % len(STUDIO_COLOURS)]
+        colour = colours[k]
         sel = (comp.nearest == k) & np.isfinite(comp.after)
         rects = "".join(
             f'<rect x="{(x - minx) * scale:.1f}" y="{(maxy - y) * scale:.1f}" '
@@ -73,7 +87,7 @@ def _svg_map(study: Study, comp: Comparison, width: int = 520) -> str:
             ring = " ".join(xy(x, y) for x, y in poly.exterior.coords)
             parts.append(f'<polygon points="{ring}" fill="none" stroke="#222" stroke-width="1"/>')
     for k, b in enumerate(comp.scenario.bases):
-        colour = STUDIO_COLOURS[k % len(STUDIO_COLOURS)]
+        colour = colours[k]
         x, y = (b.e - minx) * scale, (maxy - b.n) * scale
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" stroke="#fff" '
@@ -83,7 +97,7 @@ def _svg_map(study: Study, comp: Comparison, width: int = 520) -> str:
         )
     parts.append("</svg>")
     legend = "".join(
-        f'<li><span class="swatch" style="background:{STUDIO_COLOURS[k % len(STUDIO_COLOURS)]}">'
+        f'<li><span class="swatch" style="background:{colours[k]}">'
         f"</span>{k + 1}. {html_text(b.name)}</li>"
         for k, b in enumerate(comp.scenario.bases)
     )
@@ -126,8 +140,15 @@ def _figures_table(
     )  # fmt: skip
     rows = []
     shown = table[table["group"].isin(groups)]
-    # the whole municipality last, under the rows it sums up
-    shown = pd.concat([shown[shown["group"] != "all"], shown[shown["group"] == "all"]])
+    # areas; city, localities (each under their total), countryside; the whole municipality
+    # last, under the rows it sums up
+    parts = [shown[shown["group"] == "area"]]
+    for c in ("city", "locality", "countryside"):
+        parts.append(shown[(shown["group"] == "class") & (shown["name"] == c)])
+        if c == "locality":
+            parts.append(shown[shown["group"] == "locality"])
+    parts.append(shown[shown["group"] == "all"])
+    shown = pd.concat(parts)
     for _, r in shown.iterrows():
         name = html_text(_group_name(r, lab, study))
         cls = ' class="sub"' if r["group"] == "locality" else ""

@@ -258,6 +258,7 @@ def studio_data(
         "min_count": settings.min_count,
         "weight": weight,
         "weights": weights,
+        "colours": STUDIO_COLOURS,
         "cell_label": cell_label,
         "demand": "grid" if demand is None else f"addresses per {cell_size_m:g} m cell",
         "cells": {

@@ -15,8 +15,7 @@
   var SCALE = STRAIGHT ? 1000 : 60;
   var UNIT = STRAIGHT ? LAB.km : LAB.min;
   var UNIT_KEY = STRAIGHT ? "km" : "min";
-  var COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-    "#1f78b4", "#b15928", "#fb9a99", "#6a3d9a", "#b2df8a", "#ff7f00", "#cab2d6"];
+  var COLOURS = D.colours; /* geo.maps.studio.STUDIO_COLOURS */
 
   function label(key, values) {
     var t = LAB[key] !== undefined ? LAB[key] : key;
@@ -157,9 +156,13 @@
     return null;
   }
   function usedColours() { return state.bases.map(function (b) { return b.colour; }); }
+  /* Today's bases keep their colours; a new base takes the first free one after them. */
   function freeColour() {
     var used = usedColours();
-    for (var i = 0; i < COLOURS.length; i++) if (used.indexOf(COLOURS[i]) < 0) return COLOURS[i];
+    for (var k = 0; k < COLOURS.length; k++) {
+      var c = COLOURS[(D.bases.length + k) % COLOURS.length];
+      if (used.indexOf(c) < 0) return c;
+    }
     return COLOURS[state.next % COLOURS.length];
   }
 
@@ -706,7 +709,15 @@
       }
       bases.push(b);
     });
-    bases.forEach(function (b) { if (!b.colour) b.colour = COLOURS[(D.bases.length + state.next) % COLOURS.length]; });
+    var taken = bases.map(function (b) { return b.colour; });
+    bases.forEach(function (b) {
+      if (b.colour) return;
+      for (var k = 0; k < COLOURS.length; k++) {
+        var c = COLOURS[(D.bases.length + k) % COLOURS.length];
+        if (taken.indexOf(c) < 0) { b.colour = c; taken.push(c); return; }
+      }
+      b.colour = COLOURS[taken.length % COLOURS.length];
+    });
     if (doc.weight && D.weights[doc.weight]) state.weight = doc.weight;
     if (isFinite(Number(doc.threshold)) && doc.threshold !== null) state.threshold = Number(doc.threshold);
     state.bases = bases;
