@@ -27,10 +27,12 @@ from .crs import (
 )
 from .errors import CrsError, InputFileError, MissingColumnError
 from .files import check_file
+from .numbers import parse_numbers
 from .tables import column_key, find_column, read_frame
 
 __all__ = [
     "AddressTable",
+    "Extents",
     "find_id_column",
     "read_addresses",
     "table_from_frame",
@@ -61,6 +63,42 @@ ID_NAMES = ("id", "addressid", "adressid", "objectid", "fid", "uuid", "lopnr", "
 
 
 @dataclass
+class Extents:
+    """Where rows located at less than address precision may lie (EPSG:3006).
+
+    A row matched to a street without its number, to a postcode or to a locality, or to
+    several register rows, may lie anywhere among a set of register points: its *extent*.
+    The assignment gives such a row an area only where its whole extent lies in one area.
+
+    Attributes
+    ----------
+    e, n : numpy.ndarray
+        Coordinates of the register's points (m, EPSG:3006).
+    groups : list of (key, numpy.ndarray)
+        One extent per distinct match: a hashable key (what matched) and the positions of
+        its points in ``e``/``n``.
+    row_group : numpy.ndarray
+        Per row, the index into ``groups`` (``-1``: the row has no extent).
+    what : list of str
+        Per group, what matched, for reasons ("street 'x' in postcode 58222").
+    memo : dict
+        Areas already found per group key and area index; shared by every table matched
+        against the same register, so a service finds each extent's areas once.
+    """
+
+    e: np.ndarray
+    n: np.ndarray
+    groups: list[tuple[tuple, np.ndarray]]
+    row_group: np.ndarray
+    what: list[str]
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def take(self, rows: np.ndarray) -> Extents:
+        """The extents of ``rows`` (positions), e.g. to join or split tables."""
+        return Extents(self.e, self.n, self.groups, self.row_group[rows], self.what, self.memo)
+
+
+@dataclass
 class AddressTable:
     """Addresses as read from a file: the original rows plus parsed coordinates.
 
@@ -88,28 +126,12 @@ class AddressTable:
     notes: list[str] = field(default_factory=list)
     #: Rows whose text address matched no register row (status ``unmatched_address``).
     unmatched: np.ndarray | None = None
-
-
-def _parse_numbers(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a column of text or numbers; decimal comma accepted. Returns (values, reason)."""
-    if pd.api.types.is_numeric_dtype(values):
-        arr = values.to_numpy(dtype="float64", na_value=np.nan)
-        reason = np.where(np.isfinite(arr), "", f"{column} is missing")
-        return arr, reason.astype(object)
-    text = values.astype("string").fillna("").str.strip()
-    cleaned = text.str.replace("\u2212", "-", regex=False).str.replace(" ", "", regex=False)
-    cleaned = cleaned.str.replace(",", ".", regex=False)
-    arr = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    reason = np.full(len(values), "", dtype=object)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        empty = (text == "").to_numpy()
-        reason[bad & empty] = f"{column} is missing"
-        idx = np.flatnonzero(bad & ~empty)
-        if idx.size:
-            raw = text.to_numpy()[idx]
-            reason[idx] = [f"{column} is not a number: {str(v)[:40]!r}" for v in raw]
-    return arr, reason
+    #: Rows whose street resembles a different register street (status ``needs_review``).
+    review: np.ndarray | None = None
+    #: ``location_precision`` per row (``None``: every row came with coordinates).
+    precision: np.ndarray | None = None
+    #: Extents of the rows located at less than address precision.
+    extents: Extents | None = None
 
 
 def read_addresses(
@@ -202,8 +224,8 @@ def table_from_frame(
                 f"addresses: column {c!r} not found in {source!r}; columns are "
                 f"{list(map(str, frame.columns))[:20]}"
             )
-    x, rx = _parse_numbers(frame[x_col], str(x_col))
-    y, ry = _parse_numbers(frame[y_col], str(y_col))
+    x, rx = parse_numbers(frame[x_col], str(x_col))
+    y, ry = parse_numbers(frame[y_col], str(y_col))
     reason = np.where(rx != "", rx, ry).astype(object)
     both = (rx != "") & (ry != "")
     reason[both] = rx[both] + "; " + ry[both]

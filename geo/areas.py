@@ -14,7 +14,21 @@ or a GeoDataFrame and returns every input row, in input order, with a ``status``
     Missing, non-numeric or non-finite coordinates, coordinates outside Sweden (often a wrong
     ``--crs``) or with x and y swapped, or a geometry that is not a point.
 ``unmatched_address``
-    A text address that matched no row of the address register (or several equally).
+    A text address that matched nothing usable in the address register.
+``ambiguous``
+    A text address located only roughly (a street without its number, a postcode, a
+    locality) whose extent meets several areas: no area and no distances;
+    ``candidate_areas`` lists the areas it may lie in.
+``needs_review``
+    A text address whose street resembles a different register street: the reason asks
+    "did you mean …?" and ``suggestions`` lists the register addresses meant.
+
+Every row also gets ``location_precision`` (``address``, ``street``, ``postcode``,
+``locality`` for text addresses; ``coordinates`` for rows that came with coordinates),
+``candidate_areas`` (``norr|öster``; the one area of an ``ok`` row) and
+``distance_approximate`` (an ``ok`` row located at a street, postcode or locality: its
+distances are measured from a register point of that extent). A row is ``ok`` only when its
+area would be the same wherever, within what was matched, the address really lies.
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ from . import settings, tables
 from ._index import OUTSIDE
 from .addresses import (
     AddressTable,
+    Extents,
     find_id_column,
     read_addresses,
     table_from_frame,
@@ -47,9 +62,16 @@ from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
 from .report import summarize, summary_html
 from .schema import (
+    APPROXIMATE_PRECISIONS,
+    CANDIDATE_SEPARATOR,
+    PRECISION_COORDINATES,
+    PRECISIONS,
+    STATUS_AMBIGUOUS,
     STATUS_INVALID,
+    STATUS_NEEDS_REVIEW,
     STATUS_OK,
     STATUS_OUTSIDE,
+    STATUS_UNMATCHED,
     STATUSES,
     TRAVEL_MODES,
 )
@@ -66,6 +88,7 @@ __all__ = [
     "STATUS_OUTSIDE",
     "Assignment",
     "assign_addresses",
+    "extent_areas",
     "locate_points",
 ]
 
@@ -155,6 +178,59 @@ def locate_points(
     return out
 
 
+def _precision_columns(
+    table: AddressTable,
+    status_code: np.ndarray,
+    area: np.ndarray,
+    group_areas: list[np.ndarray],
+    area_names: list[str],
+    reason: np.ndarray,
+) -> tuple[pd.Categorical, pd.Categorical, np.ndarray]:
+    """``location_precision``, ``candidate_areas`` and ``distance_approximate``; the reasons
+    of ambiguous and approximate rows are written into ``reason``."""
+    size = status_code.size
+    ok = status_code == STATUSES.index(STATUS_OK)
+    located = ok | (status_code == STATUSES.index(STATUS_OUTSIDE))
+    if table.precision is None:
+        prec_code = np.where(located, PRECISIONS.index(PRECISION_COORDINATES), -1)
+    else:
+        lookup = {p: i for i, p in enumerate(PRECISIONS)}
+        prec_code = np.fromiter(
+            (lookup.get(p, -1) for p in table.precision), dtype=np.int64, count=size
+        )
+    approximate = ok & np.isin(prec_code, [PRECISIONS.index(p) for p in APPROXIMATE_PRECISIONS])
+    cand_code = np.where(ok, area, -1).astype(np.int64)
+    cand_names = list(area_names)
+    ext = table.extents
+    if ext is not None and group_areas:
+        rg = ext.row_group
+        amb = np.flatnonzero(status_code == STATUSES.index(STATUS_AMBIGUOUS))
+        combos: dict[str, int] = {}
+        for i in amb:
+            g = int(rg[i])
+            listed = [area_names[a] if a >= 0 else "(outside every area)" for a in group_areas[g]]
+            text = CANDIDATE_SEPARATOR.join(listed)
+            if text not in combos:
+                combos[text] = len(cand_names)
+                cand_names.append(text)
+            cand_code[i] = combos[text]
+            what = ext.what[g]
+            match = str(table.frame["match_reason"].iat[i]) if "match_reason" in table.frame else ""
+            reason[i] = (
+                f"address: {match + '; ' if match else ''}{what} lies in {len(listed)} areas "
+                f"({', '.join(listed)}): the area is not certain"
+            )
+        for i in np.flatnonzero(approximate):
+            g = int(rg[i])
+            if g >= 0:
+                reason[i] = f"approximate location: {ext.what[g]} lies in one area"
+    return (
+        pd.Categorical.from_codes(prec_code, categories=pd.Index(PRECISIONS, dtype=object)),
+        pd.Categorical.from_codes(cand_code, categories=pd.Index(cand_names, dtype=object)),
+        approximate,
+    )
+
+
 def _nearest_tree(tree: cKDTree, e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest base by k-d tree (many bases); ``(-1, nan)`` for non-finite points."""
     idx = np.full(e.size, -1, dtype=np.int64)
@@ -167,6 +243,21 @@ def _nearest_tree(tree: cKDTree, e: np.ndarray, n: np.ndarray) -> tuple[np.ndarr
         dist[ok] = np.hypot(e[ok] - te, n[ok] - tn)
         del d
     return idx, dist
+
+
+def extent_areas(extents: Extents, study: Study) -> list[np.ndarray]:
+    """The areas each extent's points lie in (sorted indices into ``study.areas``; ``-1``
+    for points outside every area), found once per extent and area index."""
+    index = study.area_index
+    out = []
+    for key, pos in extents.groups:
+        hit = extents.memo.get(key)
+        if hit is None or hit[0] is not index:  # the index object kept: no stale id reuse
+            codes = index.locate(extents.e[pos], extents.n[pos])
+            hit = (index, np.unique(codes))
+            extents.memo[key] = hit
+        out.append(hit[1])
+    return out
 
 
 @dataclass
@@ -395,22 +486,35 @@ def assign_table(
     max_snap_m = settings.max_snap_m if max_snap_m is None else max_snap_m
     notes = list(table.notes)
     e, n, reason = _checked_3006(table.x, table.y, table.crs, table.reason)
+    size = e.size
+    names = study.names
+    area_names = names["area"]
+    ambiguous = np.zeros(size, dtype=bool)
+    group_areas: list[np.ndarray] = []
+    if table.extents is not None:
+        group_areas = extent_areas(table.extents, study)
+        rg = table.extents.row_group
+        several = np.array([a.size > 1 for a in group_areas] + [False])
+        ambiguous = several[rg]  # rg == -1 reads the trailing False
+        e[ambiguous] = np.nan  # no area, no distances: the place is not known well enough
+        n[ambiguous] = np.nan
     res = locate_points(e, n, study, chunk_size=chunk_size, progress=progress)
 
-    size = e.size
     valid = np.isfinite(e)
     area = res["area"]
-    # status codes index STATUSES: 0 ok, 1 outside, 2 invalid_coordinates
+    # status codes index STATUSES: 0 ok, 1 outside, 2 invalid_coordinates, 3 unmatched,
+    # 4 ambiguous, 5 needs_review
     status_code = np.where(~valid, 2, np.where(area >= 0, 0, 1)).astype(np.int8)
     if table.unmatched is not None:
-        status_code[np.asarray(table.unmatched, dtype=bool)] = 3
+        status_code[np.asarray(table.unmatched, dtype=bool)] = STATUSES.index(STATUS_UNMATCHED)
+    if table.review is not None:
+        status_code[np.asarray(table.review, dtype=bool)] = STATUSES.index(STATUS_NEEDS_REVIEW)
+    status_code[ambiguous] = STATUSES.index(STATUS_AMBIGUOUS)
     reason = reason.astype(object)
     reason[valid & (area >= 0)] = ""
     outside = np.flatnonzero(status_code == 1)
     near_area = np.full(size, OUTSIDE, dtype=np.int32)
     near_d = np.full(size, np.nan)
-    names = study.names
-    area_names = names["area"]
     if outside.size:
         near_area[outside], near_d[outside] = study.area_index.nearest(e[outside], n[outside])
         reason[outside] = [
@@ -419,6 +523,9 @@ def assign_table(
         ]
     missing = (status_code == 2) & (reason == "")
     reason[missing] = "coordinates are not finite"
+    precision, candidates, approximate = _precision_columns(
+        table, status_code, area, group_areas, area_names, reason
+    )
 
     frame = table.frame.reset_index(drop=True)
     base_names = names["base"]
@@ -426,9 +533,12 @@ def assign_table(
         "input_row": np.arange(first_row, first_row + size, dtype=np.int64),
         "status": categorical(status_code, list(STATUSES)),
         "reason": reason,
+        "location_precision": precision,
         "e_3006": np.round(e, 2, out=e),
         "n_3006": np.round(n, 2, out=n),
         "area": categorical(area, area_names),
+        "candidate_areas": candidates,
+        "distance_approximate": approximate,
     }
     if "area_label" in study.areas:
         out_cols["area_label"] = categorical(area, names["area_label"])

@@ -19,6 +19,7 @@ __all__ = [
     "InputFileError",
     "MissingColumnError",
     "MissingDependencyError",
+    "StudyMismatchError",
     "UsageError",
 ]
 
@@ -52,6 +53,11 @@ class CrsError(GeoValueError):
 
 class AreaTopologyError(GeoValueError):
     """Area polygons overlap, leave gaps, or are otherwise unusable for assignment."""
+
+
+class StudyMismatchError(GeoValueError):
+    """An input that cannot belong to the run's study: made for another municipality, mode,
+    demand or version, or lying outside the study area (a base, a feed, a register)."""
 
 
 class UsageError(GeoValueError):

@@ -1,20 +1,31 @@
 """Match text addresses ("Storgatan 12 B, 582 23 Linköping") to an address register.
 
-Offline and local: no address is sent to any service. Each input row gets a ``match_level``:
+Offline and local: no address is sent to any service. Each input row gets a ``match_level``
+(how it matched) and a ``location_precision`` (how precisely its place is then known):
 
-``exact``
+``exact`` (precision ``address``)
     Street, number (and letter) and postcode or locality as in the register.
-``fuzzy``
-    The street name matched approximately (score ≥ ``min_score``) within the same postcode
-    or locality, number exact.
-``street_level``
-    The street is known there but not the number: the street's centroid.
-``locality_level``
-    Only the postcode (or locality) is known: its centroid.
-``ambiguous``
-    Several register rows fit equally well: listed, never guessed.
+``fuzzy`` (``address``)
+    The street name is a *typo* of a register street in the same postcode or locality (see
+    :func:`is_typo`), and the house number exists on that street.
+``several`` (``address``)
+    Several register rows fit (the house letter is missing, or the register repeats an
+    address): located at the one nearest their middle; their extent decides the area.
+``street_level`` (``street``)
+    The street is known there but not the number: located on the street, whose register
+    points are the extent.
+``locality_level`` (``postcode`` or ``locality``)
+    The street is not in the register: only the postcode (or locality) is known, whose
+    register points are the extent.
+``needs_review``
+    The street resembles a *different* register street ("Storgatan" for Torggatan,
+    "Nygatan" for Nyagatan), or two equally: not located; the reason says "did you mean …?"
+    and ``suggestions`` lists the register addresses meant.
 ``unmatched``
     Nothing usable; the reason says why.
+
+An *extent* (the register points a row may lie among) lets the assignment give an area only
+where the whole extent lies in one area (:mod:`geo.areas`: status ``ambiguous`` otherwise).
 
 Normalisation: case, white space, punctuation, "S:t"/"St." → "sankt", "g."/"gat." → "gatan",
 "v." → "vägen", "pl." → "platsen", house letters ("12B", "12 B", "12 b"), number ranges
@@ -24,23 +35,54 @@ to a/a/o for fuzzy matching.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .addresses import AddressTable
+from .addresses import AddressTable, Extents
 from .crs import SWEREF99TM, parse_crs
 from .errors import GeoValueError, MissingColumnError
+from .schema import (
+    PRECISION_ADDRESS,
+    PRECISION_LOCALITY,
+    PRECISION_POSTCODE,
+    PRECISION_STREET,
+)
 from .tables import find_column
 
-__all__ = ["LEVELS", "Register", "geocode", "normalize_street", "parse_address"]
+__all__ = [
+    "LEVELS",
+    "Register",
+    "geocode",
+    "is_typo",
+    "normalize_street",
+    "parse_address",
+    "street_words",
+]
 
-LEVELS = ("exact", "fuzzy", "street_level", "locality_level", "ambiguous", "unmatched")
+LEVELS = (
+    "exact",
+    "fuzzy",
+    "several",
+    "street_level",
+    "locality_level",
+    "needs_review",
+    "unmatched",
+)
+#: Lowest score (0–100) of a register street offered as a suggestion for an unknown street.
+SUGGEST_SCORE = 60.0
+#: Most suggestions per row.
+MAX_SUGGESTIONS = 3
+#: Separator of the ``suggestions`` column.
+SUGGESTION_SEPARATOR = " | "
 
 _ABBREV = [
     (r"\bs:t\b\.?", "sankt"),
@@ -81,6 +123,88 @@ def normalize_street(text: str) -> str:
         t = re.sub(pat, rep, t)
     t = re.sub(r"[^\wåäö ]", " ", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+@functools.cache
+def _word_file() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The package's street words and generic endings (folded), longest ending first."""
+    text = resources.files("geo").joinpath("data", "street_words_sv.txt").read_text("utf-8")
+    words: set[str] = set()
+    endings: set[str] = set()
+    target = words
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line in ("[endings]", "[words]"):
+            target = endings if line == "[endings]" else words
+            continue
+        target.update(fold(w) for w in line.split())
+    return frozenset(words | endings), tuple(sorted(endings, key=len, reverse=True))
+
+
+def street_words(streets: Iterable[str] = ()) -> frozenset[str]:
+    """Words that name something in Swedish street names (folded): the package's list (see
+    ``geo/data/street_words_sv.txt``) plus every word and stem of ``streets``."""
+    words, endings = _word_file()
+    extra: set[str] = set()
+    for name in streets:
+        for token in fold(name).split():
+            extra.add(token)
+            stem, ending = _split_ending(token, endings)
+            if ending and stem:
+                extra.add(stem)
+    return words | extra
+
+
+def _split_ending(token: str, endings: tuple[str, ...]) -> tuple[str, str]:
+    """``"storgatan"`` -> ``("stor", "gatan")``; ``("x", "")`` without a known ending."""
+    for ending in endings:
+        if len(token) > len(ending) and token.endswith(ending):
+            return token[: -len(ending)], ending
+    return token, ""
+
+
+def is_typo(typed: str, candidate: str, words: frozenset[str] | None = None) -> bool:
+    """Whether street name ``typed`` is a misspelling of ``candidate``, not another street.
+
+    A typo differs by accents or spaces only, or by at most one edit (a letter wrong, missing,
+    added, or two neighbours swapped; two edits in names of ten letters or more), and the
+    words it changes are not themselves words of street names: "Drotninggatan" is a typo of
+    Drottninggatan, but "Storgatan" is not one of Torggatan, nor "Nygatan" of Nyagatan, nor
+    "Ågatan" of Aspgatan, nor "Kungsgränd" of Kungsgatan.
+
+    Parameters
+    ----------
+    typed, candidate : str
+        Normalised street names (:func:`normalize_street`).
+    words : frozenset of str, optional
+        Known words (:func:`street_words`); default the package's list.
+    """
+    from rapidfuzz.distance import OSA
+
+    words = street_words() if words is None else words
+    _, endings = _word_file()
+    a, b = fold(typed), fold(candidate)
+    if a == b or a.replace(" ", "") == b.replace(" ", ""):
+        return True
+    if OSA.distance(a, b) > (1 if len(b) < 10 else 2):
+        return False
+    ta, tb = a.split(), b.split()
+    if len(ta) != len(tb):
+        return False
+    for x, y in zip(ta, tb, strict=True):
+        if x == y:
+            continue
+        if x in words:
+            return False
+        sx, ex = _split_ending(x, endings)
+        sy, ey = _split_ending(y, endings)
+        if ex and ey and not (ex.startswith(ey) or ey.startswith(ex)):  # gata ~ gatan
+            return False
+        if ex and sx != sy and sx in words:
+            return False
+    return True
 
 
 def _postcode(text: object) -> str:
@@ -163,6 +287,16 @@ class Register:
     table: pd.DataFrame
 
     @cached_property
+    def words(self) -> frozenset[str]:
+        """Known words of street names: the package's list plus this register's streets."""
+        return street_words(self.table["street"].unique().tolist())
+
+    @cached_property
+    def extent_memo(self) -> dict:
+        """Areas of extents already located (see :class:`geo.addresses.Extents`)."""
+        return {}
+
+    @cached_property
     def _labels(self) -> tuple[list[str], list[str]]:
         labels = sorted(set(self.table["label"].astype(str)), key=str.casefold)
         return [lab.casefold() for lab in labels], labels
@@ -235,16 +369,22 @@ class Register:
         )
         if "locality" in columns:
             label = label + ", " + frame[columns["locality"]].fillna("").astype(str).str.strip()
+        elif "postcode" in columns:  # a label that finds its row again
+            label = label + ", " + frame[columns["postcode"]].fillna("").astype(str).str.strip()
         t = pd.DataFrame(
             {
                 "label": label.to_numpy(dtype=object),
                 "street": frame[columns["street"]].fillna("").map(normalize_street),
+                "street_name": frame[columns["street"]].fillna("").astype(str).str.strip(),
                 "number": num[0].fillna("").map(lambda v: str(int(v)) if v else ""),
                 "letter": letter,
                 "postcode": frame[columns["postcode"]].map(_postcode)
                 if "postcode" in columns
                 else "",
                 "locality": frame[columns["locality"]].fillna("").map(lambda v: fold(v).strip())
+                if "locality" in columns
+                else "",
+                "locality_name": frame[columns["locality"]].fillna("").astype(str).str.strip()
                 if "locality" in columns
                 else "",
                 "e": np.asarray(e, dtype="float64"),
@@ -269,24 +409,62 @@ class _Index:
         self.row = reg["row"].to_numpy()
         self.number = reg["number"].astype(str).tolist()
         self.letter = reg["letter"].astype(str).tolist()
+        self.label = reg["label"].astype(str).tolist()
         self.exact: dict[tuple[str, str, str, str, str], list[int]] = {}
         self.streets: dict[tuple[str, str], dict[str, list[int]]] = {}
         self.folded: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        self.display: dict[str, str] = {}
+        #: Postcodes and localities as the register writes them ("Linköping", "582 22").
+        self.places: dict[tuple[str, str], str] = {}
+        self.extents: dict[tuple, tuple[np.ndarray, int]] = {}
         cols = [
             reg[c].astype(str).tolist()
-            for c in ("street", "number", "letter", "postcode", "locality")
+            for c in ("street", "number", "letter", "postcode", "locality", "street_name")
         ]
-        for k, (st, num, let, pc, loc) in enumerate(zip(*cols, strict=True)):
+        place = reg["locality_name"].astype(str).tolist()
+        for k, (st, num, let, pc, loc, name) in enumerate(zip(*cols, strict=True)):
+            self.display.setdefault(st, name)
             for kind, area in (("postcode", pc), ("locality", loc)):
                 if area:
+                    self.places.setdefault((kind, area), place[k] if kind == "locality" else "")
                     self.exact.setdefault((kind, area, st, num, let), []).append(k)
                     self.streets.setdefault((kind, area), {}).setdefault(st, []).append(k)
         for key, streets in self.streets.items():
             names = list(streets)
             self.folded[key] = (names, [fold(x) for x in names])
 
-    def centroid(self, idx: list[int]) -> tuple[float, float]:
-        return float(self.e[idx].mean()), float(self.n[idx].mean())
+    def positions(self, key: tuple) -> np.ndarray:
+        """Register positions of an extent key: ``("street", kind, area, street)``,
+        ``("area", kind, area)`` or ``("rows", k1, k2, …)``."""
+        if key[0] == "street":
+            return np.asarray(self.streets[(key[1], key[2])][key[3]], dtype=np.int64)
+        if key[0] == "area":
+            pos = [k for v in self.streets[(key[1], key[2])].values() for k in v]
+            return np.sort(np.asarray(pos, dtype=np.int64))
+        return np.asarray(key[1:], dtype=np.int64)
+
+    def extent(self, key: tuple) -> tuple[np.ndarray, int]:
+        """Positions of an extent and the one among them nearest their mean (its point)."""
+        if key not in self.extents:
+            pos = self.positions(key)
+            e, n = self.e[pos], self.n[pos]
+            mid = int(pos[np.argmin(np.hypot(e - e.mean(), n - n.mean()))])
+            self.extents[key] = (pos, mid)
+        return self.extents[key]
+
+    def address_label(self, street: str, number: str, letter: str, rows: list[int]) -> str:
+        """The register's label of ``street number letter`` among ``rows`` ('' if none)."""
+        hits = [k for k in rows if self.number[k] == number]
+        exact = [k for k in hits if self.letter[k] == letter]
+        k = (exact or hits or [None])[0]
+        return "" if k is None else self.label[k]
+
+
+def _area_text(area: tuple[str, str], places: dict[tuple[str, str], str] | None = None) -> str:
+    """``postcode 582 22`` or the locality as the register writes it."""
+    if area[0] == "postcode":
+        return f"postcode {area[1][:3]} {area[1][3:]}"
+    return (places or {}).get(area, "") or area[1].title()
 
 
 def geocode(
@@ -300,35 +478,60 @@ def geocode(
         One text address per row.
     register : Register
     min_score : float
-        Lowest fuzzy score (0–100, rapidfuzz ratio on folded names) accepted for a street.
+        Lowest fuzzy score (0–100, rapidfuzz ratio on folded names) for a register street
+        to be taken as the one meant (a typo, accepted) or offered (``needs_review``).
 
     Returns
     -------
     pandas.DataFrame
-        Per input row, in order: ``input_row``, ``address``, ``match_level``, ``score``,
-        ``register_row`` (1-based, or 0), ``e_3006``, ``n_3006``, ``reason``.
+        Per input row, in order: ``input_row``, ``address``, ``match_level`` (:data:`LEVELS`),
+        ``location_precision`` (``address``, ``street``, ``postcode``, ``locality``; empty
+        when not located), ``score``, ``register_row`` (1-based, or 0), ``e_3006``,
+        ``n_3006`` (the register point; for a street, postcode or locality the point of the
+        extent nearest its middle), ``reason``, ``suggestions`` (register addresses,
+        separated by ``" | "``) and ``place`` (the street, postcode or locality located at,
+        as the register writes it; empty at address precision).
     """
+    return _match(addresses, register, min_score=min_score)[0]
+
+
+def _match(
+    addresses: pd.Series | list[str], register: Register, *, min_score: float
+) -> tuple[pd.DataFrame, list[tuple | None]]:
+    """:func:`geocode`, and the extent key of every row (``None``: no extent)."""
     from rapidfuzz import fuzz, process
 
     ix = register.index
+    words = register.words
     texts = [str(t) for t in addresses]
     size = len(texts)
     level = np.full(size, "unmatched", dtype=object)
+    precision = np.full(size, "", dtype=object)
     score = np.full(size, np.nan)
     reg_row = np.zeros(size, dtype=np.int64)
     e_out = np.full(size, np.nan)
     n_out = np.full(size, np.nan)
     reason = np.full(size, "", dtype=object)
-    fuzzy_cache: dict[tuple[str, str, str], tuple[str, float] | str | None] = {}
+    suggestions = np.full(size, "", dtype=object)
+    place = np.full(size, "", dtype=object)
+    keys: list[tuple | None] = [None] * size
+    near_cache: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
     parsed = parse_many(texts)
     exact_k = _exact_merge(parsed, register.table)
     hit = exact_k >= 0
     level[hit] = "exact"
+    precision[hit] = PRECISION_ADDRESS
     score[hit] = 100.0
     reg_row[hit] = ix.row[exact_k[hit]]
     e_out[hit] = ix.e[exact_k[hit]]
     n_out[hit] = ix.n[exact_k[hit]]
     records = parsed.to_dict("records")
+
+    def located(i: int, key: tuple, lvl: str, prec: str, why: str, where: str) -> None:
+        pos, mid = ix.extent(key)
+        level[i], precision[i], reason[i], keys[i], place[i] = lvl, prec, why, key, where
+        e_out[i], n_out[i] = ix.e[mid], ix.n[mid]
+
     for i in np.flatnonzero(~hit):
         p = records[i]
         if not p["street"]:
@@ -342,59 +545,95 @@ def geocode(
             reason[i] = f"postcode/locality not in the register ({given})"
             continue
         streets = ix.streets[area]
-        street, sc = p["street"], 100.0
+        street, number, letter = p["street"], p["number"], p["letter"]
+        sc = 100.0
         if street not in streets:
             key = (*area, street)
-            if key not in fuzzy_cache:
+            if key not in near_cache:
                 names, folded = ix.folded[area]
-                best = process.extract(fold(street), folded, scorer=fuzz.ratio, limit=2)
-                if not best or best[0][1] < min_score:
-                    fuzzy_cache[key] = None
-                elif len(best) > 1 and best[1][1] == best[0][1]:
-                    fuzzy_cache[key] = (
-                        f"street matches {names[best[0][2]]!r} and {names[best[1][2]]!r} equally"
+                found = process.extract(
+                    fold(street), folded, scorer=fuzz.ratio, limit=MAX_SUGGESTIONS,
+                    score_cutoff=SUGGEST_SCORE,
+                )  # fmt: skip
+                near_cache[key] = [(names[j], float(v)) for _, v, j in found]
+            near = near_cache[key]
+            close = [(nm, v) for nm, v in near if v >= min_score]
+            offered = [
+                label
+                for nm, _ in (close or near)
+                if (label := ix.address_label(nm, number, letter, streets[nm]))
+            ]
+            if not close:
+                located(
+                    i, ("area", *area), "locality_level",
+                    PRECISION_POSTCODE if area[0] == "postcode" else PRECISION_LOCALITY,
+                    f"street {street!r} is not in the register in {_area_text(area, ix.places)}",
+                    _area_text(area, ix.places).removeprefix("postcode "),
+                )  # fmt: skip
+                suggestions[i] = SUGGESTION_SEPARATOR.join(offered)
+                continue
+            best, sc = close[0]
+            has_number = any(ix.number[k] == number for k in streets[best])
+            tie = len(close) > 1 and close[1][1] == sc
+            if tie or not has_number or not is_typo(street, best, words):
+                level[i], score[i] = "needs_review", sc
+                shown = [ix.display.get(nm, nm) for nm, _ in close[: 2 if tie else 1]]
+                if has_number and offered:
+                    shown = offered[: 2 if tie else 1]
+                suggestions[i] = SUGGESTION_SEPARATOR.join(offered)
+                if not has_number and not tie:
+                    reason[i] = (
+                        f"street {street!r} is not in the register in {_area_text(area, ix.places)}; did "
+                        f"you mean {ix.display.get(best, best)}? (it has no number {number})"
                     )
                 else:
-                    fuzzy_cache[key] = (names[best[0][2]], float(best[0][1]))
-            found = fuzzy_cache[key]
-            if found is None:
-                level[i] = "locality_level"
-                e_out[i], n_out[i] = ix.centroid([k for v in streets.values() for k in v])
-                reason[i] = f"street {street!r} not found in {area[0]} {area[1]}"
+                    reason[i] = (
+                        f"street {street!r} is not in the register in {_area_text(area, ix.places)}; "
+                        f"did you mean {' or '.join(shown)}?"
+                    )
                 continue
-            if isinstance(found, str):
-                level[i], reason[i] = "ambiguous", found
-                continue
-            street, sc = found
-        hits = ix.exact.get((*area, street, p["number"], p["letter"]), [])
-        if not hits and not p["letter"]:  # no letter given: lettered entries fit, maybe several
-            hits = [k for k in streets[street] if ix.number[k] == p["number"]]
+            street = best
+        hits = ix.exact.get((*area, street, number, letter), [])
+        if not hits and not letter:  # no letter given: lettered entries fit, maybe several
+            hits = [k for k in streets[street] if ix.number[k] == number]
         if len(hits) == 1:
             k = hits[0]
             level[i] = "exact" if sc == 100.0 else "fuzzy"
+            precision[i] = PRECISION_ADDRESS
             score[i], reg_row[i], e_out[i], n_out[i] = sc, ix.row[k], ix.e[k], ix.n[k]
+            if sc < 100.0:
+                reason[i] = f"street read as {ix.display.get(street, street)} (a typo)"
         elif len(hits) > 1:
-            letters = ", ".join(
-                sorted({str(register.table["letter"].iat[k]) or "(none)" for k in hits})
-            )
-            level[i] = "ambiguous"
-            reason[i] = f"{len(hits)} register rows fit (letters: {letters}); add the house letter"
+            letters = ", ".join(sorted({ix.letter[k].upper() or "(none)" for k in hits}))
+            located(
+                i, ("rows", *sorted(hits)), "several", PRECISION_ADDRESS,
+                f"{len(hits)} register rows fit (letters: {letters}); add the house letter",
+                f"{ix.display.get(street, street)} {number}",
+            )  # fmt: skip
+            score[i] = sc
         else:
-            level[i], score[i] = "street_level", sc
-            e_out[i], n_out[i] = ix.centroid(streets[street])
-            reason[i] = f"number {p['number']}{p['letter'].upper()} not on {street} in the register"
-    return pd.DataFrame(
+            located(
+                i, ("street", *area, street), "street_level", PRECISION_STREET,
+                f"number {number}{letter.upper()} is not on {street} in the register",
+                ix.display.get(street, street),
+            )  # fmt: skip
+            score[i] = sc
+    frame = pd.DataFrame(
         {
             "input_row": np.arange(1, size + 1),
             "address": texts,
             "match_level": level,
+            "location_precision": precision,
             "score": score,
             "register_row": reg_row,
             "e_3006": e_out,
             "n_3006": n_out,
             "reason": reason,
+            "suggestions": suggestions,
+            "place": place,
         }
     )
+    return frame, keys
 
 
 def read_register(
@@ -430,38 +669,71 @@ def geocoded_table(
 ) -> tuple[AddressTable, pd.DataFrame]:
     """Text addresses matched to the register, as an address table in EPSG:3006.
 
-    Rows that matched no register row, or several equally, are marked ``unmatched`` (status
-    ``unmatched_address`` once assigned) with the matcher's reason. Returns the table and the
-    match of every row (:func:`geocode`).
+    Rows that matched nothing are marked ``unmatched`` (status ``unmatched_address`` once
+    assigned) and rows whose street resembles another street ``review`` (``needs_review``),
+    with the matcher's reason. Rows located at a street, postcode, locality or several
+    register rows carry their extent, from which the assignment decides whether one area is
+    certain (:class:`geo.addresses.Extents`). Returns the table and the match of every row
+    (:func:`geocode`).
     """
     col = address_column(frame, column)
-    matched = geocode(frame[col].astype(str).tolist(), register, min_score=min_score)
-    unmatched = matched["match_level"].isin(["unmatched", "ambiguous"]).to_numpy()
-    reason = np.where(unmatched, "address: " + matched["reason"].astype(str), "").astype(object)
+    matched, keys = _match(frame[col].astype(str).tolist(), register, min_score=min_score)
+    lvl = matched["match_level"].to_numpy()
+    unmatched = lvl == "unmatched"
+    review = lvl == "needs_review"
+    reason = np.where(unmatched | review, "address: " + matched["reason"].astype(str), "")
     extra = pd.DataFrame(
         {
-            "match_level": matched["match_level"].to_numpy(),
+            "match_level": lvl,
             "match_score": matched["score"].to_numpy(),
             "register_row": matched["register_row"].to_numpy(),
             "match_reason": matched["reason"].to_numpy(),
+            "suggestions": matched["suggestions"].to_numpy(),
+            "match_place": matched["place"].to_numpy(),
         }
     )
     counts = matched["match_level"].value_counts().to_dict()
     note = "text addresses matched to the register: " + ", ".join(
         f"{k} {v}" for k, v in counts.items()
     )
+    ix = register.index
+    groups: dict[tuple, int] = {}
+    row_group = np.full(len(keys), -1, dtype=np.int64)
+    for i, key in enumerate(keys):
+        if key is not None:
+            row_group[i] = groups.setdefault(key, len(groups))
+    extents = Extents(
+        ix.e,
+        ix.n,
+        [(key, ix.extent(key)[0]) for key in groups],
+        row_group,
+        [_extent_text(key, ix.places) for key in groups],
+        register.extent_memo,
+    )
     table = AddressTable(
         pd.concat([frame.reset_index(drop=True), extra], axis=1),
         matched["e_3006"].to_numpy(),
         matched["n_3006"].to_numpy(),
         parse_crs(SWEREF99TM),
-        reason,
+        reason.astype(object),
         ("e_3006", "n_3006"),
         source,
         [note],
         unmatched,
+        review,
+        matched["location_precision"].to_numpy(dtype=object),
+        extents,
     )
     return table, matched
+
+
+def _extent_text(key: tuple, places: dict[tuple[str, str], str]) -> str:
+    """What an extent key matched, for a reason: "street 'ågatan' in postcode 582 22"."""
+    if key[0] == "street":
+        return f"street {key[3]!r} in {_area_text((key[1], key[2]), places)}"
+    if key[0] == "area":
+        return _area_text((key[1], key[2]), places)
+    return f"{len(key) - 1} register rows"
 
 
 def match_summary(matched: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -23,7 +23,7 @@ districts count up to ``1 + equity`` times more.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from .crs import SWEREF99TM, from_sweref, to_sweref
 from .distance import distance_matrix_m
 from .errors import GeoValueError
 from .network import Network, network_costs
+from .scenario_file import Scenario, ScenarioBase, read_scenario
 from .schema import (
     ALL,
     CANDIDATE_KINDS,
@@ -700,160 +701,6 @@ def address_cells(
 # ----------------------------------------------------------------------------- scenarios
 
 
-@dataclass(frozen=True)
-class ScenarioBase:
-    """One open base of a scenario (EPSG:3006 metres).
-
-    ``base_id`` is the id of one of today's bases (moved or not) and empty for a new base.
-    """
-
-    name: str
-    e: float
-    n: float
-    base_id: str = ""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A set of open bases, the demand weight and the threshold it is judged by.
-
-    Written by the planning studio ("Exportera scenario") and read by
-    :func:`read_scenario`; :func:`compare` gives its figures.
-
-    Attributes
-    ----------
-    bases : tuple of ScenarioBase
-        The open bases (today's bases that are not closed, moved ones at their new place,
-        and new ones).
-    name : str
-    weight : str
-        One of :data:`WEIGHTS`.
-    threshold : float or None
-        The headline "share within" threshold: km for straight line, minutes with a
-        network (``None``: the setting).
-    """
-
-    bases: tuple[ScenarioBase, ...]
-    name: str = "scenario"
-    weight: str = "population"
-    threshold: float | None = None
-
-    @classmethod
-    def today(cls, study: Study, **kwargs: Any) -> Scenario:
-        """Today's bases, unchanged."""
-        e, n = study.base_xy
-        bases = tuple(
-            ScenarioBase(str(nm), float(x), float(y), str(b))
-            for nm, x, y, b in zip(
-                study.bases["base_name"], e, n, study.bases["base_id"], strict=True
-            )
-        )
-        return cls(bases, **({"name": "today"} | kwargs))
-
-    def changed(
-        self,
-        study: Study,
-        *,
-        close: tuple[str, ...] = (),
-        move: dict[str, tuple[float, float]] | None = None,
-        add: dict[str, tuple[float, float]] | None = None,
-    ) -> Scenario:
-        """This scenario with bases closed (ids), moved (id -> lat, lon) or added."""
-        move = move or {}
-        ids = [b.base_id for b in self.bases if b.base_id]
-        unknown = [b for b in [*close, *move] if b not in ids]
-        if unknown:
-            raise GeoValueError(f"what-if: unknown base ids {unknown}; the bases are {ids}")
-        bases = []
-        for b in self.bases:
-            if b.base_id in close:
-                continue
-            if b.base_id in move:
-                lat, lon = move[b.base_id]
-                me, mn = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
-                b = ScenarioBase(b.name, float(me[0]), float(mn[0]), b.base_id)
-            bases.append(b)
-        for name, (lat, lon) in (add or {}).items():
-            ae, an = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
-            bases.append(ScenarioBase(name, float(ae[0]), float(an[0])))
-        return Scenario(tuple(bases), self.name, self.weight, self.threshold)
-
-
-def _number(value: object, what: str) -> float:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise GeoValueError(f"{what}: expected a number; received {value!r}") from None
-    if not np.isfinite(out):
-        raise GeoValueError(f"{what}: expected a finite number; received {value!r}")
-    return out
-
-
-def read_scenario(path: str | Path) -> Scenario:
-    """Read a scenario exported by the planning studio (JSON) or a table of bases (CSV).
-
-    JSON: ``{"format": "geo-scenario", "bases": [{"name", "id", "e", "n"} or
-    {"name", "id", "lat", "lon"}], "weight", "threshold", "name"}``; ``e``/``n``
-    (EPSG:3006) are used where given, so the studio's figures are reproduced exactly.
-    CSV/xlsx: one row per open base with ``name`` and ``lat``/``lon`` or ``e``/``n``
-    (optionally ``id``, today's base id).
-    """
-    import json
-
-    from .files import check_file
-    from .tables import read_table
-
-    path = Path(path)
-    check_file(path, "scenario")
-    if path.suffix.lower() == ".json":
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise GeoValueError(f"scenario: {path.name} is not valid JSON ({exc})") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("bases"), list):
-            raise GeoValueError(
-                f"scenario: {path.name} has no list 'bases'; export it from the planning studio"
-            )
-        rows = doc["bases"]
-        meta = doc
-    else:
-        frame = read_table(path)
-        rows = frame.to_dict("records")
-        meta = {}
-    bases = []
-    for i, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            raise GeoValueError(f"scenario: base {i} is not an object")
-        name = str(row.get("name") or f"base {i}")
-        bid = row.get("id", row.get("base_id", ""))
-        bid = "" if bid is None or (isinstance(bid, float) and np.isnan(bid)) else str(bid)
-        if row.get("e") is not None and row.get("n") is not None:
-            e = _number(row["e"], f"scenario: base {i} e")
-            n = _number(row["n"], f"scenario: base {i} n")
-        elif row.get("lat") is not None and row.get("lon") is not None:
-            lat = _number(row["lat"], f"scenario: base {i} lat")
-            lon = _number(row["lon"], f"scenario: base {i} lon")
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise GeoValueError(f"scenario: base {i} ({name}) lat/lon out of range")
-            xe, xn = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
-            e, n = float(xe[0]), float(xn[0])
-        else:
-            raise GeoValueError(f"scenario: base {i} ({name}) needs e/n or lat/lon")
-        bases.append(ScenarioBase(name, e, n, bid))
-    if not bases:
-        raise GeoValueError(f"scenario: {path.name} opens no base")
-    weight = str(meta.get("weight", "population"))
-    if weight not in WEIGHTS:
-        raise GeoValueError(f"scenario: weight must be one of {WEIGHTS}; received {weight!r}")
-    threshold = meta.get("threshold")
-    return Scenario(
-        tuple(bases),
-        name=str(meta.get("name") or path.stem),
-        weight=weight,
-        threshold=None if threshold is None else _number(threshold, "scenario: threshold"),
-    )
-
-
 def travel_time_matrix_s(
     network: Network | Transit,
     demand: gpd.GeoDataFrame,
@@ -1086,10 +933,9 @@ def what_if(
     if not base.bases:
         raise GeoValueError("what-if: closing every base leaves no base")
     threshold = threshold_km if network is None else threshold_min
-    base = Scenario(
-        base.bases,
-        base.name,
-        weight or base.weight,
-        base.threshold if threshold is None else threshold,
+    base = replace(
+        base,
+        weight=weight or base.weight,
+        threshold=base.threshold if threshold is None else threshold,
     )
     return compare(study, base, demand=demand, network=network, max_snap_m=max_snap_m).table

@@ -8,14 +8,20 @@ strings again.
 from __future__ import annotations
 
 __all__ = [
+    "ADDRESS_DOUBT_STATUSES",
     "ALL",
+    "APPROXIMATE_PRECISIONS",
+    "CANDIDATE_SEPARATOR",
     "CANDIDATE_KINDS",
     "MODES",
     "NETWORK_STATUSES",
     "OBJECTIVES",
+    "PRECISIONS",
     "SETTLEMENT_CLASSES",
     "STATUSES",
+    "STATUS_AMBIGUOUS",
     "STATUS_INVALID",
+    "STATUS_NEEDS_REVIEW",
     "STATUS_OK",
     "STATUS_OUTSIDE",
     "STATUS_UNMATCHED",
@@ -33,10 +39,45 @@ STATUS_OK = "ok"
 STATUS_OUTSIDE = "outside"
 #: Missing, unreadable, non-finite, outside Sweden, swapped, or not a point.
 STATUS_INVALID = "invalid_coordinates"
-#: A text address that matched no row of the address register (or several equally).
+#: A text address that matched nothing usable in the address register.
 STATUS_UNMATCHED = "unmatched_address"
+#: A text address located only roughly (a street without the number, a postcode or a
+#: locality), where that extent meets several areas: no area, ``candidate_areas`` listed.
+STATUS_AMBIGUOUS = "ambiguous"
+#: A text address whose street matched a *different* register street that may not be a typo
+#: ("Storgatan" for Torggatan): no area until a person confirms the suggestion.
+STATUS_NEEDS_REVIEW = "needs_review"
 #: Every status, in the order tables and counts list them.
-STATUSES = (STATUS_OK, STATUS_OUTSIDE, STATUS_INVALID, STATUS_UNMATCHED)
+STATUSES = (
+    STATUS_OK,
+    STATUS_OUTSIDE,
+    STATUS_INVALID,
+    STATUS_UNMATCHED,
+    STATUS_AMBIGUOUS,
+    STATUS_NEEDS_REVIEW,
+)
+#: Statuses of rows whose text address did not give one area (the geocoder's doubt).
+ADDRESS_DOUBT_STATUSES = (STATUS_UNMATCHED, STATUS_AMBIGUOUS, STATUS_NEEDS_REVIEW)
+
+# ----------------------------------------------------------------------------- precision
+#: How precisely a row's location is known (``location_precision``): the register's point
+#: of the address; the extent of a street, a postcode or a locality; or coordinates given.
+PRECISION_ADDRESS = "address"
+PRECISION_STREET = "street"
+PRECISION_POSTCODE = "postcode"
+PRECISION_LOCALITY = "locality"
+PRECISION_COORDINATES = "coordinates"
+PRECISIONS = (
+    PRECISION_ADDRESS,
+    PRECISION_STREET,
+    PRECISION_POSTCODE,
+    PRECISION_LOCALITY,
+    PRECISION_COORDINATES,
+)
+#: Precisions at which distances are approximate (measured from a point of the extent).
+APPROXIMATE_PRECISIONS = (PRECISION_STREET, PRECISION_POSTCODE, PRECISION_LOCALITY)
+#: Separator of ``candidate_areas`` ("norr|öster").
+CANDIDATE_SEPARATOR = "|"
 
 # ----------------------------------------------------------------------------- networks
 NETWORK_OK = "ok"

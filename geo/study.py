@@ -22,7 +22,13 @@ from . import files, tables, vector
 from ._index import OUTSIDE, PolygonIndex
 from .addresses import read_addresses
 from .crs import SWEREF99TM, in_sweden_3006, to_sweref
-from .errors import AreaTopologyError, GeoValueError, InputFileError, MissingColumnError
+from .errors import (
+    AreaTopologyError,
+    GeoValueError,
+    InputFileError,
+    MissingColumnError,
+    StudyMismatchError,
+)
 
 __all__ = ["Study", "check_topology", "load_study", "read_areas", "read_bases"]
 
@@ -67,6 +73,8 @@ class Study:
     name: str = "Linköping (kommun 0580)"
     #: The main town (settlement class ``city``), as maps and reports name it.
     town: str = "Linköping"
+    #: SCB municipality code (``"0580"``); empty for a study of several or of user areas.
+    kommun: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     one_base_per_area: bool = True
 
@@ -158,6 +166,90 @@ class Study:
         # The same expression as distance_matrix_m, so both give identical values.
         out[has] = np.hypot(e[has] - be[own[has]], n[has] - bn[own[has]])
         return out
+
+    def in_study(self, e: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Whether each point (m, EPSG:3006) lies in the study: in one of its areas or, where
+        the study has them, its RegSO (the municipality)."""
+        e = np.asarray(e, dtype="float64")
+        n = np.asarray(n, dtype="float64")
+        inside = self.area_index.locate(e, n) >= 0
+        if self.regso_index is not None:
+            inside |= self.regso_index.locate(e, n) >= 0
+        return inside
+
+    def require_in_study(
+        self, e: np.ndarray, n: np.ndarray, labels: list[str], what: str, fix: str
+    ) -> None:
+        """Stop with one line when a point (a base, a site) lies outside the study.
+
+        Parameters
+        ----------
+        e, n : numpy.ndarray
+            Points (m, EPSG:3006).
+        labels : list of str
+            A name per point, for the message.
+        what : str
+            The input the points come from (``"--add"``, ``"scenario s.json"``).
+        fix : str
+            What to do instead, ending the message.
+        """
+        e = np.asarray(e, dtype="float64")
+        n = np.asarray(n, dtype="float64")
+        bad = np.flatnonzero(~np.isfinite(e) | ~np.isfinite(n) | ~self.in_study(e, n))
+        if not bad.size:
+            return
+        i = int(bad[0])
+        gap = ""
+        if np.isfinite(e[i]) and np.isfinite(n[i]):
+            _, d = self.area_index.nearest(e[i : i + 1], n[i : i + 1])
+            gap = f", {float(d[0]) / 1000:,.1f} km from the nearest area"
+        more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
+        raise StudyMismatchError(
+            f"{what}: {labels[i]!r} lies outside {self.name}{gap}{more}; {fix}"
+        )
+
+    def require_near(
+        self, e: np.ndarray, n: np.ndarray, what: str, *, within_m: float, fix: str
+    ) -> None:
+        """Stop with one line when none of an input's points lies in or near the study.
+
+        For inputs that cover a study only in part (a network of the town centre, a regional
+        timetable, a register of one district) but must cover *some* of it: a GTFS feed of
+        another country, a network or a register of another municipality.
+
+        Parameters
+        ----------
+        e, n : numpy.ndarray
+            The input's points (m, EPSG:3006): stops, network nodes, register addresses.
+        what : str
+            What a point is, for the message: ``"the feed's nearest stop"``.
+        within_m : float
+            How far outside the study a point may lie and still count (m).
+        fix : str
+            What to do instead (or how to override), ending the message.
+        """
+        e = np.asarray(e, dtype="float64")
+        n = np.asarray(n, dtype="float64")
+        ok = np.isfinite(e) & np.isfinite(n)
+        e, n = e[ok], n[ok]
+        x0, y0, x1, y1 = self.areas.total_bounds
+        near_box = (e >= x0 - within_m) & (e <= x1 + within_m)
+        near_box &= (n >= y0 - within_m) & (n <= y1 + within_m)
+        if near_box.any():
+            be, bn = e[near_box], n[near_box]
+            if self.in_study(be, bn).any():
+                return
+            step = max(1, be.size // 20_000)
+            _, d = self.area_index.nearest(be[::step], bn[::step])
+            if d.size and float(np.nanmin(d)) <= within_m:
+                return
+        if not e.size:
+            raise StudyMismatchError(f"{what}: none has coordinates; {fix}")
+        step = max(1, e.size // 2_000)
+        _, d = self.area_index.nearest(e[::step], n[::step])
+        raise StudyMismatchError(
+            f"{what} is {float(np.nanmin(d)) / 1000:,.0f} km from {self.name}; {fix}"
+        )
 
     @property
     def distance_basis(self) -> str | None:
@@ -600,6 +692,7 @@ def load_study(
         localities=localities,
         name=str(meta.get("name", Study.name)),
         town=str(meta.get("town", Study.town)),
+        kommun=str(meta.get("kommun", "")),
     )
     notes: list[str] = []
     if areas is not None or bases is not None or not one_base_per_area:

@@ -43,6 +43,7 @@ import shapely
 from . import files, tables, vector
 from .crs import SWEREF99TM, from_sweref, to_sweref
 from .errors import GeoValueError, InputFileError, MissingColumnError
+from .numbers import parse_number
 
 __all__ = [
     "StudySources",
@@ -619,8 +620,8 @@ def _place_bases(spec: pd.DataFrame, regso: gpd.GeoDataFrame, grid: gpd.GeoDataF
             "location_source": b.get("location_source", ""),
         }
         if str(b.get("lat", "")).strip() and str(b.get("lon", "")).strip():
-            x = float(str(b["lon"]).replace(",", "."))
-            y = float(str(b["lat"]).replace(",", "."))
+            x = parse_number(b["lon"], f"bases: {b['base_name']} lon")
+            y = parse_number(b["lat"], f"bases: {b['base_name']} lat")
             e, n = to_sweref(np.array([x]), np.array([y]), "EPSG:4326")
             rec["e"], rec["n"] = float(e[0]), float(n[0])
             if not rec["regsonamn"]:

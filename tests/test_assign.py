@@ -75,6 +75,8 @@ def test_every_row_comes_out_in_order_with_status(square_study, tmp_path):
         "outside": 0,
         "invalid_coordinates": 5,
         "unmatched_address": 0,
+        "ambiguous": 0,
+        "needs_review": 0,
     }
 
 

@@ -419,3 +419,76 @@ def test_the_studio_works_when_served(server):
         after = page.evaluate("geoStudio.summary().rows[0].shown.mean_after_km")
         assert float(after) > float(before)
         browser.close()
+
+
+def test_answers_say_how_sure_they_are_in_the_api_and_on_the_page(tmp_path):
+    """Streets the register lacks: no area from a guess (API and reception page)."""
+    reg = synthetic_register(3000, seed=9)
+    extra = reg.iloc[[0]].copy()  # a street of the city, by hand: Torggatan 12, Linköping
+    extra[["gatunamn", "adressplatsnummer", "bokstavstillagg", "postnummer", "postort"]] = [
+        "Torggatan", "12", "", "582 99", "Linköping"
+    ]  # fmt: skip
+    extra[["lon", "lat"]] = [15.6214, 58.4108]
+    extra["address"] = "Torggatan 12, 582 99 Linköping"
+    reg = pd.concat([reg, extra], ignore_index=True)
+    path = tmp_path / "register.csv"
+    reg.to_csv(path, index=False)
+    srv = Server(tmp_path, "--register", str(path))
+    try:
+        # an unknown street in the city, which four areas share: 200, no area, candidates
+        status, a = srv.json("/api/lookup?" + urllib.parse.urlencode({"address": "Zyxwvägen 3, Linköping"}))
+        assert status == 200 and a["status"] == "ambiguous", a
+        assert a["area"] is None and a["base"] is None and a["point"] is None
+        assert a["distances_m"] == {k: None for k in a["distances_m"]}
+        assert sorted(a["candidate_areas"]) == ["norr", "syd", "väster", "öster"]
+        assert a["location_precision"] == "locality" and "4 areas" in a["reason"]
+        # another street that looks alike: did you mean …?
+        status, r = srv.json("/api/lookup?" + urllib.parse.urlencode({"address": "Storgatan 12, 582 99 Linköping"}))
+        assert status == 200 and r["status"] == "needs_review" and r["area"] is None, r
+        assert r["suggestions"] == ["Torggatan 12, Linköping"]
+        assert "did you mean Torggatan 12, Linköping?" in r["reason"]
+        # a locality in one area: the area, with the precision said
+        status, loc = srv.json("/api/lookup?" + urllib.parse.urlencode({"address": "Zyxwvägen 7, Ljungsbro"}))
+        assert status == 200 and loc["status"] == "ok" and loc["area"] == "norr", loc
+        assert loc["location_precision"] == "locality" and loc["distance_approximate"] is True
+        assert loc["place"] == "Ljungsbro"
+        # coordinates written the Swedish way read as geo assign reads them
+        status, sp = srv.json("/api/lookup?e=536%20300&n=6%20473%20400")
+        status2, plain = srv.json("/api/lookup?e=536300&n=6473400")
+        assert status == status2 == 200 and sp["area"] == plain["area"] and sp["location_precision"] == "coordinates"
+        status, dec = srv.json("/api/lookup?lat=58%2C4108&lon=15%2C6214")
+        assert status == 200 and dec["status"] == "ok"
+
+        sync_api = pytest.importorskip("playwright.sync_api")
+        from browser import playwright_chromium
+
+        with sync_api.sync_playwright() as p:
+            browser = playwright_chromium(p)
+            page = browser.new_page(viewport={"width": 1200, "height": 700})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"http://127.0.0.1:{srv.port}/")
+            page.wait_for_selector("#study:not(:empty)")
+            page.evaluate("geoReception.choose('Zyxwvägen 3, Linköping')")
+            page.wait_for_selector("#card.warn .answer")
+            card = page.inner_text("#card")
+            assert card.startswith("Adressen finns inte i registret"), card
+            assert "områdena" in card and "Område " not in card and " km" not in card
+            page.screenshot(path=str(tmp_path / "ambiguous.png"))
+            page.evaluate("geoReception.choose('Storgatan 12, 582 99 Linköping')")
+            page.wait_for_selector("#card.warn .offer button")
+            assert page.inner_text("#card .offer") == "Menade du Torggatan 12, Linköping?"
+            page.screenshot(path=str(tmp_path / "review.png"))
+            page.click("#card .offer button")  # the suggestion, looked up
+            page.wait_for_selector("#card.ok .answer")
+            assert page.input_value("#q") == "Torggatan 12, Linköping"
+            assert page.inner_text("#card .answer").startswith("Område ")
+            page.evaluate("geoReception.choose('Zyxwvägen 7, Ljungsbro')")
+            page.wait_for_selector("#card.ok .approx")
+            assert page.inner_text("#card .approx") == "ungefärligt läge (orten Ljungsbro)"
+            assert "cirka" in page.inner_text("#card .answer")
+            page.screenshot(path=str(tmp_path / "approximate.png"))
+            assert errors == []
+            browser.close()
+    finally:
+        assert srv.stop() == 0

@@ -14,7 +14,7 @@ from .. import settings, tables
 from ..addresses import AddressTable, read_addresses
 from ..crs import WGS84, parse_crs
 from ..errors import UsageError
-from ..schema import STATUS_INVALID, STATUS_OUTSIDE
+from ..schema import STATUS_AMBIGUOUS, STATUS_NEEDS_REVIEW, STATUS_OK
 from . import options
 from .results import write_audit
 
@@ -116,7 +116,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         )  # fmt: skip
     else:
         table = (
-            options.geocoded_table(args, args.output or options.default_output(study))
+            options.geocoded_table(args, args.output or options.default_output(study), study)
             if args.register is not None
             else read_addresses(
                 args.addresses, x_col=args.x_col, y_col=args.y_col, crs=args.crs, sheet=args.sheet
@@ -158,10 +158,26 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         print(f"Wrote {output} and {summary_path}")
     if args.audit:
         write_audit(result.table, options.sibling(output, "audit"), args, quiet=args.quiet)
-    bad = counts.get(STATUS_INVALID, 0) + counts.get(STATUS_OUTSIDE, 0)
+    bad = int(counts.drop(STATUS_OK).sum())
     if bad:
         logger.warning(
             "%s rows are not 'ok'; see the columns 'status' and 'reason' in %s", f"{bad:,}", output
+        )
+    doubt = counts.get(STATUS_AMBIGUOUS, 0) + counts.get(STATUS_NEEDS_REVIEW, 0)
+    if doubt:
+        logger.warning(
+            "%s text addresses have no certain area (ambiguous %s: see 'candidate_areas'; "
+            "needs_review %s: see 'suggestions'); they count in no area's figures",
+            f"{doubt:,}",
+            f"{counts.get(STATUS_AMBIGUOUS, 0):,}",
+            f"{counts.get(STATUS_NEEDS_REVIEW, 0):,}",
+        )
+    approx = int(result.table["distance_approximate"].sum())
+    if approx:
+        logger.info(
+            "note: %s rows were located at a street, postcode or locality that lies in one "
+            "area: their area is certain, their distances approximate ('distance_approximate')",
+            f"{approx:,}",
         )
     return 0
 

@@ -65,6 +65,7 @@ def add_network(p: argparse.ArgumentParser, *, with_mode: bool = True) -> None:
     g.add_argument("--graphml", type=Path, help="GraphML road graph (e.g. saved by osmnx)")
     g.add_argument("--lines", type=Path, help="road line layer (GeoPackage, GeoJSON, ...)")
     g.add_argument("--layer", help="layer of --lines")
+    add_allow_far(g)
     t = p.add_argument_group("public transport (--mode transit)")
     t.add_argument("--gtfs", type=Path, help="GTFS feed (zip or folder), e.g. Östgötatrafiken's")
     t.add_argument(
@@ -107,7 +108,28 @@ def add_input_columns(p: argparse.ArgumentParser) -> None:
     g.add_argument("--sheet", help="Excel sheet name")
 
 
+def add_allow_far(g: argparse._ActionsContainer) -> None:
+    """``--allow-far-inputs``: accept a network, feed or register that misses the study."""
+    if "--allow-far-inputs" not in getattr(g, "_option_string_actions", {}):
+        g.add_argument(
+            "--allow-far-inputs", action="store_true",
+            help="accept a network, GTFS feed or address register none of whose points lies "
+            "in or near the study area (by default that stops: it is another region's)",
+        )  # fmt: skip
+
+
+def require_near(args: argparse.Namespace, study, e, n, what: str, within_m: float) -> None:  # type: ignore[no-untyped-def]
+    """Stop unless the input's points reach the study (see :meth:`Study.require_near`)."""
+    if getattr(args, "allow_far_inputs", False):
+        return
+    study.require_near(
+        e, n, what, within_m=within_m,
+        fix="give the study region's file, another --study, or --allow-far-inputs",
+    )  # fmt: skip
+
+
 def add_register_columns(p: argparse.ArgumentParser) -> None:
+    add_allow_far(p)
     g = p.add_argument_group("address register columns (recognised by name when not given)")
     for key in ("street", "number", "letter", "postcode", "locality"):
         g.add_argument(f"--register-{key}-col", help=f"register column with the {key}")
@@ -162,12 +184,18 @@ def network(args: argparse.Namespace, study, *, required: bool, mode: str | None
     name = study.slug
 
     sources = {k: getattr(args, k) for k in ("network", "pbf", "graphml", "lines")}
+    net = None
     if any(sources.values()):
-        return load_network(mode, layer=args.layer, **sources)
-    cached = cache_path(mode, name)
-    if cached.exists():
-        logger.info("using the cached %s network %s", mode, cached)
-        return load_network(mode, network=cached)
+        net = load_network(mode, layer=args.layer, **sources)
+    else:
+        cached = cache_path(mode, name)
+        if cached.exists():
+            logger.info("using the cached %s network %s", mode, cached)
+            net = load_network(mode, network=cached)
+    if net is not None:
+        snap = getattr(args, "max_snap_m", None) or settings.max_snap_m
+        require_near(args, study, net.node_e, net.node_n, "the network's nearest node", snap)
+        return net
     if required:
         raise InputFileError(
             f"network: no {mode} network given and none cached at {cached}; run "
@@ -187,17 +215,22 @@ def _transit(args: argparse.Namespace, study):  # type: ignore[no-untyped-def]
         raise UsageError("--mode transit needs a timetable: --gtfs FEED.zip (GTFS zip or folder)")
     sources = {k: getattr(args, k, None) for k in ("network", "pbf", "graphml", "lines")}
     walk = load_network("walk", layer=args.layer, **sources) if any(sources.values()) else None
-    return load_transit(
+    transit = load_transit(
         gtfs, depart=args.depart, window_min=args.window_min, max_walk_m=args.max_walk_m,
         max_transfer_walk_m=args.max_transfer_walk_m, walk_network=walk,
     )  # fmt: skip
+    tt = transit.timetable
+    require_near(args, study, tt.stop_e, tt.stop_n, "the feed's nearest stop", args.max_walk_m)
+    return transit
 
 
 def latlon(spec: str, flag: str) -> tuple[str, tuple[float, float]]:
+    from ..numbers import parse_number
+
     name, _, coords = spec.partition("=")
     try:
         lat_s, lon_s = coords.split(",")
-        return name.strip(), (float(lat_s), float(lon_s))
+        return name.strip(), (parse_number(lat_s, "lat"), parse_number(lon_s, "lon"))
     except ValueError as exc:
         raise UsageError(
             f"{flag}: expected NAME=LAT,LON such as 'Ljungsbro=58.5085,15.4980'; received {spec!r}"
@@ -227,12 +260,17 @@ def assigned(path: Path, args: argparse.Namespace, given_study=None) -> pd.DataF
     )
 
 
-def geocoded_table(args: argparse.Namespace, output: Path):
+def geocoded_table(args: argparse.Namespace, output: Path, study=None):  # type: ignore[no-untyped-def]
     """Text addresses of ``args.addresses`` matched to ``--register``; match summary written."""
     from ..geocode import geocoded_table, read_register
 
     frame = tables.read_table(args.addresses)
     register = read_register(args.register, crs=args.register_crs, columns=register_columns(args))
+    if study is not None:
+        require_near(
+            args, study, register.table["e"], register.table["n"],
+            "the register's nearest address", settings.transit_max_walk_m,
+        )  # fmt: skip
     table, matched = geocoded_table(
         frame, register, column=args.address_col, source=str(args.addresses)
     )

@@ -42,7 +42,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     study = options.study(args)
     network = options.network(args, study, required=True)
-    scenarios = [read_scenario(p) for p in args.scenario]
+    # the report judges every scenario on the SCB grid: a scenario made on addresses is
+    # read for its bases (its study, mode and bases are still checked)
+    scenarios = [read_scenario(p, study=study, mode=args.mode, demand="") for p in args.scenario]
     page = decision_report(
         study, scenarios, weight=args.weight, add=args.add, network=network, lang=args.lang
     )

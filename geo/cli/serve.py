@@ -61,6 +61,7 @@ def _config(args: argparse.Namespace) -> dict[str, object]:
         "token_file": str(args.token_file) if args.token_file is not None else None,
         "max_upload_bytes": int(args.max_upload_mb * 1e6),
         "max_rows": args.max_rows,
+        "allow_far_inputs": bool(args.allow_far_inputs),
     }
 
 

@@ -172,12 +172,20 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 def _cmd_whatif(args: argparse.Namespace) -> int:
     from ..scenario import read_scenario, what_if
+    from ..scenario_file import demand_label
 
     study = options.study(args)
     network = options.network(args, study, required=True)
     move = dict(options.latlon(m, "--move") for m in args.move)
     add = dict(options.latlon(a, "--add") for a in args.add)
-    scenario = read_scenario(args.scenario) if args.scenario is not None else None
+    scenario = (
+        read_scenario(
+            args.scenario, study=study, mode=args.mode,
+            demand=demand_label(args.cell_size_m if args.addresses is not None else None),
+        )  # fmt: skip
+        if args.scenario is not None
+        else None
+    )
     demand = None
     if args.addresses is not None:
         from ..scenario import address_cells

@@ -30,6 +30,7 @@ from .. import settings
 from ..crs import from_sweref
 from ..errors import GeoValueError
 from ..network import Network
+from ..scenario_file import SCENARIO_VERSION, demand_label, scenario_schema
 from ..scenario import (
     Scenario,
     candidate_sites,
@@ -246,6 +247,9 @@ def studio_data(
         "lang": lang,
         "labels": lab,
         "study": study.name,
+        "kommun": study.kommun,
+        "scenario_schema": scenario_schema(),
+        "scenario_version": SCENARIO_VERSION,
         "town": study.town,
         "made": _dt.date.today().isoformat(),
         "data_years": DATA_YEARS,
@@ -260,7 +264,7 @@ def studio_data(
         "weights": weights,
         "colours": STUDIO_COLOURS,
         "cell_label": cell_label,
-        "demand": "grid" if demand is None else f"addresses per {cell_size_m:g} m cell",
+        "demand": demand_label(None if demand is None else cell_size_m),
         "cells": {
             "e": _finite(dem.geometry.x.to_numpy()),
             "n": _finite(dem.geometry.y.to_numpy()),

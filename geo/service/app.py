@@ -38,10 +38,11 @@ from ..addresses import AddressTable
 from ..areas import assign_table
 from ..crs import WGS84, from_sweref, parse_crs
 from ..errors import GeoError, GeoValueError
-from ..geocode import Register, geocoded_table
+from ..geocode import SUGGESTION_SEPARATOR, Register, geocoded_table
 from ..maps.page import html_text
+from ..numbers import parse_number
 from ..report import population_by_area
-from ..schema import STATUS_INVALID, STATUS_UNMATCHED
+from ..schema import CANDIDATE_SEPARATOR, STATUS_INVALID, STATUS_UNMATCHED
 from ..study import Study
 
 __all__ = ["create_app"]
@@ -75,19 +76,13 @@ class RequestError(GeoValueError):
 
 
 def _number(params: dict[str, str], name: str) -> float | None:
-    """A numeric query parameter, with the reasons ``geo assign`` gives for a cell."""
+    """A numeric query parameter, read as ``geo assign`` reads a cell (:mod:`geo.numbers`)."""
     if name not in params:
         return None
-    text = params[name].strip().replace("\u2212", "-").replace(",", ".")
-    if text == "":
-        raise RequestError(f"{name} is missing")
     try:
-        value = float(text)
-    except ValueError:
-        raise RequestError(f"{name} is not a number: {params[name][:40]!r}") from None
-    if not math.isfinite(value):
-        raise RequestError(f"{name} is not a number: {params[name][:40]!r}")
-    return value
+        return parse_number(params[name], name)
+    except GeoValueError as exc:
+        raise RequestError(str(exc)) from None
 
 
 def _json_value(value: Any) -> Any:
@@ -108,9 +103,16 @@ def _row_json(row: dict[str, Any], bases: dict[str, tuple[str, str | None]], bas
     assigned = {str(k): _json_value(v) for k, v in row.items() if k != "input_row"}
     own = assigned.get("own_base")
     own_base = bases.get(own) if isinstance(own, str) else None
+    candidates = assigned.get("candidate_areas")
+    suggestions = assigned.get("suggestions")
     out: dict[str, Any] = {
         "status": assigned["status"],
         "reason": assigned["reason"],
+        "location_precision": assigned.get("location_precision"),
+        "distance_approximate": bool(assigned.get("distance_approximate")),
+        "candidate_areas": candidates.split(CANDIDATE_SEPARATOR) if candidates else [],
+        "place": assigned.get("match_place") or None,
+        "suggestions": suggestions.split(SUGGESTION_SEPARATOR) if suggestions else [],
         "area": assigned.get("area"),
         "base": None
         if own_base is None
@@ -395,7 +397,12 @@ def create_app(
         """Give ``lat`` and ``lon`` (WGS 84), ``e`` and ``n`` (SWEREF 99 TM), or ``address``
         (matched offline against the register). The answer is what ``geo assign`` gives for
         the same point: area, own base and the distance to it, the distance to every base,
-        RegSO, settlement class, ``status`` and ``reason``."""
+        RegSO, settlement class, ``status`` and ``reason``, ``location_precision``,
+        ``distance_approximate``, ``candidate_areas`` and ``suggestions``. An address located
+        only roughly whose extent meets several areas is ``ambiguous`` (no area, the
+        candidate areas listed); one whose street resembles another is ``needs_review``
+        ("did you mean …?", the register addresses meant in ``suggestions``): both answer
+        200 and never carry an area."""
         repeated = sorted(
             {k for k in request.query_params if len(request.query_params.getlist(k)) > 1}
         )

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from ..errors import InputFileError
 
 __all__ = ["CONFIG_VARIABLE", "app_from_config", "app_from_environment", "read_token"]
@@ -37,7 +38,8 @@ def read_token(path: str | Path) -> str:
 def app_from_config(config: dict[str, Any]) -> Any:
     """The application for ``config``: ``study`` (keyword arguments of
     :func:`geo.study.load_study`), ``register``, ``register_crs``, ``register_columns``,
-    ``network``, ``token_file``, ``max_upload_bytes``, ``max_rows``."""
+    ``network``, ``token_file``, ``max_upload_bytes``, ``max_rows``, ``allow_far_inputs``
+    (else a register or network none of whose points lies in or near the study stops)."""
     from ..geocode import read_register
     from ..network import read_network
     from ..study import load_study
@@ -52,6 +54,18 @@ def app_from_config(config: dict[str, Any]) -> Any:
             columns=config.get("register_columns") or {},
         )
     network = read_network(config["network"]) if config.get("network") else None
+    if not config.get("allow_far_inputs"):
+        fix = "give the study region's file, another --study, or --allow-far-inputs"
+        if register is not None:
+            study.require_near(
+                register.table["e"], register.table["n"], "the register's nearest address",
+                within_m=settings.transit_max_walk_m, fix=fix,
+            )  # fmt: skip
+        if network is not None:
+            study.require_near(
+                network.node_e, network.node_n, "the network's nearest node",
+                within_m=settings.max_snap_m, fix=fix,
+            )  # fmt: skip
     token = read_token(config["token_file"]) if config.get("token_file") else None
     return create_app(
         study,

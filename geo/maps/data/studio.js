@@ -664,10 +664,11 @@
   /* ---------------------------------------------------------------- export / import */
   function scenario() {
     return {
-      format: "geo-scenario", version: 1, study: D.study, name: "Studio " + new Date().toISOString().slice(0, 10),
+      format: "geo-scenario", version: D.scenario_version, study: { kommun: D.kommun, name: D.study },
+      name: "Studio " + new Date().toISOString().slice(0, 10),
       weight: state.weight, threshold: state.threshold, unit: UNIT_KEY, mode: D.mode, demand: D.demand,
       bases: state.bases.map(function (b) {
-        var o = { id: b.id, name: b.name, status: b.status, lat: Math.round(b.lat * 1e6) / 1e6, lon: Math.round(b.lon * 1e6) / 1e6, e: b.e, n: b.n };
+        var o = { id: String(b.id), name: b.name, status: b.status, lat: Math.round(b.lat * 1e6) / 1e6, lon: Math.round(b.lon * 1e6) / 1e6, e: b.e, n: b.n };
         if (MATRIX) o.site = CAND[b.site].name;
         return o;
       }),
@@ -690,8 +691,50 @@
     scenario().bases.forEach(function (b) { lines.push([b.name, b.id, b.status, b.lat, b.lon, b.e, b.n].map(csvCell).join(",")); });
     return lines.join("\n") + "\n";
   }
+  /* The scenario schema (geo/data/scenario.schema.json, embedded): the keywords it uses. */
+  function schemaErrors(schema, value, path) {
+    var where = path || "(document)";
+    var type = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
+    if (schema.type) {
+      var types = [].concat(schema.type);
+      var fits = types.some(function (t) { return t === type || (t === "integer" && type === "number" && Math.floor(value) === value); });
+      if (!fits) return [where + ": " + types.join("/")];
+    }
+    if ("const" in schema && value !== schema.const) return [where + ": " + JSON.stringify(schema.const)];
+    if (schema.enum && schema.enum.indexOf(value) < 0) return [where + ": " + schema.enum.map(String).join(", ")];
+    if (schema.pattern && type === "string" && !new RegExp(schema.pattern).test(value)) return [where + ": " + schema.pattern];
+    if (schema.minLength && type === "string" && value.length < schema.minLength) return [where + ": ≥ " + schema.minLength];
+    if (type === "number") {
+      if ("minimum" in schema && value < schema.minimum) return [where + ": ≥ " + schema.minimum];
+      if ("maximum" in schema && value > schema.maximum) return [where + ": ≤ " + schema.maximum];
+      if ("exclusiveMinimum" in schema && value <= schema.exclusiveMinimum) return [where + ": > " + schema.exclusiveMinimum];
+    }
+    var out = [];
+    if (type === "object") {
+      (schema.required || []).forEach(function (k) { if (!(k in value)) out.push(where + ": " + k + "?"); });
+      Object.keys(schema.properties || {}).forEach(function (k) {
+        if (k in value) out = out.concat(schemaErrors(schema.properties[k], value[k], (path ? path + "/" : "") + k));
+      });
+    }
+    if (type === "array") {
+      if (schema.minItems && value.length < schema.minItems) out.push(where + ": ≥ " + schema.minItems);
+      if (schema.items) value.forEach(function (v, k) { out = out.concat(schemaErrors(schema.items, v, where + "/" + k)); });
+    }
+    return out;
+  }
+  /* Refuse what this studio cannot judge as it was made: the checks of geo.scenario_file. */
+  function scenarioProblem(doc) {
+    if (doc && doc.format === "geo-scenario" && doc.version !== D.scenario_version) return label("bad_version", { version: String(doc.version) });
+    var errors = schemaErrors(D.scenario_schema, doc, "");
+    if (errors.length) return label("bad_schema", { where: errors[0] });
+    if (D.kommun && doc.study.kommun !== D.kommun) return label("bad_study", { kommun: doc.study.kommun, name: doc.study.name });
+    if (doc.mode !== D.mode) return label("bad_mode", { mode: doc.mode, unit: doc.unit });
+    if (doc.demand !== D.demand) return label("bad_demand", { demand: doc.demand });
+    return "";
+  }
   function loadScenario(doc) {
-    if (!doc || !Array.isArray(doc.bases) || !doc.bases.length) throw new Error("bases");
+    var problem = scenarioProblem(doc);
+    if (problem) throw new Error(problem);
     var today = todayBases(), bases = [];
     doc.bases.forEach(function (x, k) {
       var lat = Number(x.lat), lon = Number(x.lon);
