@@ -27,7 +27,6 @@ import difflib
 import time
 
 import numpy as np
-
 import pandas as pd
 
 from geo.areas import assign_addresses

@@ -206,7 +206,7 @@ def _precision_columns(
         rg = ext.row_group
         amb = np.flatnonzero(status_code == STATUSES.index(STATUS_AMBIGUOUS))
         combos: dict[str, int] = {}
-        for i in amb:
+        for i in amb.tolist():
             g = int(rg[i])
             listed = [area_names[a] if a >= 0 else "(outside every area)" for a in group_areas[g]]
             text = CANDIDATE_SEPARATOR.join(listed)
@@ -220,7 +220,7 @@ def _precision_columns(
                 f"address: {match + '; ' if match else ''}{what} lies in {len(listed)} areas "
                 f"({', '.join(listed)}): the area is not certain"
             )
-        for i in np.flatnonzero(approximate):
+        for i in np.flatnonzero(approximate).tolist():
             g = int(rg[i])
             if g >= 0:
                 reason[i] = f"approximate location: {ext.what[g]} lies in one area"

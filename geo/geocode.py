@@ -158,11 +158,20 @@ def street_words(streets: Iterable[str] = ()) -> frozenset[str]:
 
 
 def _split_ending(token: str, endings: tuple[str, ...]) -> tuple[str, str]:
-    """``"storgatan"`` -> ``("stor", "gatan")``; ``("x", "")`` without a known ending."""
-    for ending in endings:
-        if len(token) > len(ending) and token.endswith(ending):
-            return token[: -len(ending)], ending
+    """``"storgatan"`` -> ``("stor", "gatan")``; ``("x", "")`` without a known ending.
+
+    ``endings`` longest first (as :func:`_word_file` gives them); the longest that fits wins.
+    """
+    known, lengths = _ending_lookup(endings)
+    for size in lengths:
+        if len(token) > size and token[-size:] in known:
+            return token[:-size], token[-size:]
     return token, ""
+
+
+@functools.cache
+def _ending_lookup(endings: tuple[str, ...]) -> tuple[frozenset[str], tuple[int, ...]]:
+    return frozenset(endings), tuple(sorted({len(x) for x in endings}, reverse=True))
 
 
 def is_typo(typed: str, candidate: str, words: frozenset[str] | None = None) -> bool:
@@ -407,26 +416,31 @@ class _Index:
         self.e = reg["e"].to_numpy()
         self.n = reg["n"].to_numpy()
         self.row = reg["row"].to_numpy()
-        self.number = reg["number"].astype(str).tolist()
-        self.letter = reg["letter"].astype(str).tolist()
-        self.label = reg["label"].astype(str).tolist()
+        self.number = reg["number"].to_numpy(dtype=object).astype(str).tolist()
+        self.letter = reg["letter"].to_numpy(dtype=object).astype(str).tolist()
+        self.label = reg["label"].to_numpy(dtype=object).astype(str).tolist()
         self.exact: dict[tuple[str, str, str, str, str], list[int]] = {}
         self.streets: dict[tuple[str, str], dict[str, list[int]]] = {}
         self.folded: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-        self.display: dict[str, str] = {}
-        #: Postcodes and localities as the register writes them ("Linköping", "582 22").
-        self.places: dict[tuple[str, str], str] = {}
+        first = reg.drop_duplicates("street")
+        #: Streets as the register writes them ("Sankt Larsgatan"), by normalised name.
+        self.display: dict[str, str] = dict(
+            zip(first["street"].tolist(), first["street_name"].tolist(), strict=True)
+        )
+        loc = reg.drop_duplicates("locality")
+        #: Localities as the register writes them ("Linköping"), by kind and normalised name.
+        self.places: dict[tuple[str, str], str] = {
+            ("locality", k): v
+            for k, v in zip(loc["locality"].tolist(), loc["locality_name"].tolist(), strict=True)
+        }
         self.extents: dict[tuple, tuple[np.ndarray, int]] = {}
         cols = [
-            reg[c].astype(str).tolist()
-            for c in ("street", "number", "letter", "postcode", "locality", "street_name")
+            reg[c].to_numpy(dtype=object).astype(str).tolist()
+            for c in ("street", "number", "letter", "postcode", "locality")
         ]
-        place = reg["locality_name"].astype(str).tolist()
-        for k, (st, num, let, pc, loc, name) in enumerate(zip(*cols, strict=True)):
-            self.display.setdefault(st, name)
+        for k, (st, num, let, pc, loc) in enumerate(zip(*cols, strict=True)):
             for kind, area in (("postcode", pc), ("locality", loc)):
                 if area:
-                    self.places.setdefault((kind, area), place[k] if kind == "locality" else "")
                     self.exact.setdefault((kind, area, st, num, let), []).append(k)
                     self.streets.setdefault((kind, area), {}).setdefault(st, []).append(k)
         for key, streets in self.streets.items():
@@ -456,8 +470,8 @@ class _Index:
         """The register's label of ``street number letter`` among ``rows`` ('' if none)."""
         hits = [k for k in rows if self.number[k] == number]
         exact = [k for k in hits if self.letter[k] == letter]
-        k = (exact or hits or [None])[0]
-        return "" if k is None else self.label[k]
+        found = exact or hits
+        return self.label[found[0]] if found else ""
 
 
 def _area_text(area: tuple[str, str], places: dict[tuple[str, str], str] | None = None) -> str:
@@ -502,7 +516,6 @@ def _match(
     from rapidfuzz import fuzz, process
 
     ix = register.index
-    words = register.words
     texts = [str(t) for t in addresses]
     size = len(texts)
     level = np.full(size, "unmatched", dtype=object)
@@ -525,14 +538,18 @@ def _match(
     reg_row[hit] = ix.row[exact_k[hit]]
     e_out[hit] = ix.e[exact_k[hit]]
     n_out[hit] = ix.n[exact_k[hit]]
-    records = parsed.to_dict("records")
+    todo = np.flatnonzero(~hit)
+    # only the rows the exact merge left, as plain lists (iterating a whole frame costs more)
+    rest = {c: parsed[c].to_numpy(dtype=object)[todo].tolist() for c in parsed.columns}
+    rows = [dict(zip(rest, vals, strict=True)) for vals in zip(*rest.values(), strict=True)]
+    records = dict(zip(todo.tolist(), rows, strict=True))
 
     def located(i: int, key: tuple, lvl: str, prec: str, why: str, where: str) -> None:
         pos, mid = ix.extent(key)
         level[i], precision[i], reason[i], keys[i], place[i] = lvl, prec, why, key, where
         e_out[i], n_out[i] = ix.e[mid], ix.n[mid]
 
-    for i in np.flatnonzero(~hit):
+    for i in todo.tolist():
         p = records[i]
         if not p["street"]:
             reason[i] = "could not read a street and house number"
@@ -575,22 +592,22 @@ def _match(
             best, sc = close[0]
             has_number = any(ix.number[k] == number for k in streets[best])
             tie = len(close) > 1 and close[1][1] == sc
-            if tie or not has_number or not is_typo(street, best, words):
+            if tie or not has_number or not is_typo(street, best, register.words):
                 level[i], score[i] = "needs_review", sc
                 shown = [ix.display.get(nm, nm) for nm, _ in close[: 2 if tie else 1]]
                 if has_number and offered:
                     shown = offered[: 2 if tie else 1]
                 suggestions[i] = SUGGESTION_SEPARATOR.join(offered)
+                missing = (
+                    f"street {street!r} is not in the register in {_area_text(area, ix.places)}"
+                )
                 if not has_number and not tie:
                     reason[i] = (
-                        f"street {street!r} is not in the register in {_area_text(area, ix.places)}; did "
-                        f"you mean {ix.display.get(best, best)}? (it has no number {number})"
+                        f"{missing}; did you mean {ix.display.get(best, best)}? "
+                        f"(it has no number {number})"
                     )
                 else:
-                    reason[i] = (
-                        f"street {street!r} is not in the register in {_area_text(area, ix.places)}; "
-                        f"did you mean {' or '.join(shown)}?"
-                    )
+                    reason[i] = f"{missing}; did you mean {' or '.join(shown)}?"
                 continue
             street = best
         hits = ix.exact.get((*area, street, number, letter), [])

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -33,11 +32,11 @@ import pandas as pd
 import shapely
 
 from . import settings
-from .crs import SWEREF99TM, from_sweref, to_sweref
+from .crs import SWEREF99TM, from_sweref
 from .distance import distance_matrix_m
 from .errors import GeoValueError
 from .network import Network, network_costs
-from .scenario_file import Scenario, ScenarioBase, read_scenario
+from .scenario_file import Scenario, ScenarioBase, read_scenario  # noqa: F401 (re-exported)
 from .schema import (
     ALL,
     CANDIDATE_KINDS,
@@ -64,13 +63,10 @@ __all__ = [
     "OBJECTIVES",
     "WEIGHTS",
     "Comparison",
-    "Scenario",
-    "ScenarioBase",
     "SitingResult",
     "address_cells",
     "compare",
     "comparison_groups",
-    "read_scenario",
     "snap_to_sites",
     "travel_time_matrix_s",
     "candidate_sites",

@@ -160,12 +160,12 @@ class Scenario:
             if b.base_id in close:
                 continue
             if b.base_id in move:
-                lat, lon = move[b.base_id]
-                me, mn = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
+                m_lat, m_lon = move[b.base_id]
+                me, mn = to_sweref(np.array([m_lon]), np.array([m_lat]), "EPSG:4326")
                 b = ScenarioBase(b.name, float(me[0]), float(mn[0]), b.base_id)
             bases.append(b)
-        for name, (lat, lon) in (add or {}).items():
-            ae, an = to_sweref(np.array([lon]), np.array([lat]), "EPSG:4326")
+        for name, (a_lat, a_lon) in (add or {}).items():
+            ae, an = to_sweref(np.array([a_lon]), np.array([a_lat]), "EPSG:4326")
             bases.append(ScenarioBase(name, float(ae[0]), float(an[0])))
         return replace(self, bases=tuple(bases))
 
@@ -180,9 +180,7 @@ def _validate(doc: Any, source: str) -> None:
         return
     err = errors[0]
     where = "/".join(str(p) for p in err.absolute_path)
-    if isinstance(doc, dict) and err.validator == "enum" and list(err.absolute_path) == [
-        "version"
-    ]:
+    if isinstance(doc, dict) and err.validator == "enum" and list(err.absolute_path) == ["version"]:
         raise StudyMismatchError(
             f"scenario: {source} is version {doc.get('version')!r}, which this geo does not know "
             f"(it reads version {SCENARIO_VERSION}); export it again from a studio of this geo"

@@ -436,26 +436,36 @@ def test_answers_say_how_sure_they_are_in_the_api_and_on_the_page(tmp_path):
     srv = Server(tmp_path, "--register", str(path))
     try:
         # an unknown street in the city, which four areas share: 200, no area, candidates
-        status, a = srv.json("/api/lookup?" + urllib.parse.urlencode({"address": "Zyxwvägen 3, Linköping"}))
+        status, a = srv.json(
+            "/api/lookup?" + urllib.parse.urlencode({"address": "Zyxwvägen 3, Linköping"})
+        )
         assert status == 200 and a["status"] == "ambiguous", a
         assert a["area"] is None and a["base"] is None and a["point"] is None
         assert a["distances_m"] == {k: None for k in a["distances_m"]}
         assert sorted(a["candidate_areas"]) == ["norr", "syd", "väster", "öster"]
         assert a["location_precision"] == "locality" and "4 areas" in a["reason"]
         # another street that looks alike: did you mean …?
-        status, r = srv.json("/api/lookup?" + urllib.parse.urlencode({"address": "Storgatan 12, 582 99 Linköping"}))
+        status, r = srv.json(
+            "/api/lookup?" + urllib.parse.urlencode({"address": "Storgatan 12, 582 99 Linköping"})
+        )
         assert status == 200 and r["status"] == "needs_review" and r["area"] is None, r
         assert r["suggestions"] == ["Torggatan 12, Linköping"]
         assert "did you mean Torggatan 12, Linköping?" in r["reason"]
         # a locality in one area: the area, with the precision said
-        status, loc = srv.json("/api/lookup?" + urllib.parse.urlencode({"address": "Zyxwvägen 7, Ljungsbro"}))
+        status, loc = srv.json(
+            "/api/lookup?" + urllib.parse.urlencode({"address": "Zyxwvägen 7, Ljungsbro"})
+        )
         assert status == 200 and loc["status"] == "ok" and loc["area"] == "norr", loc
         assert loc["location_precision"] == "locality" and loc["distance_approximate"] is True
         assert loc["place"] == "Ljungsbro"
         # coordinates written the Swedish way read as geo assign reads them
         status, sp = srv.json("/api/lookup?e=536%20300&n=6%20473%20400")
         status2, plain = srv.json("/api/lookup?e=536300&n=6473400")
-        assert status == status2 == 200 and sp["area"] == plain["area"] and sp["location_precision"] == "coordinates"
+        assert (
+            status == status2 == 200
+            and sp["area"] == plain["area"]
+            and sp["location_precision"] == "coordinates"
+        )
         status, dec = srv.json("/api/lookup?lat=58%2C4108&lon=15%2C6214")
         assert status == 200 and dec["status"] == "ok"
 

@@ -455,3 +455,36 @@ def test_report_prints_to_pdf_with_every_section(browser, study, tmp_path):
     comp = compare(study, read_scenario(scen))
     mean = comp.table.iloc[0]["mean_after"] / 1000
     assert f"{round_shown(mean, 1)}".replace(".", ",") in text
+
+
+@pytest.mark.parametrize(
+    "changes,shown",
+    [
+        ({"study": {"kommun": "0581", "name": "Norrköping (kommun 0581)"}}, "kommun 0581"),
+        ({"mode": "car", "unit": "min", "threshold": 30}, "car (min)"),
+        ({"version": 7}, "version 7"),
+        ({"demand": "addresses per 500 m cell"}, "addresses per 500 m cell"),
+        ({"weight": "votes"}, "weight"),
+    ],
+)
+def test_the_studio_refuses_a_scenario_it_cannot_judge(
+    browser, studio_file, tmp_path, changes, shown
+):
+    """'Öppna scenario…' checks what geo whatif --scenario checks, with the message on the page."""
+    page = _open(browser, studio_file)
+    doc = page.evaluate("geoStudio.scenario()")
+    jsonschema = pytest.importorskip("jsonschema")
+    from geo.scenario_file import scenario_schema
+
+    jsonschema.validate(doc, scenario_schema())  # what the studio writes follows the schema
+    before = page.evaluate("geoStudio.summary()")["rows"]
+    doc.update(changes)
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    page.set_input_files("#open", str(path))
+    page.wait_for_function("document.getElementById('message').textContent.length > 0")
+    text = page.inner_text("#message")
+    assert text.startswith("Filen kunde inte läsas som ett scenario") and shown in text, text
+    assert page.evaluate("geoStudio.summary()")["rows"] == before  # nothing changed
+    assert main(["whatif", "--scenario", str(path), "-q"]) == 2  # and the command refuses it too
+    page.close()

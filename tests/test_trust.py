@@ -157,7 +157,9 @@ def test_unknown_streets_of_a_real_study_never_get_a_guessed_area(study):
 
 def test_cli_assign_lists_doubt_apart(tmp_path, capsys):
     reg = tmp_path / "register.csv"
-    assert main(["demo-addresses", "--with-streets", "-n", "1500", "--seed", "2", "-o", str(reg)]) == 0
+    assert (
+        main(["demo-addresses", "--with-streets", "-n", "1500", "--seed", "2", "-o", str(reg)]) == 0
+    )
     r = pd.read_csv(reg)
     texts = [*r["address"].head(5), "Zyxwvägen 3, Linköping", "Påhittadgatan 9, 999 99 X"]
     src = tmp_path / "klienter.csv"
@@ -215,17 +217,25 @@ def test_scenario_round_trip_follows_the_schema(tmp_path, study):
 @pytest.mark.parametrize(
     "changes,message",
     [
-        ({"study": {"kommun": "0581", "name": "Norrköping (kommun 0581)"}},
-         "was made for kommun 0581 (Norrköping (kommun 0581)), but this run's study is 0580"),
-        ({"mode": "car", "unit": "min", "threshold": 30},
-         "measures car travel time (minutes) (threshold 30 min), but this run measures "
-         "straight-line distance (km); pass --mode car"),
-        ({"demand": "addresses per 500 m cell"},
-         "was judged on demand 'addresses per 500 m cell', this run on 'grid'; pass the same "
-         "--addresses FILE with --cell-size-m 500"),
+        (
+            {"study": {"kommun": "0581", "name": "Norrköping (kommun 0581)"}},
+            "was made for kommun 0581 (Norrköping (kommun 0581)), but this run's study is 0580",
+        ),
+        (
+            {"mode": "car", "unit": "min", "threshold": 30},
+            "measures car travel time (minutes) (threshold 30 min), but this run measures "
+            "straight-line distance (km); pass --mode car",
+        ),
+        (
+            {"demand": "addresses per 500 m cell"},
+            "was judged on demand 'addresses per 500 m cell', this run on 'grid'; pass the same "
+            "--addresses FILE with --cell-size-m 500",
+        ),
         ({"version": 7}, "is version 7, which this geo does not know"),
-        ({"bases": [{"name": "Oslo", "lat": 59.91, "lon": 10.75}]},
-         "'Oslo' lies outside Linköping (kommun 0580)"),
+        (
+            {"bases": [{"name": "Oslo", "lat": 59.91, "lon": 10.75}]},
+            "'Oslo' lies outside Linköping (kommun 0580)",
+        ),
         ({"weight": "votes"}, "does not follow the scenario schema at weight"),
         ({"format": "something"}, "does not follow the scenario schema at format"),
     ],
@@ -248,7 +258,17 @@ def test_bases_and_inputs_outside_the_study_stop(tmp_path, study, capsys, shared
     assert "'--move norr' lies outside" in capsys.readouterr().err
     feed = shared / "fixtures" / "gtfs_atb_region_nord_2019.zip"
     out = tmp_path / "t.csv"
-    args = ["assign", "--demo-count", "50", "--mode", "transit", "--gtfs", str(feed), "-o", str(out)]
+    args = [
+        "assign",
+        "--demo-count",
+        "50",
+        "--mode",
+        "transit",
+        "--gtfs",
+        str(feed),
+        "-o",
+        str(out),
+    ]
     assert main([*args, "-q"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("geo: error: the feed's nearest stop is ") and " km from Linköping" in err

@@ -20,9 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "geocode",
         help="match text addresses to an address register (offline)",
         description="Match addresses written as text ('Storgatan 12 B, 582 23 Linköping') to "
-        "a register with coordinates. Every row gets a match level (exact, fuzzy, "
-        "street_level, locality_level, ambiguous, unmatched), a score and a reason; a summary "
-        "is written beside the output. Nothing is sent to any online service.",
+        "a register with coordinates. Every row gets a match level (exact, fuzzy, several, "
+        "street_level, locality_level, needs_review, unmatched), a location precision "
+        "(address, street, postcode, locality), a score, a reason and suggestions; a summary "
+        "is written beside the output. A street that only resembles another is needs_review "
+        "('did you mean ...?'), never taken for it. Nothing is sent to any online service.",
     )
     gc.add_argument("addresses", type=Path, help="CSV or Excel with a text address column")
     gc.add_argument(

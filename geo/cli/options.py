@@ -268,7 +268,7 @@ def geocoded_table(args: argparse.Namespace, output: Path, study=None):  # type:
     register = read_register(args.register, crs=args.register_crs, columns=register_columns(args))
     if study is not None:
         require_near(
-            args, study, register.table["e"], register.table["n"],
+            args, study, register.table["e"].to_numpy(), register.table["n"].to_numpy(),
             "the register's nearest address", settings.transit_max_walk_m,
         )  # fmt: skip
     table, matched = geocoded_table(

@@ -180,7 +180,9 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     add = dict(options.latlon(a, "--add") for a in args.add)
     scenario = (
         read_scenario(
-            args.scenario, study=study, mode=args.mode,
+            args.scenario,
+            study=study,
+            mode=args.mode,
             demand=demand_label(args.cell_size_m if args.addresses is not None else None),
         )  # fmt: skip
         if args.scenario is not None

@@ -30,7 +30,6 @@ from .. import settings
 from ..crs import from_sweref
 from ..errors import GeoValueError
 from ..network import Network
-from ..scenario_file import SCENARIO_VERSION, demand_label, scenario_schema
 from ..scenario import (
     Scenario,
     candidate_sites,
@@ -40,6 +39,7 @@ from ..scenario import (
     tradeoff,
     travel_time_matrix_s,
 )
+from ..scenario_file import SCENARIO_VERSION, demand_label, scenario_schema
 from ..schema import SETTLEMENT_CLASSES, WEIGHTS
 from ..study import Study
 from .offline import leaflet_assets

@@ -58,7 +58,9 @@ def app_from_config(config: dict[str, Any]) -> Any:
         fix = "give the study region's file, another --study, or --allow-far-inputs"
         if register is not None:
             study.require_near(
-                register.table["e"], register.table["n"], "the register's nearest address",
+                register.table["e"].to_numpy(),
+                register.table["n"].to_numpy(),
+                "the register's nearest address",
                 within_m=settings.transit_max_walk_m, fix=fix,
             )  # fmt: skip
         if network is not None:
