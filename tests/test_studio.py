@@ -123,19 +123,28 @@ def test_compare_by_hand_on_two_squares(square_study):
     assert comp.nearest.tolist() == [0, 0]
 
 
+def _doc(study, bases, **more):
+    """A scenario document as the studio writes it (schema version 2)."""
+    doc = {"format": "geo-scenario", "version": 2,
+           "study": {"kommun": study.kommun, "name": study.name}, "unit": "km",
+           "mode": "straight", "weight": "population", "demand": "grid", "bases": bases}  # fmt: skip
+    doc.update(more)
+    return doc
+
+
 def test_scenario_files_are_checked(tmp_path, study):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(GeoValueError, match="not valid JSON"):
         read_scenario(bad)
-    bad.write_text(json.dumps({"bases": [{"name": "x", "lat": "north"}]}), encoding="utf-8")
-    with pytest.raises(GeoValueError, match="needs e/n or lat/lon"):
+    bad.write_text(json.dumps(_doc(study, [{"name": "x", "lat": "north", "lon": 15}])))
+    with pytest.raises(GeoValueError, match="schema at bases/0/lat: 'north' is not of type"):
         read_scenario(bad)
-    bad.write_text(json.dumps({"bases": [{"name": "x", "lat": 91, "lon": 15}]}))
-    with pytest.raises(GeoValueError, match="out of range"):
+    bad.write_text(json.dumps(_doc(study, [{"name": "x", "lat": 91, "lon": 15}])))
+    with pytest.raises(GeoValueError, match="bases/0/lat: 91 is greater than the maximum of 90"):
         read_scenario(bad)
-    bad.write_text(json.dumps({"bases": []}))
-    with pytest.raises(GeoValueError, match="opens no base"):
+    bad.write_text(json.dumps(_doc(study, [])))
+    with pytest.raises(GeoValueError, match=r"schema at bases: \[\] should be non-empty"):
         read_scenario(bad)
     assert main(["whatif", "--scenario", str(bad), "-q"]) == 2
     csv = tmp_path / "bases.csv"
@@ -414,19 +423,11 @@ def test_studio_on_the_users_addresses_suppresses_small_cells(browser, study, tm
 def test_report_prints_to_pdf_with_every_section(browser, study, tmp_path):
     pypdf = pytest.importorskip("pypdf")
     scen = tmp_path / "s.json"
-    scen.write_text(
-        json.dumps(
-            {
-                "name": EVIL,
-                "weight": "children",
-                "bases": [
-                    {"id": "norr", "name": "Skäggetorp", "lat": 58.4268, "lon": 15.5955},
-                    {"id": "", "name": "Malmslätt", "lat": 58.4170, "lon": 15.5130},
-                ],
-            }
-        ),
-        encoding="utf-8",
-    )
+    bases = [
+        {"id": "norr", "name": "Skäggetorp", "lat": 58.4268, "lon": 15.5955},
+        {"id": "", "name": "Malmslätt", "lat": 58.4170, "lon": 15.5130},
+    ]
+    scen.write_text(json.dumps(_doc(study, bases, name=EVIL, weight="children")), encoding="utf-8")
     out = tmp_path / "report.html"
     assert main(["report", "--scenario", str(scen), "-o", str(out), "-q"]) == 0
     errors: list[str] = []
