@@ -254,10 +254,22 @@ def test_two_workers_answer_the_same(tmp_path, server):
         assert srv.stop() == 0
 
 
+def _reception(p, srv: Server):
+    """Debian's Chromium on the reception page of ``srv``, loaded: (browser, page, errors)."""
+    from browser import playwright_chromium
+
+    browser = playwright_chromium(p)
+    page = browser.new_page(viewport={"width": 1200, "height": 700})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"http://127.0.0.1:{srv.port}/")
+    page.wait_for_selector("#study:not(:empty)")
+    return browser, page, errors
+
+
 def test_reception_page_in_chromium(tmp_path):
     """As the reception uses it: type an address, pick a suggestion, read the card."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    from browser import playwright_chromium
 
     reg = synthetic_register(3000, seed=9)
     payload = "<img src=x onerror=\"document.title='pwned'\">gatan"
@@ -269,12 +281,7 @@ def test_reception_page_in_chromium(tmp_path):
     try:
         target = str(reg.iloc[5]["gatunamn"])
         with sync_api.sync_playwright() as p:
-            browser = playwright_chromium(p)
-            page = browser.new_page(viewport={"width": 1200, "height": 700})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{srv.port}/")
-            page.wait_for_selector("#study:not(:empty)")
+            browser, page, errors = _reception(p, srv)
             assert "Linköping (kommun 0580)" in page.inner_text("header")
             page.locator("#q").press_sequentially(target[:8], delay=20)
             page.wait_for_selector("#suggestions li")
@@ -470,15 +477,9 @@ def test_answers_say_how_sure_they_are_in_the_api_and_on_the_page(tmp_path):
         assert status == 200 and dec["status"] == "ok"
 
         sync_api = pytest.importorskip("playwright.sync_api")
-        from browser import playwright_chromium
 
         with sync_api.sync_playwright() as p:
-            browser = playwright_chromium(p)
-            page = browser.new_page(viewport={"width": 1200, "height": 700})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{srv.port}/")
-            page.wait_for_selector("#study:not(:empty)")
+            browser, page, errors = _reception(p, srv)
             page.evaluate("geoReception.choose('Zyxwvägen 3, Linköping')")
             page.wait_for_selector("#card.warn .answer")
             card = page.inner_text("#card")
