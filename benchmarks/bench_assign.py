@@ -25,7 +25,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo._index import OUTSIDE
+from geo.polygons import OUTSIDE
 from geo.areas import assign_addresses, locate_points
 from geo.study import load_study
 from geo.synthetic import synthetic_xy

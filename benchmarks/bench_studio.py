@@ -29,7 +29,8 @@ import numpy as np
 from geo.areas import assign_addresses
 from geo.crs import from_sweref
 from geo.maps.studio import save_page, studio_page
-from geo.scenario import Scenario, address_cells, candidate_sites, what_if
+from geo.scenario_file import Scenario
+from geo.siting import address_cells, candidate_sites, what_if
 from geo.study import load_study
 from geo.synthetic import synthetic_addresses
 

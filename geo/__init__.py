@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
 
 #: Top-level name -> module that defines it.
 _EXPORTS = {
@@ -28,10 +28,10 @@ _EXPORTS = {
     "assign_dataset": "geo.scale",
     "summarize": "geo.report",
     "synthetic_addresses": "geo.synthetic",
-    "site": "geo.scenario",
-    "sweep": "geo.scenario",
-    "tradeoff": "geo.scenario",
-    "what_if": "geo.scenario",
+    "site": "geo.siting",
+    "sweep": "geo.siting",
+    "tradeoff": "geo.siting",
+    "what_if": "geo.siting",
     "load_network": "geo.network",
     "catchment_map": "geo.maps",
     "access_map": "geo.maps",
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from .network import load_network
     from .report import summarize
     from .scale import assign_dataset
-    from .scenario import site, sweep, tradeoff, what_if
+    from .siting import site, sweep, tradeoff, what_if
     from .study import Study, load_study
     from .synthetic import synthetic_addresses
 

@@ -133,6 +133,45 @@ class AddressTable:
     #: Extents of the rows located at less than address precision.
     extents: Extents | None = None
 
+    @classmethod
+    def concat(cls, tables: list[AddressTable], *, source: str = "") -> AddressTable:
+        """One table of several in the same CRS and coordinate columns (rows in order).
+
+        For tables of coordinates (the lookups a service joins into one call); tables of
+        text addresses are matched together instead (:func:`geo.geocode.geocoded_table`).
+        """
+        if len(tables) == 1:
+            return tables[0]
+        if any(t.extents is not None for t in tables):
+            raise ValueError("concat: tables of text addresses are matched together instead")
+        size = sum(len(t.x) for t in tables)
+        frames = [t.frame.reset_index(drop=True) for t in tables]
+
+        def joined(name: str, empty: object) -> np.ndarray | None:
+            parts = [getattr(t, name) for t in tables]
+            if all(p is None for p in parts):
+                return None
+            return np.concatenate(
+                [p if p is not None else np.full(len(t.x), empty) for p, t in zip(parts, tables,
+                                                                                  strict=True)]
+            )  # fmt: skip
+
+        return cls(
+            pd.concat(frames, ignore_index=True)
+            if any(len(f.columns) for f in frames)
+            else pd.DataFrame(index=range(size)),
+            np.concatenate([t.x for t in tables]),
+            np.concatenate([t.y for t in tables]),
+            tables[0].crs,
+            np.concatenate([t.reason for t in tables]),
+            tables[0].columns,
+            source or tables[0].source,
+            [],
+            joined("unmatched", False),
+            joined("review", False),
+            joined("precision", ""),
+        )
+
 
 def read_addresses(
     path: str | Path,

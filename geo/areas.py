@@ -47,7 +47,6 @@ from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from . import settings, tables
-from ._index import OUTSIDE
 from .addresses import (
     AddressTable,
     Extents,
@@ -60,6 +59,7 @@ from .columns import categorical, round1
 from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
 from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
+from .polygons import OUTSIDE
 from .report import summarize, summary_html
 from .schema import (
     APPROXIMATE_PRECISIONS,
@@ -96,11 +96,6 @@ logger = logging.getLogger(__name__)
 
 #: Up to this many rows, the result table is built in one step (lookups and their batches).
 SMALL_TABLE_ROWS = 10_000
-#: Rows processed per chunk; bounds peak memory of the per-chunk temporaries.
-DEFAULT_CHUNK = settings.chunk_rows
-#: Up to this many bases, every row gets a ``distance_m_<base_id>`` column per base; with
-#: more (regional and national runs) only the nearest and own base are given.
-MAX_BASE_COLUMNS = settings.max_base_columns
 
 
 def locate_points(
@@ -108,7 +103,7 @@ def locate_points(
     n: np.ndarray,
     study: Study,
     *,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     progress: bool = False,
 ) -> dict[str, np.ndarray]:
     """Area, RegSO, settlement class and base distances for points in EPSG:3006.
@@ -129,10 +124,12 @@ def locate_points(
     dict of numpy.ndarray
         ``area`` (index into ``study.areas``, ``-1`` outside), ``regso``, ``settlement``
         (indices, ``-1`` where none), ``distance_m`` (N × bases, metres; N × 0 with more
-        than :data:`MAX_BASE_COLUMNS` bases), ``nearest_base`` (index, ``-1`` without bases)
-        and ``nearest_base_distance_m``, ``own_base`` (index of the base of the point's area,
-        ``-1`` outside or where the area has no own base) and ``own_base_distance_m``.
+        than :data:`geo.settings.max_base_columns` bases), ``nearest_base`` (index, ``-1``
+        without bases) and ``nearest_base_distance_m``, ``own_base`` (index of the base of
+        the point's area, ``-1`` outside or where the area has no own base) and
+        ``own_base_distance_m``.
     """
+    chunk_size = settings.chunk_rows if chunk_size is None else chunk_size
     e = np.asarray(e, dtype="float64")
     n = np.asarray(n, dtype="float64")
     if e.shape != n.shape or e.ndim != 1:
@@ -141,7 +138,7 @@ def locate_points(
         raise GeoValueError(f"chunk_size: must be at least 1; received {chunk_size}")
     size = e.size
     be, bn = study.base_xy
-    per_base = be.size <= MAX_BASE_COLUMNS
+    per_base = be.size <= settings.max_base_columns
     tree = None if per_base else cKDTree(np.column_stack([be, bn]))
     out = {
         "area": np.empty(size, dtype=np.int32),
@@ -364,7 +361,7 @@ def assign_addresses(
     x_col: str | None = None,
     y_col: str | None = None,
     id_col: str | None = None,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     progress: bool = False,
     mode: str = "straight",
     network: Network | Transit | None = None,
@@ -470,7 +467,7 @@ def assign_table(
     table: AddressTable,
     study: Study,
     *,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     progress: bool = False,
     mode: str = "straight",
     network: Network | Transit | None = None,
@@ -559,10 +556,10 @@ def assign_table(
     out_cols["nearest_area"] = categorical(near_area, area_names)
     out_cols["distance_to_area_m"] = round1(near_d)
     del res
-    if len(base_names) > MAX_BASE_COLUMNS:
+    if len(base_names) > settings.max_base_columns:
         notes.append(
             f"{len(base_names)} bases: distances are given to the nearest and the own base only "
-            f"(a column per base up to {MAX_BASE_COLUMNS} bases)"
+            f"(a column per base up to {settings.max_base_columns} bases)"
         )
     if mode != "straight":
         notes.extend(

@@ -55,6 +55,7 @@ from .schema import (
     PRECISION_LOCALITY,
     PRECISION_POSTCODE,
     PRECISION_STREET,
+    SUGGESTION_SEPARATOR,
 )
 from .tables import find_column
 
@@ -81,8 +82,6 @@ LEVELS = (
 SUGGEST_SCORE = 60.0
 #: Most suggestions per row.
 MAX_SUGGESTIONS = 3
-#: Separator of the ``suggestions`` column.
-SUGGESTION_SEPARATOR = " | "
 
 _ABBREV = [
     (r"\bs:t\b\.?", "sankt"),

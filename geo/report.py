@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import settings
+from .figures import exact_weights, group_figures
 from .schema import (
     ALL,
     CELL_ID,
@@ -25,17 +26,13 @@ if TYPE_CHECKING:
     from .study import Study
 
 __all__ = [
-    "THRESHOLDS_KM",
+    "area_figures",
     "format_summary",
     "population_by_area",
     "round_shown",
     "summarize",
 ]
 
-#: Distance thresholds (km) for the "share within" columns.
-THRESHOLDS_KM = settings.thresholds_km
-#: Travel-time thresholds (minutes) for the "share within" columns of a travel mode.
-THRESHOLDS_MIN = settings.thresholds_min
 SETTLEMENT_ORDER = SETTLEMENT_CLASSES
 
 
@@ -62,19 +59,69 @@ def population_by_area(study: Study) -> pd.DataFrame:
     """
     if study.demand is None:
         return pd.DataFrame(columns=["area", "settlement_class", "population_est"])
+    ov = _cell_pieces(study)
+    return (
+        ov.groupby(["area", "settlement_class"], observed=True)["population_est"]
+        .sum()
+        .reset_index()
+    )
+
+
+def _cell_pieces(study: Study) -> gpd.GeoDataFrame:
+    """The grid cells cut by the areas, each piece with its share of the cell's people."""
+    assert study.demand is not None  # noqa: S101 - callers check
     cells = study.demand[[CELL_ID, CELL_POPULATION_IN_STUDY, "settlement_class", "geometry"]]
-    cells = cells.assign(cell_area=cells.geometry.area)
     ov = gpd.overlay(
         cells, study.areas[["area", "geometry"]], how="intersection", keep_geom_type=True
     )
     inside = ov.groupby(CELL_ID).geometry.apply(lambda g: g.area.sum())
     ov["share"] = ov.geometry.area / ov[CELL_ID].map(inside)
     ov["population_est"] = ov[CELL_POPULATION_IN_STUDY] * ov["share"]
-    return (
-        ov.groupby(["area", "settlement_class"], observed=True)["population_est"]
-        .sum()
-        .reset_index()
-    )
+    return ov
+
+
+def area_figures(study: Study) -> pd.DataFrame:
+    """Per area: its own base, the population (SCB grid) and how far the population lives
+    from the base — by the rules of :mod:`geo.figures`, each 1 km cell's people at the
+    representative point of the cell's part in the area.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area and a last row ``all``: ``area``, ``base``, ``population_est``,
+        ``population_<class>`` per settlement class, ``mean_distance_m``, ``p90_distance_m``,
+        ``max_distance_m`` and ``share_within_<t>km`` (shares 0–1) to the own base.
+    """
+    areas = study.areas["area"].astype(str).tolist()
+    base_of = dict(zip(study.bases["area"].astype(str), study.bases["base_name"], strict=False))
+    out = pd.DataFrame({"area": [*areas, ALL]})
+    out["base"] = [base_of.get(a) for a in areas] + [None]
+    if study.demand is None:
+        return out
+    pop = population_by_area(study)
+    by_area = pop.groupby("area")["population_est"].sum()
+    out["population_est"] = [float(by_area.get(a, 0.0)) for a in areas] + [
+        float(pop["population_est"].sum())
+    ]
+    for c in SETTLEMENT_ORDER:
+        mine = pop[pop["settlement_class"] == c].groupby("area")["population_est"].sum()
+        if len(mine):
+            out[f"population_{c}"] = [float(mine.get(a, 0.0)) for a in areas] + [float(mine.sum())]
+    pieces = _cell_pieces(study)
+    people = exact_weights(pieces["population_est"].to_numpy(dtype=float))
+    pts = pieces.geometry.representative_point()
+    code = pd.Categorical(pieces["area"].astype(str), categories=areas).codes.astype(np.int64)
+    own = study.own_base(code)
+    dist = study.own_base_distance_m(pts.x.to_numpy(), pts.y.to_numpy(), own)
+    cuts = [t * 1000 for t in settings.thresholds_km]
+    per = group_figures(code, len(areas), dist, people, thresholds=cuts)
+    every = group_figures(np.zeros(code.size, np.int64), 1, dist, people, thresholds=cuts)
+    for key, name in (("mean", "mean_distance_m"), ("p90", "p90_distance_m"),
+                      ("max", "max_distance_m")):  # fmt: skip
+        out[name] = [*per[key], every[key][0]]
+    for i, t in enumerate(settings.thresholds_km):
+        out[f"share_within_{t}km"] = [*per[f"share_within_{i}"], every[f"share_within_{i}"][0]]
+    return out
 
 
 def distance_summary(groups: pd.DataFrame, quantiles: pd.DataFrame, study: Study) -> pd.DataFrame:
@@ -90,7 +137,7 @@ def distance_summary(groups: pd.DataFrame, quantiles: pd.DataFrame, study: Study
         Indexed by ``area`` and ``settlement_class`` (``all`` for the rows over every class and
         every area): ``addresses`` (ok rows), ``measured`` (rows with a distance), ``total``
         (sum of the distances, m), ``max_distance_m`` and ``within_<t>km`` (rows within each
-        threshold of :data:`THRESHOLDS_KM`).
+        threshold of :data:`settings.thresholds_km`).
     quantiles : pandas.DataFrame
         The same index: ``median_distance_m`` and ``p90_distance_m`` (exact).
     study : Study
@@ -141,7 +188,7 @@ def distance_summary(groups: pd.DataFrame, quantiles: pd.DataFrame, study: Study
     out["median_distance_m"] = np.where(full, q["median_distance_m"].to_numpy(dtype=float), np.nan)
     out["p90_distance_m"] = np.where(full, q["p90_distance_m"].to_numpy(dtype=float), np.nan)
     out["max_distance_m"] = np.where(full, tab["max_distance_m"].to_numpy(dtype=float), np.nan)
-    for t in THRESHOLDS_KM:
+    for t in settings.thresholds_km:
         share = tab[f"within_{t}km"].to_numpy(dtype=float) / safe_m
         out[f"share_within_{t}km"] = np.where(full, share, np.nan)
     out.insert(
@@ -158,51 +205,58 @@ def distance_summary(groups: pd.DataFrame, quantiles: pd.DataFrame, study: Study
 def _group_figures(
     area: np.ndarray, settle: np.ndarray | None, value: np.ndarray, *, prefix: str
 ) -> pd.DataFrame:
-    """Figures of ``value`` per (area, class), per area (class ``all``) and over all areas.
+    """Figures of ``value`` per (area, class), per area (class ``all``) and over all areas,
+    by the rules of :mod:`geo.figures` (one weight per address).
 
     ``prefix`` ``distance``: the columns :func:`distance_summary` takes (``value`` in metres);
-    ``time``: the travel-time columns (``value`` in seconds).
+    ``time``: the travel-time columns (``value`` in seconds; shares over every address, the
+    unreachable not within).
     """
-    frame = pd.DataFrame({"area": area, "settlement_class": settle if settle is not None else ALL})
-    frame["v"] = value
-    levels = [frame] if settle is not None else []
-    levels += [frame.assign(settlement_class=ALL), frame.assign(area=ALL, settlement_class=ALL)]
+    value = np.asarray(value, dtype="float64")
+    ones = np.ones(value.size)
+    area = np.asarray(area, dtype=object)
+    cls = np.asarray(settle, dtype=object) if settle is not None else np.full(area.size, ALL)
+    levels = [(area, cls)] if settle is not None else []
+    every = np.full(area.size, ALL, dtype=object)
+    levels += [(area, every), (every, every)]
+    cuts = (
+        [t * 1000 for t in settings.thresholds_km]
+        if prefix == "distance"
+        else [m * 60 for m in settings.thresholds_min]
+    )
     parts = []
-    for level in levels:
-        g = level.groupby(["area", "settlement_class"], sort=False)["v"]
+    for a_col, c_col in levels:
+        keys = pd.MultiIndex.from_arrays([a_col, c_col], names=["area", "settlement_class"])
+        codes, uniq = pd.factorize(keys, sort=False)
+        f = group_figures(codes, len(uniq), value, ones, thresholds=cuts, quantiles=(0.5, 0.9))
+        index = pd.MultiIndex.from_tuples(list(uniq), names=["area", "settlement_class"])
         if prefix == "distance":
+            finite = np.isfinite(value)
             part = pd.DataFrame(
                 {
-                    "addresses": g.size(),
-                    "measured": g.count(),
-                    "total": g.sum(),
-                    "max_distance_m": g.max(),
-                    "median_distance_m": g.median(),
-                    "p90_distance_m": g.quantile(0.9),
-                }
+                    "addresses": f["count"],
+                    "measured": f["reachable"].astype(np.int64),
+                    "total": np.bincount(codes[finite], value[finite], minlength=len(uniq)),
+                    "max_distance_m": f["max"],
+                    "median_distance_m": f["p50"],
+                    "p90_distance_m": f["p90"],
+                },
+                index=index,
             )
-            for t in THRESHOLDS_KM:
-                part[f"within_{t}km"] = (
-                    (level["v"] <= t * 1000)
-                    .groupby([level["area"], level["settlement_class"]], sort=False)
-                    .sum()
-                )
+            for t in settings.thresholds_km:
+                inside = value <= t * 1000
+                part[f"within_{t}km"] = np.bincount(codes[inside], minlength=len(uniq))
         else:
-            measured = g.count()
             part = pd.DataFrame(
                 {
-                    "with_travel_time": measured,
-                    "median_time_s": g.median(),
-                    "p90_time_s": g.quantile(0.9),
-                }
+                    "with_travel_time": f["reachable"].astype(np.int64),
+                    "median_time_s": f["p50"],
+                    "p90_time_s": f["p90"],
+                },
+                index=index,
             )
-            for m in THRESHOLDS_MIN:
-                within = (
-                    (level["v"] <= m * 60)
-                    .groupby([level["area"], level["settlement_class"]], sort=False)
-                    .sum()
-                )
-                part[f"share_within_{m}min"] = within / measured.where(measured > 0)
+            for i, m in enumerate(settings.thresholds_min):
+                part[f"share_within_{m}min"] = f[f"share_within_{i}"]
         parts.append(part)
     return pd.concat(parts)
 
@@ -385,12 +439,12 @@ def format_summary(summary: pd.DataFrame) -> str:
         t.insert(3, "pop (grid)", summary["population_est"].map("{:,}".format))
     if "area_label" in summary:
         t.insert(1, "label", summary["area_label"].astype(str).str.slice(0, 24))
-    for k in THRESHOLDS_KM:
+    for k in settings.thresholds_km:
         t[f"<={k} km"] = (100 * summary[f"share_within_{k}km"]).map("{:.0f}%".format)
     if "median_time_s" in summary:
         t["median min"] = (summary["median_time_s"] / 60).map("{:.0f}".format)
         t["p90 min"] = (summary["p90_time_s"] / 60).map("{:.0f}".format)
-        for m in THRESHOLDS_MIN:
+        for m in settings.thresholds_min:
             t[f"<={m} min"] = (100 * summary[f"share_within_{m}min"]).map("{:.0f}%".format)
     t = t.replace({"nan": "–", "nan%": "–"})
     return t.to_string(index=False)

@@ -41,7 +41,7 @@ from .addresses import AddressTable, find_id_column, table_from_frame, table_fro
 from .areas import STATUSES, assign_table, flag_duplicates
 from .crs import SWEREF99TM, parse_crs
 from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
-from .report import THRESHOLDS_KM, distance_summary
+from .report import distance_summary
 from .schema import ALL, STATUS_OK
 from .schema import SETTLEMENT_CLASSES as SETTLEMENT_ORDER
 from .study import Study, load_study
@@ -54,12 +54,12 @@ ENGINES = ("local", "dask")
 #: Histogram bin (m) used to find medians and percentiles across partitions.
 BIN_M = 100.0
 QUANTILES = (0.5, 0.9)
-#: Default memory limit of each local dask worker.
-WORKER_MEMORY = settings.dask_worker_memory
 
-_STAT_COLUMNS = ["kind", "area", "settlement_class", "bin", "count", "sum", "max"] + [
-    f"within_{t}km" for t in THRESHOLDS_KM
-]
+
+def _stat_columns() -> list[str]:
+    """Columns of the partitions' statistics (the thresholds read when called)."""
+    within = [f"within_{t}km" for t in settings.thresholds_km]
+    return ["kind", "area", "settlement_class", "bin", "count", "sum", "max", *within]
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.Data
     mx = np.full(size, -np.inf)
     np.maximum.at(mx, g[h], d[h])
     part["max"] = np.where(np.isfinite(mx), mx, np.nan)
-    for t in THRESHOLDS_KM:
+    for t in settings.thresholds_km:
         part[f"within_{t}km"] = np.bincount(g, weights=h & (d <= t * 1000), minlength=size)
     names = np.array(keys, dtype=object).reshape(-1, 2)
     group = pd.DataFrame({k: v[used] for k, v in part.items()})
@@ -241,7 +241,7 @@ def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.Data
             )
         )
     out = pd.concat(rows, ignore_index=True)
-    for col in _STAT_COLUMNS + ["measured"]:
+    for col in _stat_columns() + ["measured"]:
         if col not in out:
             out[col] = np.nan
     return _stat_frame(out)
@@ -249,7 +249,7 @@ def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.Data
 
 def _stat_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Fixed columns and dtypes of the partial statistics (also the dask ``meta``)."""
-    cols = _STAT_COLUMNS + ["measured"]
+    cols = _stat_columns() + ["measured"]
     out = frame[cols].copy()
     for c in ("kind", "area", "settlement_class"):
         out[c] = out[c].astype(object)
@@ -331,9 +331,10 @@ def _quantile_values(frame: pd.DataFrame, needed: pd.DataFrame, job: _Job) -> pd
 def _needed_bins(hist: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where each group's median and p90 order statistics lie in the merged histogram.
 
-    Returns the (area, class, bin) triples to read back and, per group and quantile, the
-    bins and in-bin ranks of the two order statistics numpy's linear interpolation uses
-    (``bin0``/``rank0``, ``bin1``/``rank1``, weight ``frac``).
+    The quantile is :func:`geo.figures.weighted_quantile`'s inverted CDF with one weight per
+    address: the order statistic at 0-based rank ⌈q·n⌉ − 1. Returns the (area, class, bin)
+    triples to read back and, per group and quantile, that statistic's bin and in-bin rank
+    (``bin0``/``rank0``).
     """
     keys = ["area", "settlement_class"]
     hist = hist.sort_values([*keys, "bin"]).reset_index(drop=True)
@@ -346,22 +347,15 @@ def _needed_bins(hist: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     bins = hist["bin"].to_numpy(dtype=np.int64)
     frames = []
     for q in QUANTILES:
-        pos = (n - 1) * q
-        lo = np.floor(pos).astype(np.int64)
-        hi = np.minimum(lo + 1, n - 1)
-        part = hist.loc[first, keys].reset_index(drop=True).assign(q=q, frac=pos - lo)
-        for k, r in (("0", lo), ("1", hi)):
-            rank = base + r
-            row = np.searchsorted(cum, rank, side="right")
-            part["bin" + k] = bins[row]
-            part["rank" + k] = rank - (cum[row] - counts[row])
+        k = np.maximum(np.ceil(q * n.astype("float64")).astype(np.int64) - 1, 0)
+        part = hist.loc[first, keys].reset_index(drop=True).assign(q=q)
+        rank = base + k
+        row = np.searchsorted(cum, rank, side="right")
+        part["bin0"] = bins[row]
+        part["rank0"] = rank - (cum[row] - counts[row])
         frames.append(part)
     want = pd.concat(frames, ignore_index=True)
-    needed = pd.concat(
-        [want[[*keys, "bin0"]].rename(columns={"bin0": "bin"}),
-         want[[*keys, "bin1"]].rename(columns={"bin1": "bin"})],
-        ignore_index=True,
-    ).drop_duplicates()  # fmt: skip
+    needed = want[[*keys, "bin0"]].rename(columns={"bin0": "bin"}).drop_duplicates()
     return needed.astype({"area": object, "settlement_class": object, "bin": "int64"}), want
 
 
@@ -376,7 +370,8 @@ def _block_key(frame: pd.DataFrame, bin_col: str) -> pd.Series:
 
 
 def _quantiles(values: pd.DataFrame, want: pd.DataFrame) -> pd.DataFrame:
-    """Median and p90 per group from the read-back values, exactly as numpy computes them."""
+    """Median and p90 per group from the read-back values, exactly as
+    :func:`geo.figures.weighted_quantile` gives them for the whole table."""
     keys = ["area", "settlement_class"]
     cols = ["median_distance_m", "p90_distance_m"]
     if want.empty:
@@ -385,15 +380,8 @@ def _quantiles(values: pd.DataFrame, want: pd.DataFrame) -> pd.DataFrame:
     start = pd.Series(np.arange(len(v)), index=_block_key(v, "bin"))
     start = start[~start.index.duplicated()]
     val = v["value"].to_numpy()
-    a, b = (
-        val[start.loc[_block_key(want, "bin" + k)].to_numpy() + want["rank" + k].to_numpy()]
-        for k in ("0", "1")
-    )
-    t = want["frac"].to_numpy()
-    # np.median averages the two middle values; np.percentile interpolates (numpy's _lerp)
-    median = np.where(t > 0, (a + b) / 2, a)
-    lerp = np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
-    out = want[[*keys, "q"]].assign(value=np.where(want["q"] == 0.5, median, lerp))
+    picked = val[start.loc[_block_key(want, "bin0")].to_numpy() + want["rank0"].to_numpy()]
+    out = want[[*keys, "q"]].assign(value=picked)
     table = out.pivot_table(index=keys, columns="q", values="value", aggfunc="first")
     return table.rename(columns={0.5: cols[0], 0.9: cols[1]})
 
@@ -410,7 +398,7 @@ def _summary(stats: pd.DataFrame, quantiles: pd.DataFrame, job: _Job) -> pd.Data
             measured=("measured", "sum"),
             total=("sum", "sum"),
             max_distance_m=("max", "max"),
-            **{f"within_{t}km": (f"within_{t}km", "sum") for t in THRESHOLDS_KM},
+            **{f"within_{t}km": (f"within_{t}km", "sum") for t in settings.thresholds_km},
         )
     )
     return distance_summary(groups, quantiles, job.study)
@@ -524,7 +512,7 @@ def _run_dask(
         )
     # Sent once to every worker (areas, bases and their prebuilt indexes), not in the graph.
     job_d = client.scatter(job, broadcast=True, hash=False)
-    meta = _stat_frame(pd.DataFrame(columns=_STAT_COLUMNS + ["measured"]))
+    meta = _stat_frame(pd.DataFrame(columns=_stat_columns() + ["measured"]))
     parts = ddf.map_partitions(_process_partition, job_d, meta=meta, align_dataframes=False)
     futures = client.compute(parts.to_delayed())
     if progress:
@@ -558,7 +546,7 @@ def assign_dataset(
     scheduler: str | None = None,
     client: Any = None,
     n_workers: int | None = None,
-    memory_limit: str = WORKER_MEMORY,
+    memory_limit: str | None = None,
     crs: str | int | None = None,
     x_col: str | None = None,
     y_col: str | None = None,
@@ -632,7 +620,9 @@ def assign_dataset(
             workers = 1
         else:
             if client is None:
-                client = owned_client = _client(scheduler, n_workers, memory_limit)
+                client = owned_client = _client(
+                    scheduler, n_workers, memory_limit or settings.dask_worker_memory
+                )
             workers = len(client.scheduler_info().get("workers", {})) or 1
             dup = _duplicates_dask(files, idc, geoparquet, client) if idc else ()
             job = _replace_dups(job, dup)
@@ -717,7 +707,7 @@ def write_national_addresses(
     with :func:`geo.synthetic.national_addresses`; with ``areas`` every point falls inside
     one of the polygons where its cell allows. Returns the folder.
     """
-    from ._index import PolygonIndex
+    from .polygons import PolygonIndex
     from .synthetic import national_addresses
 
     table = tables.read_population_grid(grid)

@@ -87,7 +87,7 @@ class Scenario:
     """A set of open bases, the demand weight and the threshold it is judged by.
 
     Written by the planning studio ("Exportera scenario") and :func:`write_scenario`, read by
-    :func:`read_scenario`; :func:`geo.scenario.compare` gives its figures.
+    :func:`read_scenario`; :func:`geo.siting.compare` gives its figures.
 
     Attributes
     ----------

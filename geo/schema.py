@@ -24,6 +24,7 @@ __all__ = [
     "STATUS_NEEDS_REVIEW",
     "STATUS_OK",
     "STATUS_OUTSIDE",
+    "SUGGESTION_SEPARATOR",
     "STATUS_UNMATCHED",
     "TRANSIT",
     "TRANSIT_STATUSES",
@@ -78,6 +79,8 @@ PRECISIONS = (
 APPROXIMATE_PRECISIONS = (PRECISION_STREET, PRECISION_POSTCODE, PRECISION_LOCALITY)
 #: Separator of ``candidate_areas`` ("norr|öster").
 CANDIDATE_SEPARATOR = "|"
+#: Separator of ``suggestions`` (register addresses; they hold commas).
+SUGGESTION_SEPARATOR = " | "
 
 # ----------------------------------------------------------------------------- networks
 NETWORK_OK = "ok"
@@ -134,6 +137,8 @@ REGSO_CHILDREN = "children_0_17_est_2022"
 #: Share with low economic standard (%), and single-parent households (share, 0–1).
 REGSO_LOW_INCOME_PCT = "low_economic_standard_pct_2022"
 REGSO_SINGLE_PARENTS = "single_parent_household_share_2022"
+#: Where a RegSO's statistics come from: SCB's DeSO, or estimated (see geo.studybuild).
+REGSO_STATISTICS = "statistics"
 #: Population-weighted centre (EPSG:3006) and its distance to the own base (m).
 REGSO_CENTRE_E = "popw_e"
 REGSO_CENTRE_N = "popw_n"

@@ -19,7 +19,6 @@ import pandas as pd
 import shapely
 
 from . import files, tables, vector
-from ._index import OUTSIDE, PolygonIndex
 from .addresses import read_addresses
 from .crs import SWEREF99TM, in_sweden_3006, to_sweref
 from .errors import (
@@ -29,6 +28,8 @@ from .errors import (
     MissingColumnError,
     StudyMismatchError,
 )
+from .polygons import OUTSIDE, PolygonIndex
+from .schema import REGSO_STATISTICS
 
 __all__ = ["Study", "check_topology", "load_study", "read_areas", "read_bases"]
 
@@ -70,9 +71,9 @@ class Study:
     settlement: gpd.GeoDataFrame | None = None
     demand: gpd.GeoDataFrame | None = None
     localities: gpd.GeoDataFrame | None = None
-    name: str = "Linköping (kommun 0580)"
+    name: str = "study"
     #: The main town (settlement class ``city``), as maps and reports name it.
-    town: str = "Linköping"
+    town: str = ""
     #: SCB municipality code (``"0580"``); empty for a study of several or of user areas.
     kommun: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -695,6 +696,13 @@ def load_study(
         kommun=str(meta.get("kommun", "")),
     )
     notes: list[str] = []
+    if REGSO_STATISTICS in regso:
+        estimated = regso.loc[~regso[REGSO_STATISTICS].astype(str).str.startswith("SCB")]
+        if len(estimated):
+            notes.append(
+                f"{len(estimated)} RegSO have estimated statistics (no DeSO in SCB's key): "
+                + ", ".join(estimated["regsonamn"].astype(str))
+            )
     if areas is not None or bases is not None or not one_base_per_area:
         new_areas = (
             read_areas(

@@ -191,6 +191,115 @@ def regso_statistics(deso: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+#: The statistics of a RegSO: summed from its DeSO, or estimated where no DeSO is keyed to it.
+STATISTICS_SCB = "SCB DeSO 2022"
+STATISTICS_POOLED = "estimated: grid population x the rates of DeSO keyed to no RegSO"
+STATISTICS_MUNICIPAL = "estimated: grid population x the municipality's rates"
+#: Statistics that are counts (scaled by population when estimated); the rest are rates.
+_COUNTS = ("pop_2022", "pop_2023", "age_0_17_est_2022", "age_65plus_2022")
+
+
+def _name_key(names: pd.Series) -> pd.Series:
+    """A RegSO name as it is compared: case, spaces and punctuation folded."""
+    return names.astype(str).str.casefold().str.replace(r"[^\w]", "", regex=True)
+
+
+def match_regso_names(names: pd.Series, regso: gpd.GeoDataFrame) -> dict[str, str]:
+    """RegSO code for each name of SCB's DeSO → RegSO key that can be matched.
+
+    SCB's key (2018 names) and the 2025 polygons spell some names apart: a trailing space
+    ("Örebro söder "), case ("Ella Gård"/"Ella gård"), a space ("Näsby Park"/"Näsbypark") or a
+    letter ("Värdölandet"/"Värmdölandet"). Names are matched after folding case, spaces and
+    punctuation, then — one to one, among the names left — by a close spelling (rapidfuzz
+    ratio ≥ 90 both ways). Names of RegSO that were redrawn since (Täby, Halmstad, Karlstad,
+    Lerum, Kiruna) stay unmatched: :func:`statistics_with_gaps_filled` places their DeSO.
+    """
+    from rapidfuzz import fuzz, process
+
+    wanted = pd.Series(names.dropna().unique())
+    poly = dict(zip(_name_key(regso["regsonamn"]), regso["regsokod"], strict=False))
+    keys = _name_key(wanted)
+    out = {n: poly[k] for n, k in zip(wanted, keys, strict=True) if k in poly}
+    used = set(out.values())
+    left = [(n, k) for n, k in zip(wanted, keys, strict=True) if n not in out]
+    free = {k: c for k, c in poly.items() if c not in used}
+    if left and free:
+        free_keys = list(free)
+        for name, k in left:
+            best = process.extractOne(k, free_keys, scorer=fuzz.ratio, score_cutoff=90)
+            if best is None:
+                continue
+            back = process.extractOne(best[0], [x for _, x in left], scorer=fuzz.ratio)
+            if back is not None and back[0] == k and free[best[0]] not in used:
+                out[name] = free[best[0]]
+                used.add(free[best[0]])
+    return out
+
+
+def statistics_with_gaps_filled(
+    deso: pd.DataFrame, regso: gpd.GeoDataFrame, grid: gpd.GeoDataFrame
+) -> pd.DataFrame:
+    """RegSO statistics from DeSO, every RegSO given some, and where each came from.
+
+    DeSO keyed to a RegSO are summed (:func:`regso_statistics`; ``statistics`` =
+    :data:`STATISTICS_SCB`). A RegSO that no DeSO is keyed to (redrawn since the key's year)
+    gets the rates of the DeSO keyed to no RegSO, and counts scaled by its share of their
+    grid population (:data:`STATISTICS_POOLED`); with no such DeSO, the municipality's rates
+    and its own grid population (:data:`STATISTICS_MUNICIPAL`). Never a missing row: one
+    unmatched name does not stop a whole study.
+
+    Parameters
+    ----------
+    deso : pandas.DataFrame
+        DeSO statistics with ``regsokod`` (missing where unmatched).
+    regso : geopandas.GeoDataFrame
+        The municipality's RegSO (``regsokod``, geometry; EPSG:3006).
+    grid : geopandas.GeoDataFrame
+        SCB 1 km cells (``pop_2024``, geometry) touching the municipality.
+    """
+    matched = deso[deso["regsokod"].notna()]
+    stats = regso_statistics(matched) if len(matched) else pd.DataFrame({"regsokod": []})
+    stats["statistics"] = STATISTICS_SCB
+    gaps = regso[~regso["regsokod"].isin(stats["regsokod"])]
+    if gaps.empty:
+        return stats
+    pool = deso[deso["regsokod"].isna()]
+    source, label = (pool, STATISTICS_POOLED) if len(pool) else (deso, STATISTICS_MUNICIPAL)
+    rates = regso_statistics(source.assign(regsokod="pool")).iloc[0]
+    people = _grid_people(gaps, grid)
+    if label == STATISTICS_POOLED:
+        share = people / people.sum() if people.sum() > 0 else np.full(len(gaps), 1 / len(gaps))
+    else:  # the municipality's counts per person of its grid, times the RegSO's grid people
+        total = _grid_people(regso, grid).sum()
+        share = people / total if total > 0 else np.zeros(len(gaps))
+    rows = []
+    for code, s in zip(gaps["regsokod"], share, strict=True):
+        row = {c: rates[c] for c in stats.columns if c in rates.index and c != "regsokod"}
+        for c in _COUNTS:
+            row[c] = round(float(rates[c]) * float(s), 1)
+        row["regsokod"] = code
+        row["statistics"] = label
+        rows.append(row)
+    logger.info(
+        "statistics: %d RegSO have no DeSO in SCB's key (%s); %s",
+        len(gaps), ", ".join(gaps["regsonamn"].astype(str)), label,
+    )  # fmt: skip
+    return pd.concat([stats, pd.DataFrame(rows)], ignore_index=True)
+
+
+def _grid_people(regso: gpd.GeoDataFrame, grid: gpd.GeoDataFrame) -> np.ndarray:
+    """People of the 1 km grid in each RegSO (cells split by area)."""
+    out = np.zeros(len(regso))
+    tree = shapely.STRtree(grid.geometry.values)
+    pop = grid["pop_2024"].to_numpy(dtype=float)
+    for i, geom in enumerate(regso.geometry.values):
+        hit = tree.query(geom, predicate="intersects")
+        if hit.size:
+            piece = shapely.area(shapely.intersection(grid.geometry.values[hit], geom))
+            out[i] = float((pop[hit] * piece / 1e6).sum())
+    return out
+
+
 def municipal_sources(folder: str | Path) -> StudySources:
     """Sources in the municipal layout (``../shared/data/linkoping``).
 
@@ -242,11 +351,7 @@ def national_sources(folder: str | Path, kommun: str) -> StudySources:
     deso = pd.read_csv(folder / "deso_stats_2022.csv", dtype={"deso": str})
     deso = deso[deso["deso"].str.startswith(code)].drop(columns=["regsonamn"])
     deso = deso.merge(key[["deso", "regsonamn"]], on="deso", how="left", validate="one_to_one")
-    deso = deso.merge(regso[["regsonamn", "regsokod"]], on="regsonamn", how="left")
-    if deso["regsokod"].isna().any():
-        names = sorted(set(deso.loc[deso["regsokod"].isna(), "regsonamn"].astype(str)))
-        raise InputFileError(f"deso_regso_key.csv: RegSO names not in regso_2025.gpkg: {names}")
-    stats = regso_statistics(deso)
+    deso["regsokod"] = deso["regsonamn"].map(match_regso_names(deso["regsonamn"], regso))
     municipality = shapely.union_all(regso.geometry.values)
     grid_tab = tables.read_population_grid(folder / "popgrid_1km_2024.csv")
     raw = pd.read_csv(folder / "popgrid_1km_2024.csv", usecols=["rutid_scb"])
@@ -272,6 +377,7 @@ def national_sources(folder: str | Path, kommun: str) -> StudySources:
         geometry=boxes,
         crs=SWEREF99TM,
     )
+    stats = statistics_with_gaps_filled(deso, regso, grid)
     tat = _read(folder / "tatort_points_2020.gpkg")
     tat = tat[tat["mun_code"].astype(str).str.zfill(4) == code]
     name = str(tat["mun_name"].iloc[0]) if len(tat) else str(key["kommunnamn"].iloc[0])
@@ -382,9 +488,9 @@ def choose_bases(sources: StudySources, n_areas: int) -> pd.DataFrame:
 
     The candidates are the RegSO population centres (urban cells); the chosen ones minimise
     the total person-distance of the municipality's 1 km grid (the p-median, solved exactly by
-    :func:`geo.siting.pmedian`). Each base is named after its RegSO.
+    :func:`geo.siting.solvers.pmedian`). Each base is named after its RegSO.
     """
-    from .siting import pmedian
+    from .siting.solvers import pmedian
 
     regso = sources.regso.sort_values("regsokod").reset_index(drop=True)
     if not 1 <= n_areas <= len(regso):
@@ -456,10 +562,12 @@ def build_study(
     elif n_areas is not None:
         raise GeoValueError("areas: give either a number of areas or a bases file, not both")
     stats = sources.stats
+    if "statistics" not in stats:
+        stats = stats.assign(statistics=STATISTICS_SCB)
     missing = set(regso["regsokod"]) - set(stats["regsokod"])
     if missing:
         raise InputFileError(f"statistics: none for RegSO {sorted(missing)}")
-    stats = stats[["regsokod", *REGSO_STATS]].rename(columns=REGSO_STATS)
+    stats = stats[["regsokod", *REGSO_STATS, "statistics"]].rename(columns=REGSO_STATS)
     regso = regso.merge(stats, on="regsokod", how="left", validate="one_to_one")
     regso["area_km2"] = (regso.geometry.area / 1e6).round(4)
     regso["geometry"] = shapely.make_valid(regso.geometry.values)
@@ -560,7 +668,7 @@ def build_study(
     regso_out = regso[
         ["regsokod", "regsonamn", "catchment", "regso_type", "area_km2", *REGSO_STATS.values(),
          "vulnerable_area", "vulnerable_area_share", "popw_e", "popw_n", "centre_to_base_m",
-         "geometry"]
+         "statistics", "geometry"]
     ]  # fmt: skip
     with _reproducible_gpkg():
         written = _write_layers(out, regso_out, catch, settle, localities, grid_in, table)

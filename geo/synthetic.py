@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._index import OUTSIDE, PolygonIndex
 from .crs import SWEREF99TM, from_sweref
 from .errors import GeoValueError
+from .polygons import OUTSIDE, PolygonIndex
 from .schema import CELL_POPULATION_IN_STUDY
 from .study import Study, load_study
 

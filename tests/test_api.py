@@ -14,7 +14,7 @@ import geo
 def test_top_level_names_are_the_documented_functions():
     from geo.areas import assign_addresses
     from geo.maps import catchment_map
-    from geo.scenario import site
+    from geo.siting import site
     from geo.study import load_study
 
     assert geo.load_study is load_study and geo.assign_addresses is assign_addresses

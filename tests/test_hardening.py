@@ -29,7 +29,7 @@ from geo import maps
 from geo.areas import assign_addresses
 from geo.cli import main
 from geo.crs import from_sweref, to_sweref
-from geo.scenario import site
+from geo.siting import site
 from geo.synthetic import synthetic_addresses
 from geo.tables import write_table
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo._index import OUTSIDE, PolygonIndex
+from geo.polygons import OUTSIDE, PolygonIndex
 
 
 def _squares():

@@ -14,7 +14,7 @@ from geo import maps
 from geo.areas import assign_addresses
 from geo.cli import main
 from geo.errors import GeoValueError
-from geo.scenario import site
+from geo.siting import site
 from geo.synthetic import synthetic_addresses
 
 

@@ -8,8 +8,17 @@ import pytest
 
 from geo.cli import main
 from geo.errors import GeoValueError
-from geo.scenario import candidate_sites, demand_points, site, sweep, tradeoff, what_if
-from geo.siting import max_coverage, pcenter, pmedian
+from geo.siting import (
+    candidate_sites,
+    demand_points,
+    max_coverage,
+    pcenter,
+    pmedian,
+    site,
+    sweep,
+    tradeoff,
+    what_if,
+)
 
 
 def test_demand_weights(study):

@@ -128,7 +128,7 @@ def test_no_private_name_crosses_a_module():
     assert crossing == []
 
 
-@pytest.mark.parametrize("module", ["geo.errors", "geo.settings", "geo.schema"])
+@pytest.mark.parametrize("module", ["geo.errors", "geo.settings", "geo.schema", "geo.version"])
 def test_foundations_import_nothing_of_geo(module):
     """Errors, settings and the schema sit under everything: they import no geo module."""
     modules = _modules()
@@ -157,3 +157,73 @@ def test_moved_names_still_work_with_a_deprecation_warning():
         assert geo.audit.network_catchments is network_catchments
     with pytest.raises(AttributeError):
         geo.io.no_such_name  # noqa: B018
+
+
+#: The layers of docs/architecture.md, lowest first: a module imports only from its own layer
+#: or lower ones (imports inside functions and under TYPE_CHECKING included).
+LAYERS = [
+    ("foundations", ["geo.errors", "geo.settings", "geo.schema", "geo.version"]),
+    (
+        "core",
+        [
+            "geo.numbers",
+            "geo.figures",
+            "geo.distance",
+            "geo.polygons",
+            "geo.columns",
+            "geo.crs",
+            "geo.siting.solvers",
+        ],
+    ),  # fmt: skip
+    ("files", ["geo.files", "geo.tables", "geo.vector", "geo.addresses", "geo.datasets"]),
+    ("study", ["geo.study", "geo.studybuild", "geo.scenario_file"]),
+    (
+        "measure",
+        [
+            "geo.areas",
+            "geo.travel",
+            "geo.network",
+            "geo.transit",
+            "geo.geocode",
+            "geo.synthetic",
+            "geo.scale",
+            "geo.report",
+            "geo.audit",
+        ],
+    ),  # fmt: skip
+    ("siting", ["geo.siting"]),
+    ("pages", ["geo.maps"]),
+    ("service", ["geo.service"]),
+    ("command line", ["geo.cli", "geo.io", "geo"]),
+]
+
+
+def _layer(module: str) -> int:
+    best, rank = -1, -1
+    for i, (_, prefixes) in enumerate(LAYERS):
+        for p in prefixes:
+            if (module == p or module.startswith(p + ".")) and len(p) > best:
+                best, rank = len(p), i
+    return rank
+
+
+def _upward(imports: list[tuple[str, str, str, int]], modules) -> list[str]:
+    return sorted(
+        f"{importer} ({LAYERS[_layer(importer)][0]}) imports {target} "
+        f"({LAYERS[_layer(target)][0]}), line {line}"
+        for importer, target, _, line in imports
+        if target in modules and _layer(target) > _layer(importer)
+    )
+
+
+def test_data_flows_one_way_through_the_layers():
+    modules = _modules()
+    unplaced = sorted(m for m in modules if _layer(m) < 0)
+    assert not unplaced, f"modules in no layer of docs/architecture.md: {unplaced}"
+    upward = _upward(_imports(modules), modules)
+    # the check can fail: an assignment module reaching up to the maps is found
+    assert _upward([("geo.areas", "geo.maps.page", "", 1)], {"geo.maps.page"})
+    assert not upward, "imports that reach up the data path:\n" + "\n".join(upward)
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for name, _ in LAYERS:
+        assert f"| {name} |" in doc, name

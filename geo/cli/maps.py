@@ -74,7 +74,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     elif args.kind == "studio":
         return _studio(args, study, table)
     else:
-        from ..scenario import site
+        from ..siting import site
 
         res = site(study, add=args.add, objective=args.objective, weight=args.weight,
                    addresses=table, candidates=options.candidate_kinds(args),
@@ -89,7 +89,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 def _studio(args: argparse.Namespace, study, table) -> int:  # type: ignore[no-untyped-def]
     from ..maps.studio import save_page, studio_page
-    from ..scenario import address_cells
+    from ..siting import address_cells
 
     network = options.network(args, study, required=True)
     demand = None

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from ..maps.decision import decision_report
     from ..maps.studio import save_page
-    from ..scenario import read_scenario
+    from ..scenario_file import read_scenario
 
     study = options.study(args)
     network = options.network(args, study, required=True)

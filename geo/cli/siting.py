@@ -104,7 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from ..scenario import site, sweep, tradeoff
+    from ..siting import site, sweep, tradeoff
 
     study = options.study(args)
     network = options.network(args, study, required=True)
@@ -171,8 +171,8 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 
 def _cmd_whatif(args: argparse.Namespace) -> int:
-    from ..scenario import read_scenario, what_if
-    from ..scenario_file import demand_label
+    from ..scenario_file import demand_label, read_scenario
+    from ..siting import what_if
 
     study = options.study(args)
     network = options.network(args, study, required=True)
@@ -190,7 +190,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     )
     demand = None
     if args.addresses is not None:
-        from ..scenario import address_cells
+        from ..siting import address_cells
 
         weight = args.weight or (scenario.weight if scenario is not None else "population")
         if weight not in ("population", "need"):

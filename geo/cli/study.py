@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--source", type=Path, default=None,
         help="folder of SCB files: national (regso_2025.gpkg, deso_stats_2022.csv, "
         "deso_regso_key.csv, popgrid_1km_2024.csv, tatort_points_2020.gpkg) or one "
-        "municipality's extract; default $GEO_SCB_DATA or ../shared/data/sweden",
+        "municipality's extract; default $GEO_SCB_DATA",
     )  # fmt: skip
     how = bd.add_mutually_exclusive_group()
     how.add_argument(
@@ -49,7 +49,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _cmd_study(args: argparse.Namespace) -> int:
     from ..studybuild import build_study, municipal_sources, national_sources, read_base_specs
 
-    source = args.source or Path(os.environ.get("GEO_SCB_DATA", "../shared/data/sweden"))
+    given = args.source or os.environ.get("GEO_SCB_DATA")
+    if not given:
+        raise UsageError(
+            "source: give --source DIR, the folder of SCB's files (national: regso_2025.gpkg, "
+            "deso_stats_2022.csv, deso_regso_key.csv, popgrid_1km_2024.csv, "
+            "tatort_points_2020.gpkg), or set GEO_SCB_DATA to it"
+        )
+    source = Path(given)
     if not source.is_dir():
         raise InputFileError(
             f"source: {str(source)!r} is not a folder of SCB files; pass --source (national "

@@ -20,7 +20,8 @@ import pandas as pd
 from .. import settings
 from ..errors import GeoValueError
 from ..network import Network
-from ..scenario import Comparison, Scenario, compare, demand_points, site, sweep, tradeoff
+from ..scenario_file import Scenario
+from ..siting import Comparison, SitingProblem, compare
 from ..study import Study
 from .page import DATA_YEARS, data_text, fmt_number, html_text
 from .studio import STUDIO_COLOURS, fill_template, page_json, studio_labels
@@ -184,7 +185,7 @@ def decision_report(
     ----------
     study : Study
     scenarios : list of Scenario
-        The chosen scenarios (e.g. :func:`geo.scenario.read_scenario` of studio exports).
+        The chosen scenarios (e.g. :func:`geo.scenario_file.read_scenario` of studio exports).
         ``geo site``'s proposal for ``add`` more bases is always shown beside them.
     weight : str
         Demand weight of the proposals and of scenarios that do not name one.
@@ -200,18 +201,20 @@ def decision_report(
         raise GeoValueError(f"add: must be 1 or more; received {add}")
     lab = studio_labels(lang)
     rep: dict[str, str] = lab | _report_labels(lang)
-    demand = {weight: demand_points(study, weight)}
+    # one siting problem (demand, candidates, costs: a network routed once) for every figure
+    problem = SitingProblem.build(study, weight=weight, network=network)
+    demand = {weight: problem.demand}
     today = Scenario.today(study, weight=weight, name=rep["today_name"])
-    comp_today = compare(study, today, demand=demand[weight], network=network)
+    comp_today = compare(study, today, demand=demand[weight], network=network, problem=problem)
     unit = comp_today.unit
     scale = 1000.0 if unit == "m" else 60.0
     u = lab["km"] if unit == "m" else lab["min"]
 
     # geo site's proven optima and the trade-off between objectives
     n_bases = len(study.bases)
-    sw = sweep(study, range(n_bases, n_bases + 5), weight=weight, network=network)
-    tr = tradeoff(study, add=add, weight=weight, network=network)
-    best = site(study, add=add, weight=weight, network=network)
+    sw = problem.sweep(range(n_bases, n_bases + 5))
+    tr = problem.tradeoff(add=add)
+    best = problem.solve(add=add)
     new = best.proposals[best.proposals["new"]]
     proposal = Scenario(
         (
@@ -228,8 +231,8 @@ def decision_report(
     comps = []
     for sc in chosen:
         if sc.weight not in demand:
-            demand[sc.weight] = demand_points(study, sc.weight)
-        comps.append(compare(study, sc, demand=demand[sc.weight], network=network))
+            demand[sc.weight] = problem.with_weight(sc.weight).demand
+        comps.append(compare(study, sc, demand=demand[sc.weight], network=network, problem=problem))
 
     # side by side
     levels = settings.thresholds_km if unit == "m" else settings.thresholds_min

@@ -11,7 +11,7 @@ import geopandas as gpd
 from ..study import Study
 
 if TYPE_CHECKING:
-    from ..scenario import SitingResult
+    from ..siting import SitingResult
 
 from .layers import add_areas, add_bases
 from .page import (

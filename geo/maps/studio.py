@@ -6,10 +6,10 @@ label files ``studio_sv.json``/``studio_en.json``) gets one JSON document from
 the catchment areas' outlines, ``geo site``'s proven optima (the sweep) and the trade-off
 between objectives, and with a network the travel-time matrix from every cell to every
 candidate site. Everything is computed in the browser from there; the figures equal
-:func:`geo.scenario.compare` for the exported scenario.
+:func:`geo.siting.compare` for the exported scenario.
 
 Privacy: the demand is the SCB grid (public) or the user's addresses counted per cell with
-small cells left out (:func:`geo.scenario.address_cells`); no address enters the page.
+small cells left out (:func:`geo.siting.address_cells`); no address enters the page.
 """
 
 from __future__ import annotations
@@ -30,17 +30,15 @@ from .. import settings
 from ..crs import from_sweref
 from ..errors import GeoValueError
 from ..network import Network
-from ..scenario import (
-    Scenario,
+from ..scenario_file import SCENARIO_VERSION, Scenario, demand_label, scenario_schema
+from ..schema import SETTLEMENT_CLASSES, WEIGHTS
+from ..siting import (
+    SitingProblem,
     candidate_sites,
     comparison_groups,
     demand_points,
-    sweep,
-    tradeoff,
     travel_time_matrix_s,
 )
-from ..scenario_file import SCENARIO_VERSION, demand_label, scenario_schema
-from ..schema import SETTLEMENT_CLASSES, WEIGHTS
 from ..study import Study
 from .offline import leaflet_assets
 from .page import AREA_COLOURS, DATA_YEARS, data_text, html_text, to_wgs84
@@ -83,10 +81,22 @@ def studio_labels(lang: str) -> dict[str, str]:
     return out
 
 
+def _no_nan(value: Any) -> Any:
+    """``value`` with every non-finite float as ``None`` (JSON ``null``: "no figure")."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_no_nan(v) for v in value]
+    return value
+
+
 def page_json(doc: Any) -> str:
     """JSON for a ``<script type="application/json">`` element: nothing in it can end the
-    element or open markup (``<``, ``>`` and ``&`` as ``\\u`` escapes)."""
-    text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    element or open markup (``<``, ``>`` and ``&`` as ``\\u`` escapes); a figure that does
+    not exist (``nan``/``inf``: e.g. nobody in a group reaches a base) is ``null``."""
+    text = json.dumps(_no_nan(doc), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -133,9 +143,9 @@ def studio_data(
         The weight shown first (all of :data:`geo.schema.WEIGHTS` are embedded for the grid;
         ``population`` and ``need`` for the user's addresses).
     demand : geopandas.GeoDataFrame, optional
-        Demand cells instead of the SCB grid, e.g. :func:`geo.scenario.address_cells` with
+        Demand cells instead of the SCB grid, e.g. :func:`geo.siting.address_cells` with
         ``equity=1`` (EPSG:3006 cell centres, ``cell_size_m`` squares). Columns as
-        :func:`geo.scenario.demand_points`: ``population`` is the population weight (the
+        :func:`geo.siting.demand_points`: ``population`` is the population weight (the
         count) and ``weight`` the need weight.
     network : Network, optional
         Travel times: a matrix from every cell to every candidate site is embedded and bases
@@ -151,7 +161,11 @@ def studio_data(
     if weight not in WEIGHTS:
         raise GeoValueError(f"weight: must be one of {WEIGHTS}; received {weight!r}")
     lab = studio_labels(lang)
+    problem: SitingProblem | None = None
     if demand is None:
+        # one siting problem: the grid, the candidates and (with a network) the costs,
+        # routed once for the embedded matrix, the proven optima and the trade-off
+        problem = SitingProblem.build(study, weight=weight, network=network, max_snap_m=max_snap_m)
         dem = demand_points(study, "population")
         weights = {w: dem["weight"].tolist() if w == "population" else None for w in WEIGHTS}
         for w in WEIGHTS:
@@ -226,7 +240,10 @@ def studio_data(
     matrix = None
     unit = "m"
     if network is not None:
-        t = travel_time_matrix_s(network, dem, sites, max_snap_m=max_snap_m)
+        if problem is not None:
+            t = np.where(np.isfinite(problem.cost), np.round(problem.cost), np.inf)
+        else:
+            t = travel_time_matrix_s(network, dem, sites, max_snap_m=max_snap_m)
         t = np.where(np.isfinite(t) & (t < UNREACHABLE_S), t, UNREACHABLE_S).astype("<u2")
         matrix = base64.b64encode(np.ascontiguousarray(t).tobytes()).decode("ascii")
         unit = "s"
@@ -234,11 +251,10 @@ def studio_data(
     areas_geojson = json.loads(outline.to_json(drop_id=True))
     sweep_rows: list[dict[str, Any]] = []
     tradeoff_rows: list[dict[str, Any]] = []
-    if proven and demand is None:
+    if proven and problem is not None:
         n_bases = len(study.bases)
-        sw = sweep(study, range(n_bases, n_bases + 5), weight=weight, network=network)
-        sweep_rows = _records(sw)
-        tradeoff_rows = _records(tradeoff(study, add=2, weight=weight, network=network))
+        sweep_rows = _records(problem.sweep(range(n_bases, n_bases + 5)))
+        tradeoff_rows = _records(problem.tradeoff(add=2))
     levels = settings.thresholds_km if unit == "m" else settings.thresholds_min
     default = settings.coverage_threshold_km if unit == "m" else settings.coverage_threshold_min
     return {
@@ -290,7 +306,7 @@ def studio_data(
 
 
 _TOKENS = re.compile(
-    r"\{\{(LANG|TITLE|LEAFLET_CSS|STUDIO_CSS|LEAFLET_JS|DATA|CHARTS_JS|MAIN_JS)\}\}"
+    r"\{\{(LANG|TITLE|LEAFLET_CSS|STUDIO_CSS|LEAFLET_JS|DATA|CHARTS_JS|CORE_JS|MAIN_JS)\}\}"
 )
 
 
@@ -321,6 +337,7 @@ def studio_page(study: Study, **kwargs: Any) -> str:
             "LEAFLET_JS": js,
             "DATA": page_json(doc),
             "CHARTS_JS": data_text("charts.js"),
+            "CORE_JS": data_text("studio_core.js"),
             "MAIN_JS": data_text("studio.js"),
         },
     )

@@ -214,7 +214,7 @@ def cache_dir() -> Path:
     return Path(base) if base else Path.home() / ".cache" / "geo" / "networks"
 
 
-def cache_path(mode: str, name: str = "linkoping") -> Path:
+def cache_path(mode: str, name: str) -> Path:
     """Cache file of the network for ``mode`` of the study area ``name``."""
     return cache_dir() / f"{name}_{mode}.npz"
 

@@ -18,7 +18,6 @@ import functools
 import gc
 import hmac
 import logging
-import math
 import tempfile
 import time
 from collections.abc import Callable, MutableMapping
@@ -28,22 +27,25 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__, settings
+from .. import settings
 from ..addresses import AddressTable
 from ..areas import assign_table
-from ..crs import WGS84, from_sweref, parse_crs
+from ..crs import WGS84, parse_crs
 from ..errors import GeoError, GeoValueError
-from ..geocode import SUGGESTION_SEPARATOR, Register, geocoded_table
+from ..geocode import Register, geocoded_table
+from ..lookup import LookupAnswers, json_value
 from ..maps.page import html_text
 from ..numbers import parse_number
-from ..report import population_by_area
-from ..schema import CANDIDATE_SEPARATOR, STATUS_INVALID, STATUS_UNMATCHED
+from ..report import area_figures
+from ..schema import SETTLEMENT_CLASSES, STATUS_INVALID, STATUS_UNMATCHED
 from ..study import Study
+from ..version import __version__
+from .models import ErrorAnswer, LookupAnswer, SuggestAnswer, SummaryAnswer
 
 __all__ = ["create_app"]
 
@@ -83,66 +85,6 @@ def _number(params: dict[str, str], name: str) -> float | None:
         return parse_number(params[name], name)
     except GeoValueError as exc:
         raise RequestError(str(exc)) from None
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    if isinstance(value, np.generic):
-        return _json_value(value.item())
-    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return value
-
-
-def _row_json(row: dict[str, Any], bases: dict[str, tuple[str, str | None]], base_ids: list[str]):
-    """The answer for one point: the ``geo assign`` row, and its parts named.
-
-    ``bases`` maps a base name to its id and location status.
-    """
-    assigned = {str(k): _json_value(v) for k, v in row.items() if k != "input_row"}
-    own = assigned.get("own_base")
-    own_base = bases.get(own) if isinstance(own, str) else None
-    candidates = assigned.get("candidate_areas")
-    suggestions = assigned.get("suggestions")
-    out: dict[str, Any] = {
-        "status": assigned["status"],
-        "reason": assigned["reason"],
-        "location_precision": assigned.get("location_precision"),
-        "distance_approximate": bool(assigned.get("distance_approximate")),
-        "candidate_areas": candidates.split(CANDIDATE_SEPARATOR) if candidates else [],
-        "place": assigned.get("match_place") or None,
-        "suggestions": suggestions.split(SUGGESTION_SEPARATOR) if suggestions else [],
-        "area": assigned.get("area"),
-        "base": None
-        if own_base is None
-        else {
-            "id": own_base[0],
-            "name": own,
-            "distance_m": assigned.get("own_base_distance_m"),
-            "location_status": own_base[1],
-        },
-        "nearest_base": {
-            "name": assigned.get("nearest_base"),
-            "distance_m": assigned.get("nearest_base_distance_m"),
-        },
-        "distances_m": {bid: assigned.get(f"distance_m_{bid}") for bid in base_ids},
-        "regso": {"code": assigned.get("regsokod"), "name": assigned.get("regsonamn")},
-        "point": _point(assigned),
-        "settlement": {
-            "class": assigned.get("settlement_class"),
-            "name": assigned.get("settlement_name"),
-        },
-        "assign": assigned,
-    }
-    if "own_base_travel_time_s" in assigned:
-        out["travel"] = {
-            "mode": assigned.get("travel_mode"),
-            "status": assigned.get("network_status"),
-            "own_base_travel_time_s": assigned.get("own_base_travel_time_s"),
-            "quickest_base": assigned.get("quickest_base"),
-        }
-    return out
 
 
 class Batcher:
@@ -202,7 +144,9 @@ class Batcher:
                 if isinstance(queries[0], str):
                     table = self.geocode([str(q) for q in queries])
                 else:
-                    table = _joined([q for q in queries if isinstance(q, AddressTable)])
+                    table = AddressTable.concat(
+                        [q for q in queries if isinstance(q, AddressTable)], source="requests"
+                    )
                 result = self.run(table)
             except Exception as exc:  # noqa: BLE001 - every caller gets the error
                 for _, future in items:
@@ -215,12 +159,12 @@ class Batcher:
                     future.set_result(row)
 
 
-#: The maps ``/maps/`` serves, with their titles.
+#: The maps ``/maps/`` serves, with the keys of their titles in the label files.
 MAP_TITLES = {
-    "catchments": "Upptagningsområden",
-    "access": "Avstånd till områdets bas (befolkning)",
-    "siting": "Två nya baser – förslag",
-    "studio": "Planeringsstudio – flytta, lägg till och stäng baser",
+    "catchments": "catchment_title",
+    "access": "access_title",
+    "siting": "siting_title",
+    "studio": "studio_title",
 }
 
 
@@ -237,7 +181,7 @@ def _map_page(name: str, study: Study) -> str:
     elif name == "access":
         m = maps.access_map(study)
     else:
-        from ..scenario import site
+        from ..siting import site
 
         m = maps.siting_map(site(study, add=2), study)
     return maps.to_html(m)
@@ -261,15 +205,6 @@ def _assign_file(source: Path, target: Path, study: Study, max_rows: int) -> Non
     write_table(out, target)
 
 
-def _point(assigned: dict[str, Any]) -> dict[str, float] | None:
-    """The point answered for (WGS 84), for the asker's map."""
-    e, n = assigned.get("e_3006"), assigned.get("n_3006")
-    if e is None or n is None:
-        return None
-    lon, lat = from_sweref(np.array([e]), np.array([n]))
-    return {"lat": round(float(lat[0]), 6), "lon": round(float(lon[0]), 6)}
-
-
 def _no_register(texts: list[str]) -> AddressTable:
     raise RequestError("address: this service has no address register", status=400)
 
@@ -283,28 +218,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 #: The (column-less) frame of a lookup by coordinates; shared, never modified.
 _ONE_ROW = pd.DataFrame(index=range(1))
-
-
-def _joined(tables: list[AddressTable]) -> AddressTable:
-    """One address table of many one-row tables in the same CRS (rows in order)."""
-    if len(tables) == 1:
-        return tables[0]
-    unmatched = [
-        t.unmatched if t.unmatched is not None else np.zeros(len(t.x), dtype=bool) for t in tables
-    ]
-    frames = [t.frame.reset_index(drop=True) for t in tables]
-    return AddressTable(
-        pd.concat(frames, ignore_index=True) if any(len(f.columns) for f in frames)
-        else pd.DataFrame(index=range(sum(len(t.x) for t in tables))),
-        np.concatenate([t.x for t in tables]),
-        np.concatenate([t.y for t in tables]),
-        tables[0].crs,
-        np.concatenate([t.reason for t in tables]),
-        tables[0].columns,
-        "requests",
-        [],
-        np.concatenate(unmatched) if any(t.unmatched is not None for t in tables) else None,
-    )  # fmt: skip
 
 
 def create_app(
@@ -351,18 +264,8 @@ def create_app(
     batcher = Batcher(
         lambda table: assign_table(table, study, mode=mode, network=network)[0], geocode_all
     )
-    status_of = (
-        study.bases["location_status"].astype(str).tolist()
-        if "location_status" in study.bases
-        else [None] * len(study.bases)
-    )
-    base_info = {
-        str(name): (str(bid), st)
-        for name, bid, st in zip(
-            study.bases["base_name"], study.bases["base_id"], status_of, strict=True
-        )
-    }
-    base_ids = study.bases["base_id"].astype(str).tolist()
+    answers = LookupAnswers(study)
+    titles = map_titles()
     # build the polygon indexes now, not on the first request
     for index in (study.area_index, study.regso_index, study.settlement_index):
         del index
@@ -392,8 +295,28 @@ def create_app(
             reason = f"method {request.method} is not allowed here"
         return JSONResponse({"error": reason}, status_code=exc.status_code)
 
-    @app.get("/api/lookup", summary="Which area team serves this point or address")
-    async def lookup(request: Request) -> JSONResponse:
+    errors: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorAnswer, "description": what}
+        for code, what in ((400, "Not possible on this service"), (413, "Too large"),
+                           (415, "Unsupported media type"), (422, "A bad request, with the reason"))
+    }  # fmt: skip
+
+    @app.get(
+        "/api/lookup",
+        summary="Which area team serves this point or address",
+        response_model=None,
+        responses={200: {"model": LookupAnswer, "description": "The answer"}, **errors},
+    )
+    async def lookup(
+        request: Request,
+        lat: str | None = Query(None, description="Latitude, WGS 84 (with lon). A decimal "
+                                "comma and spaces between digit groups are read too."),
+        lon: str | None = Query(None, description="Longitude, WGS 84 (with lat)."),
+        e: str | None = Query(None, description="Easting, SWEREF 99 TM, m (with n): 536 300."),
+        n: str | None = Query(None, description="Northing, SWEREF 99 TM, m (with e)."),
+        address: str | None = Query(None, description="A text address, matched offline "
+                                    "against the register: 'Storgatan 12 B, 582 23 Linköping'."),
+    ) -> JSONResponse:  # fmt: skip
         """Give ``lat`` and ``lon`` (WGS 84), ``e`` and ``n`` (SWEREF 99 TM), or ``address``
         (matched offline against the register). The answer is what ``geo assign`` gives for
         the same point: area, own base and the distance to it, the distance to every base,
@@ -402,7 +325,8 @@ def create_app(
         only roughly whose extent meets several areas is ``ambiguous`` (no area, the
         candidate areas listed); one whose street resembles another is ``needs_review``
         ("did you mean …?", the register addresses meant in ``suggestions``): both answer
-        200 and never carry an area."""
+        200 and never carry an area. Coordinates that cannot be read and addresses that
+        match nothing answer 422 with the reason."""
         repeated = sorted(
             {k for k in request.query_params if len(request.query_params.getlist(k)) > 1}
         )
@@ -413,7 +337,7 @@ def create_app(
         status = str(row["status"])
         if status in (STATUS_INVALID, STATUS_UNMATCHED):
             raise RequestError(str(row["reason"]))
-        return JSONResponse(_row_json(row, base_info, base_ids))
+        return JSONResponse(answers.answer(row))
 
     def _table(params: dict[str, str]) -> AddressTable | str:
         unknown = sorted(set(params) - {"lat", "lon", "e", "n", "address"})
@@ -488,10 +412,17 @@ def create_app(
                      "geojson": "application/geo+json"}[wanted]  # fmt: skip
             return Response(target.read_bytes(), media_type=media)
 
-    @app.get("/api/suggest", summary="Register addresses that begin with the text typed")
-    async def suggest(request: Request) -> JSONResponse:
+    @app.get(
+        "/api/suggest",
+        summary="Register addresses that begin with the text typed",
+        response_model=None,
+        responses={200: {"model": SuggestAnswer, "description": "The addresses"}, **errors},
+    )
+    async def suggest(
+        q: str = Query("", description="The beginning of an address, any case."),
+    ) -> JSONResponse:
         """Up to 8 addresses of the register that begin with ``q`` (any case)."""
-        text = request.query_params.get("q", "").strip()
+        text = q.strip()
         if register is None:
             raise RequestError("suggest: this service has no address register", status=400)
         if not text or len(text) > MAX_ADDRESS_CHARS:
@@ -503,8 +434,8 @@ def create_app(
     @app.get("/maps/", summary="The study's maps (offline HTML)", include_in_schema=True)
     async def maps_index() -> HTMLResponse:
         links = "".join(
-            f'<li><a href="/maps/{name}.html">{html_text(title)}</a></li>'
-            for name, title in MAP_TITLES.items()
+            f'<li><a href="/maps/{name}.html">{html_text(titles[name])}</a></li>'
+            for name in MAP_TITLES
         )
         return HTMLResponse(
             f"<!DOCTYPE html><html lang='sv'><meta charset='utf-8'><title>Kartor</title>"
@@ -542,32 +473,26 @@ def create_app(
         text = study.bases[[*cols, "geometry"]].to_crs(WGS84).to_json(drop_id=True)
         return Response(text, media_type="application/geo+json")
 
-    @app.get("/api/summary", summary="The study: areas, bases and population")
+    area_rows = _area_rows(study)
+
+    @app.get(
+        "/api/summary",
+        summary="The study: areas, bases, population and how far it lives from its base",
+        response_model=None,
+        responses={200: {"model": SummaryAnswer, "description": "The study"}},
+    )
     async def summary() -> JSONResponse:
-        pop = population_by_area(study)
-        rows = []
-        for a in study.areas["area"].astype(str):
-            mine = pop[pop["area"] == a]
-            base = study.bases.loc[study.bases["area"].astype(str) == a, "base_name"]
-            rows.append(
-                {
-                    "area": a,
-                    "base": str(base.iloc[0]) if len(base) else None,
-                    "population_est": round(float(mine["population_est"].sum())),
-                    "by_settlement_class": {
-                        str(c): round(float(v))
-                        for c, v in zip(
-                            mine["settlement_class"], mine["population_est"], strict=True
-                        )
-                    },
-                }
-            )
+        """Per area: its own base, the people (SCB 1 km grid) per settlement class, and the
+        mean, 90th percentile and shares within 2, 5 and 10 km of the distance from the people
+        to the base (:func:`geo.report.area_figures`, by the rules of :mod:`geo.figures`)."""
         return JSONResponse(
             {
                 "study": study.name,
+                "kommun": study.kommun,
                 "travel_mode": mode,
                 "address_register": register is not None,
-                "areas": rows,
+                "areas": area_rows[:-1],
+                "all": area_rows[-1],
             }
         )
 
@@ -577,6 +502,47 @@ def create_app(
     gc.collect()
     gc.freeze()
     return app
+
+
+def map_titles(lang: str = "sv") -> dict[str, str]:
+    """The titles of the maps ``/maps/`` serves, from the label files."""
+    from ..maps.page import labels
+    from ..maps.studio import studio_labels
+
+    lab = {**labels(lang), "studio_title": studio_labels(lang)["title"]}
+    return {name: lab[key] for name, key in MAP_TITLES.items()}
+
+
+def _area_rows(study: Study) -> list[dict[str, Any]]:
+    """The rows of ``/api/summary`` from :func:`geo.report.area_figures` (JSON-ready)."""
+    table = area_figures(study)
+    rows = []
+    for rec in table.to_dict("records"):
+        by_class = {
+            c: round(float(rec[f"population_{c}"]))
+            for c in SETTLEMENT_CLASSES
+            if f"population_{c}" in rec and np.isfinite(rec[f"population_{c}"])
+        }
+        pop = rec.get("population_est")
+        rows.append(
+            {
+                "area": str(rec["area"]),
+                "base": json_value(rec["base"]),
+                "population_est": None if pop is None else round(float(pop)),
+                "by_settlement_class": by_class,
+                "mean_distance_m": json_value(_round1(rec.get("mean_distance_m"))),
+                "p90_distance_m": json_value(_round1(rec.get("p90_distance_m"))),
+                "share_within_km": {
+                    f"{t:g}": json_value(rec.get(f"share_within_{t}km"))
+                    for t in settings.thresholds_km
+                },
+            }
+        )
+    return rows
+
+
+def _round1(value: Any) -> Any:
+    return None if value is None else round(float(value), 1)
 
 
 @functools.cache

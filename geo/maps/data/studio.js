@@ -1,7 +1,7 @@
 /* geo's planning studio: move, add and close bases and see the effect at once.
  *
  * Everything is computed here from the JSON document the page carries (geo.maps.studio):
- * the figures follow geo.scenario.compare step by step (same inputs, same formulas, same
+ * the figures follow geo.siting.compare step by step (same inputs, same formulas, same
  * rounding for display), so `geo whatif --scenario FILE` gives the same numbers.
  * Every text from the data is set with textContent or as a DOM node: nothing runs.
  */
@@ -29,57 +29,17 @@
     return e;
   }
 
-  /* ---------------------------------------------------------------- SWEREF 99 TM
-   * Gauss–Krüger formulas as Lantmäteriet publishes them (GRS 80, central meridian 15°,
-   * scale 0.9996, false easting 500 000 m); better than 1 mm over Sweden. */
-  var TM = (function () {
-    var a = 6378137.0, f = 1 / 298.257222101, k0 = 0.9996, FE = 500000.0, lon0 = 15 * Math.PI / 180;
-    var e2 = f * (2 - f), n = f / (2 - f), n2 = n * n, n3 = n2 * n, n4 = n3 * n;
-    var ah = a / (1 + n) * (1 + n2 / 4 + n4 / 64);
-    var A = e2, B = (5 * e2 * e2 - e2 * e2 * e2) / 6, C = (104 * Math.pow(e2, 3) - 45 * Math.pow(e2, 4)) / 120,
-      Dd = 1237 * Math.pow(e2, 4) / 1260;
-    var b1 = n / 2 - 2 * n2 / 3 + 5 * n3 / 16 + 41 * n4 / 180, b2 = 13 * n2 / 48 - 3 * n3 / 5 + 557 * n4 / 1440,
-      b3 = 61 * n3 / 240 - 103 * n4 / 140, b4 = 49561 * n4 / 161280;
-    var d1 = n / 2 - 2 * n2 / 3 + 37 * n3 / 96 - n4 / 360, d2 = n2 / 48 + n3 / 15 - 437 * n4 / 1440,
-      d3 = 17 * n3 / 480 - 37 * n4 / 840, d4 = 4397 * n4 / 161280;
-    var As = e2 + e2 * e2 + Math.pow(e2, 3) + Math.pow(e2, 4),
-      Bs = -(7 * e2 * e2 + 17 * Math.pow(e2, 3) + 30 * Math.pow(e2, 4)) / 6,
-      Cs = (224 * Math.pow(e2, 3) + 889 * Math.pow(e2, 4)) / 120, Ds = -4279 * Math.pow(e2, 4) / 1260;
-    function forward(lat, lon) {
-      var phi = lat * Math.PI / 180, lam = lon * Math.PI / 180;
-      var s = Math.sin(phi), c = Math.cos(phi), s2 = s * s;
-      var phis = phi - s * c * (A + B * s2 + C * s2 * s2 + Dd * s2 * s2 * s2);
-      var dl = lam - lon0;
-      var xi = Math.atan(Math.tan(phis) / Math.cos(dl));
-      var eta = Math.atanh(Math.cos(phis) * Math.sin(dl));
-      var x = xi + b1 * Math.sin(2 * xi) * Math.cosh(2 * eta) + b2 * Math.sin(4 * xi) * Math.cosh(4 * eta) +
-        b3 * Math.sin(6 * xi) * Math.cosh(6 * eta) + b4 * Math.sin(8 * xi) * Math.cosh(8 * eta);
-      var y = eta + b1 * Math.cos(2 * xi) * Math.sinh(2 * eta) + b2 * Math.cos(4 * xi) * Math.sinh(4 * eta) +
-        b3 * Math.cos(6 * xi) * Math.sinh(6 * eta) + b4 * Math.cos(8 * xi) * Math.sinh(8 * eta);
-      return [k0 * ah * y + FE, k0 * ah * x]; /* [easting, northing] */
-    }
-    function inverse(e, nn) {
-      var xi = nn / (k0 * ah), eta = (e - FE) / (k0 * ah);
-      var xp = xi - d1 * Math.sin(2 * xi) * Math.cosh(2 * eta) - d2 * Math.sin(4 * xi) * Math.cosh(4 * eta) -
-        d3 * Math.sin(6 * xi) * Math.cosh(6 * eta) - d4 * Math.sin(8 * xi) * Math.cosh(8 * eta);
-      var ep = eta - d1 * Math.cos(2 * xi) * Math.sinh(2 * eta) - d2 * Math.cos(4 * xi) * Math.sinh(4 * eta) -
-        d3 * Math.cos(6 * xi) * Math.sinh(6 * eta) - d4 * Math.cos(8 * xi) * Math.sinh(8 * eta);
-      var phis = Math.asin(Math.sin(xp) / Math.cosh(ep));
-      var dl = Math.atan(Math.sinh(ep) / Math.cos(xp));
-      var s = Math.sin(phis), c = Math.cos(phis), s2 = s * s;
-      var phi = phis + s * c * (As + Bs * s2 + Cs * s2 * s2 + Ds * s2 * s2 * s2);
-      return [phi * 180 / Math.PI, (lon0 + dl) * 180 / Math.PI]; /* [lat, lon] */
-    }
-    return { forward: forward, inverse: inverse };
-  })();
+  /* The mathematics (projection, figures, nearest base, suggestion): studio_core.js. */
+  var C = window.geoStudioCore;
+  var TM = C.tm;
 
   /* ---------------------------------------------------------------- data */
   var E = Float64Array.from(D.cells.e), NN = Float64Array.from(D.cells.n);
-  /* Weights in thousandths as whole numbers (as geo.scenario does): sums are exact. */
-  var POP = Float64Array.from(D.cells.population, function (v) { return Math.round(v * 1000); });
+  /* Weights in thousandths as whole numbers (as geo.figures does): sums are exact. */
+  var POP = C.exactWeights(D.cells.population);
   var weightCache = {};
   function weightsOf(name) {
-    if (!weightCache[name]) weightCache[name] = Float64Array.from(D.weights[name], function (v) { return Math.round(v * 1000); });
+    if (!weightCache[name]) weightCache[name] = C.exactWeights(D.weights[name]);
     return weightCache[name];
   }
   var CAND = D.candidates, NC = CAND.length;
@@ -91,7 +51,7 @@
   }
   var weightNames = Object.keys(D.weights).filter(function (k) { return D.weights[k]; });
 
-  /* Members of each row group, in the order geo.scenario.comparison_groups gives them. */
+  /* Members of each row group, in the order geo.siting.comparison_groups gives them. */
   var GROUPS = D.groups.map(function (g) {
     var idx = [], i;
     if (g.group === "all") { for (i = 0; i < N; i++) idx.push(i); }
@@ -108,10 +68,9 @@
     if (MATRIX) {
       var j = base.site;
       for (i = 0; i < N; i++) { var t = MATRIX[i * NC + j]; out[i] = t === 65535 ? Infinity : t; }
-    } else {
-      for (i = 0; i < N; i++) { var de = E[i] - base.e, dn = NN[i] - base.n; out[i] = Math.sqrt(de * de + dn * dn); }
+      return out;
     }
-    return out;
+    return C.straightColumn(E, NN, base.e, base.n);
   }
   var columnCache = new Map();
   function cachedColumn(base) {
@@ -121,15 +80,8 @@
     return col;
   }
   /* The candidate site nearest a point (straight line; first of equals), as
-   * geo.scenario.snap_to_sites. */
-  function snap(e, n) {
-    var best = -1, bd = Infinity;
-    for (var j = 0; j < NC; j++) {
-      var de = e - CAND[j].e, dn = n - CAND[j].n, d = Math.sqrt(de * de + dn * dn);
-      if (d < bd) { bd = d; best = j; }
-    }
-    return best;
-  }
+   * geo.siting.snap_to_sites. */
+  function snap(e, n) { return C.snap(e, n, CAND); }
 
   /* ---------------------------------------------------------------- state */
   function todayBases() {
@@ -168,84 +120,22 @@
 
   /* ---------------------------------------------------------------- figures */
   var before = null;
-  function nearestOf(bases) {
-    var cost = new Float64Array(N).fill(Infinity), near = new Int32Array(N).fill(-1);
-    for (var k = 0; k < bases.length; k++) {
-      var col = cachedColumn(bases[k]);
-      for (var i = 0; i < N; i++) if (near[i] < 0 || col[i] < cost[i]) { cost[i] = col[i]; near[i] = k; }
-    }
-    return { cost: cost, near: near };
-  }
+  function nearestOf(bases) { return C.nearest(bases.map(cachedColumn), N); }
   function computeBefore() { before = nearestOf(todayBases()).cost; }
 
-  /* The groups each cell belongs to (all, its area, its class, its locality): up to 4. */
-  var MEMBER = new Int32Array(N * 4).fill(-1);
-  (function () {
-    var fill = new Int32Array(N);
-    GROUPS.forEach(function (g, gi) {
-      for (var k = 0; k < g.members.length; k++) { var i = g.members[k]; MEMBER[i * 4 + fill[i]] = gi; fill[i] += 1; }
-    });
-  })();
-  var G = GROUPS.length;
-
-  /* Per group: weighted mean, 90th percentile (inverted CDF: the smallest cost whose
-   * cumulative weight reaches 90 % of the group's total, as geo.scenario's
-   * _weighted_quantile), maximum and the shares within each threshold, in one sort and
-   * one pass. Weights are whole numbers (thousandths), so every sum is exact and the
-   * order of summation does not matter. */
-  function stats(cost, w, levels) {
-    var sw = new Float64Array(G), swc = new Float64Array(G), mx = new Float64Array(G).fill(-Infinity);
-    var total = new Float64Array(G), inside = levels.map(function () { return new Float64Array(G); });
-    var idx = [], i, k, g, q;
-    for (i = 0; i < N; i++) {
-      var c = cost[i], wi = w[i], fin = isFinite(c) && wi > 0;
-      if (fin) idx.push(i);
-      for (k = 0; k < 4; k++) {
-        g = MEMBER[i * 4 + k]; if (g < 0) break;
-        total[g] += wi;
-        if (fin) { sw[g] += wi; swc[g] += c * wi; if (c > mx[g]) mx[g] = c; }
-        for (q = 0; q < levels.length; q++) if (c <= levels[q] * SCALE) inside[q][g] += wi;
-      }
-    }
-    var order = Uint32Array.from(idx).sort(function (x, y) { return cost[x] - cost[y]; });
-    var cum = new Float64Array(G), p90 = new Float64Array(G).fill(NaN), left = 0;
-    var target = new Float64Array(G);
-    for (g = 0; g < G; g++) { target[g] = 0.9 * sw[g]; if (sw[g] > 0) left += 1; }
-    for (var o = 0; o < order.length && left > 0; o++) {
-      i = order[o];
-      for (k = 0; k < 4; k++) {
-        g = MEMBER[i * 4 + k]; if (g < 0) break;
-        if (p90[g] === p90[g]) continue;
-        cum[g] += w[i];
-        if (cum[g] >= target[g]) { p90[g] = cost[i]; left -= 1; }
-      }
-    }
-    var out = [];
-    for (g = 0; g < G; g++) {
-      var any = sw[g] > 0;
-      out.push({ mean: any ? swc[g] / sw[g] : NaN, p90: p90[g], max: any ? mx[g] : NaN,
-        shares: inside.map(function (a) { return total[g] > 0 ? a[g] / total[g] : NaN; }) });
-    }
-    return out;
-  }
+  /* The groups each cell belongs to (all, its area, its class, its locality, …). */
+  var MEMBERS = C.membership(GROUPS.map(function (g) { return g.members; }), N);
+  function stats(cost, w, levels) { return C.stats(cost, w, levels, SCALE, MEMBERS); }
   var beforeCache = { key: null, stats: null };
   function computeRows(after, w) {
     var levels = D.thresholds.concat([state.threshold]);
     var key = state.weight + "|" + state.threshold;
     if (beforeCache.key !== key) beforeCache = { key: key, stats: stats(before, w, levels) };
     var sb = beforeCache.stats, sa = stats(after, w, levels), tol = D.tolerance;
-    var pop = new Float64Array(G), wsum = new Float64Array(G), better = new Float64Array(G), worse = new Float64Array(G);
-    for (var i = 0; i < N; i++) {
-      var d = after[i] - before[i];
-      for (var k = 0; k < 4; k++) {
-        var g = MEMBER[i * 4 + k]; if (g < 0) break;
-        pop[g] += POP[i]; wsum[g] += w[i];
-        if (d < -tol) better[g] += w[i]; else if (d > tol) worse[g] += w[i];
-      }
-    }
+    var ch = C.change(before, after, POP, w, tol, MEMBERS);
     return GROUPS.map(function (grp, g) {
-      var row = { group: grp.group, name: grp.name, population: pop[g] / 1000, weighted: wsum[g] / 1000,
-        better: better[g] / 1000, worse: worse[g] / 1000 };
+      var row = { group: grp.group, name: grp.name, population: ch.people[g] / 1000, weighted: ch.weight[g] / 1000,
+        better: ch.better[g] / 1000, worse: ch.worse[g] / 1000 };
       [["before", sb[g]], ["after", sa[g]]].forEach(function (pair) {
         var st = pair[1], when = pair[0];
         row["mean_" + when] = st.mean; row["p90_" + when] = st.p90; row["max_" + when] = st.max;
@@ -439,9 +329,9 @@
       var v = r[k];
       if (typeof v !== "number") return;
       var text;
-      if (k === "weighted" || k === "better" || k === "worse") text = isFinite(v) ? v.toFixed(0) : "";
-      else if (/^(mean|p90|max)_/.test(k)) { k = k + "_" + UNIT_KEY; text = isFinite(v) ? (v / SCALE).toFixed(1) : ""; }
-      else if (/^share_within/.test(k)) { k = k + "_pct"; text = isFinite(v) ? (v * 100).toFixed(0) : ""; }
+      if (k === "weighted" || k === "better" || k === "worse") text = C.shown(v, 0);
+      else if (/^(mean|p90|max)_/.test(k)) { k = k + "_" + UNIT_KEY; text = C.shown(v / SCALE, 1); }
+      else if (/^share_within/.test(k)) { k = k + "_pct"; text = C.shown(v * 100, 0); }
       else return;
       out[k] = text;
     });
@@ -601,34 +491,8 @@
       var col = cachedColumn({ e: c.e, n: c.n, site: j });
       pool.push({ j: j, col: col });
     });
-    count = Math.min(count, pool.length);
-    function cap(v) { return isFinite(v) ? v : BIG; }
-    function objective(base) { var s = 0; for (var i = 0; i < N; i++) s += w[i] * cap(base[i]); return s; }
-    function withCol(base, col) { var out = new Float64Array(N); for (var i = 0; i < N; i++) out[i] = Math.min(cap(base[i]), cap(col[i])); return out; }
-    var chosen = [], cur = Float64Array.from(fixed, cap);
-    for (var k = 0; k < count; k++) {
-      var best = -1, bestVal = Infinity;
-      pool.forEach(function (p, pi) {
-        if (chosen.indexOf(pi) >= 0) return;
-        var s = 0; for (var i = 0; i < N; i++) s += w[i] * Math.min(cur[i], cap(p.col[i]));
-        if (s < bestVal) { bestVal = s; best = pi; }
-      });
-      chosen.push(best); cur = withCol(cur, pool[best].col);
-    }
-    var value = objective(cur), improved = true, passes = 0;
-    while (improved && passes < 50) {
-      improved = false; passes += 1;
-      for (var a = 0; a < chosen.length; a++) {
-        var rest = Float64Array.from(fixed, cap);
-        chosen.forEach(function (pi, b) { if (b !== a) rest = withCol(rest, pool[pi].col); });
-        for (var pi = 0; pi < pool.length; pi++) {
-          if (chosen.indexOf(pi) >= 0) continue;
-          var s = 0, col = pool[pi].col; for (var i = 0; i < N; i++) s += w[i] * Math.min(rest[i], cap(col[i]));
-          if (s < value - 1e-9 * Math.abs(value)) { value = s; chosen[a] = pi; improved = true; rest = null; break; }
-        }
-        if (improved) break;
-      }
-    }
+    var found = C.greedyInterchange(fixed, pool.map(function (p) { return p.col; }), w, count, BIG);
+    var chosen = found.chosen, value = found.value;
     var sites = chosen.map(function (pi) { return CAND[pool[pi].j]; });
     var unchanged = state.closed.length === 0 && state.bases.length === D.bases.length &&
       state.bases.every(function (b) { return b.status === "today"; });

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, sparse
 
-from . import settings
-from .errors import GeoValueError
+from .. import settings
+from ..errors import GeoValueError
 
 __all__ = ["Solution", "max_coverage", "pcenter", "pmedian"]
 
