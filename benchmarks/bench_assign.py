@@ -25,8 +25,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.polygons import OUTSIDE
 from geo.areas import assign_addresses, locate_points
+from geo.polygons import OUTSIDE
 from geo.study import load_study
 from geo.synthetic import synthetic_xy
 

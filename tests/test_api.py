@@ -32,6 +32,7 @@ def test_import_geo_stays_light():
     assert out.stdout.split() == ["False", "False"]
 
 
+@pytest.mark.slow
 def test_study_and_assignment_display_as_tables(study):
     page = study._repr_html_()
     assert "<table" in page and "Skäggetorp" in page and "4 areas" in page

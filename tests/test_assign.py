@@ -187,6 +187,7 @@ def test_summary_known_answer(square_study):
     assert tot["area"] == "all" and tot["addresses"] == 4
 
 
+@pytest.mark.slow
 def test_summary_on_real_data_matches_table(study):
     from geo.synthetic import synthetic_addresses
 

@@ -82,6 +82,7 @@ def test_demand_grid(study):
     assert len(study.localities) == 22
 
 
+@pytest.mark.slow
 def test_rebuild_reproduces_committed_files(shared, tmp_path):
     """scripts/build_boundaries.py (the study builder) from ../shared gives the same bytes."""
     spec = read_base_specs(Path(__file__).resolve().parents[1] / "data" / "linkoping_bases.csv")

@@ -18,6 +18,7 @@ def _run(args, capsys):
     return code, out, err
 
 
+@pytest.mark.slow
 def test_demo_then_assign_then_summary(tmp_path, capsys):
     demo = tmp_path / "demo.csv"
     code, out, _ = _run(["demo-addresses", "-o", str(demo), "-n", "3000", "--seed", "7"], capsys)
@@ -42,6 +43,7 @@ def test_demo_then_assign_then_summary(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("ext", [".csv", ".xlsx", ".parquet", ".geojson"])
+@pytest.mark.slow
 def test_output_formats(tmp_path, capsys, ext):
     src = tmp_path / "a.csv"
     src.write_text("id;lat;lon\n1;58,4275;15,5837\n2;x;15.6\n")
@@ -62,6 +64,7 @@ def test_output_formats(tmp_path, capsys, ext):
     assert list(t["status"]) == ["ok", "invalid_coordinates"]
 
 
+@pytest.mark.slow
 def test_main_job_without_file_says_synthetic(tmp_path, capsys):
     out = tmp_path / "r.csv"
     code, stdout, err = _run(["assign", "-o", str(out), "--demo-count", "500"], capsys)
@@ -106,6 +109,7 @@ def test_bad_areas_file_is_an_error(tmp_path, capsys):
     assert code == 2 and "overlap" in err
 
 
+@pytest.mark.slow
 def test_console_script_runs():
     r = subprocess.run(
         [sys.executable, "-m", "geo.cli", "--version"], capture_output=True, text=True

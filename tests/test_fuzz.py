@@ -20,6 +20,9 @@ import shapely
 
 from geo.cli import main
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 EXTENSIONS = [".csv", ".txt", ".tsv", ".xlsx", ".gpkg", ".geojson", ".json", ".parquet", ".shp",
               ".fgb"]  # fmt: skip
 #: Real file starts, so that random bytes get past the first check of each parser.

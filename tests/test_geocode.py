@@ -139,6 +139,7 @@ def test_cli_geocode(tmp_path, capsys):
     assert "exact" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_accuracy_on_the_synthetic_register(study):
     from geo.crs import to_sweref
     from geo.synthetic import synthetic_register
@@ -163,6 +164,7 @@ def test_accuracy_on_the_synthetic_register(study):
     assert (geocode(reg["address"].head(500), register)["match_level"] == "exact").all()
 
 
+@pytest.mark.slow
 def test_assign_text_addresses_with_a_register(tmp_path, capsys):
     reg = tmp_path / "register.csv"
     assert (

@@ -33,6 +33,9 @@ from geo.siting import site
 from geo.synthetic import synthetic_addresses
 from geo.tables import write_table
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 #: Each payload marks the page (html[data-pwned]) if it ever runs.
 MARK = "document.documentElement.setAttribute('data-pwned','{}')"
 PAYLOADS = [

@@ -9,6 +9,9 @@ import shapely
 
 from geo.polygons import OUTSIDE, PolygonIndex
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 
 def _squares():
     a = shapely.box(0, 0, 10, 10)

@@ -59,6 +59,7 @@ def test_swedish_numbers():
     assert maps.fmt_number(float("nan")) == "–"
 
 
+@pytest.mark.slow
 def test_no_address_in_default_html(study, assigned, tmp_path):
     """No input coordinate or address id may appear in a default map."""
     ok = assigned[assigned["status"] == "ok"]
@@ -94,6 +95,7 @@ def test_small_counts_are_suppressed(study, assigned):
 
 
 @pytest.mark.parametrize("kind", ["catchments", "access", "siting"])
+@pytest.mark.slow
 def test_renders_in_headless_chromium_offline(study, assigned, tmp_path, kind):
     path = tmp_path / f"{kind}.html"
     if kind == "catchments":
@@ -132,6 +134,7 @@ def test_renders_in_headless_chromium_offline(study, assigned, tmp_path, kind):
     assert blank < 0.9
 
 
+@pytest.mark.slow
 def test_cli_map(tmp_path, assigned, capsys):
     src = tmp_path / "assigned.csv"
     assigned.to_csv(src, index=False)

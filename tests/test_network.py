@@ -140,6 +140,7 @@ def test_resecentrum_to_university_hospital(linkoping_car):
     assert c.distance_m[0, 0] >= straight - c.snap_m[0] - c.target_snap_m[0]
 
 
+@pytest.mark.slow
 def test_real_network_never_shorter_than_straight_line_and_equals_networkx(linkoping_car):
     net = linkoping_car
     rng = np.random.default_rng(0)
@@ -196,6 +197,7 @@ def test_pbf_pipeline(shared, mode, tmp_path):
     assert np.isfinite(c.distance_m).all() or c.status[0] == "unreachable"
 
 
+@pytest.mark.slow
 def test_graphml_round_trip(shared, tmp_path):
     """A GraphML graph (as osmnx saves it) gives the same network as the PBF it came from."""
     lines = network_io.read_osm_pbf(shared / "fixtures/helsinki.osm.pbf", "car")

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

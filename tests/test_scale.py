@@ -24,6 +24,9 @@ from geo.scale import assign_dataset, write_national_addresses
 from geo.study import Study, load_study
 from geo.synthetic import national_addresses, synthetic_xy
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 distributed = pytest.importorskip("distributed")
 
 

@@ -21,6 +21,7 @@ from geo.siting import (
 )
 
 
+@pytest.mark.slow
 def test_demand_weights(study):
     pop = demand_points(study)
     assert 160_000 < pop["weight"].sum() < 172_000 and (pop["weight"] == pop["population"]).all()
@@ -62,6 +63,7 @@ def test_site_two_new_bases_outside_the_city(study):
     assert "<b>pmedian</b>" in r._repr_html_()
 
 
+@pytest.mark.slow
 def test_objectives_and_errors(study):
     cov = site(study, add=1, objective="coverage", threshold_km=5)
     cen = site(study, add=1, objective="center")
@@ -80,6 +82,7 @@ def test_objectives_and_errors(study):
         site(study, add=1, capacity=1000)
 
 
+@pytest.mark.slow
 def test_sweep_and_tradeoff(study):
     sw = sweep(study, range(4, 7))
     assert sw["bases"].tolist() == [4, 5, 6]
@@ -108,6 +111,7 @@ def test_what_if_close_and_add(study):
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.slow
 def test_same_optimum_as_spopt():
     pulp = pytest.importorskip("pulp")
     locate = pytest.importorskip("spopt.locate")
@@ -127,6 +131,7 @@ def test_same_optimum_as_spopt():
     assert pcenter(c, None, 5).value == pytest.approx(pulp.value(ref.problem.objective), rel=1e-9)
 
 
+@pytest.mark.slow
 def test_cli_site_and_whatif(tmp_path, capsys):
     out = tmp_path / "s"
     assert (

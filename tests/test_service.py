@@ -26,6 +26,9 @@ from geo.cli import main
 from geo.crs import to_sweref
 from geo.synthetic import synthetic_register
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -87,6 +87,7 @@ def test_unservable_pairs_are_avoided():
     assert np.isfinite(s.bound)
 
 
+@pytest.mark.slow
 def test_time_budget_returns_best_so_far_with_gap(study):
     d = study.demand
     e = d.geometry.centroid.x.to_numpy()

@@ -181,6 +181,7 @@ LAYERS = [
         "measure",
         [
             "geo.areas",
+            "geo.lookup",
             "geo.travel",
             "geo.network",
             "geo.transit",
@@ -202,7 +203,8 @@ def _layer(module: str) -> int:
     best, rank = -1, -1
     for i, (_, prefixes) in enumerate(LAYERS):
         for p in prefixes:
-            if (module == p or module.startswith(p + ".")) and len(p) > best:
+            inside = module == p or (p != "geo" and module.startswith(p + "."))
+            if inside and len(p) > best:
                 best, rank = len(p), i
     return rank
 

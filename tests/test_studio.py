@@ -29,6 +29,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 from browser import playwright_chromium  # noqa: E402
 from test_studio_data import EVIL, scenario_doc  # noqa: E402
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def studio_file(tmp_path_factory, study) -> Path:

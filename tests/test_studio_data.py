@@ -99,6 +99,7 @@ def test_scenario_files_are_checked(tmp_path, study):
     assert (sc.bases[1].e, sc.bases[1].n) == pytest.approx((e[0], n[0]))
 
 
+@pytest.mark.slow
 def test_studio_data_is_offline_and_inert(study, tmp_path):
     evil_areas = study.areas.copy()
     evil_bases = study.bases.copy()

@@ -16,6 +16,9 @@ from geo.crs import from_sweref
 from geo.study import check_topology, load_study
 from geo.studybuild import build_study, national_sources, read_base_specs
 
+#: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
+pytestmark = pytest.mark.slow
+
 #: Norrköping (mid-sized, town and countryside), Ydre (small and rural), Stockholm (a city).
 KOMMUNER = {"0581": "Norrköping", "0512": "Ydre", "0180": "Stockholm"}
 

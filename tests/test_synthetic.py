@@ -18,6 +18,7 @@ def test_default_size_and_labels(study):
     assert df["address_id"].is_unique and df["address_id"].iloc[0] == "SYN0000001"
 
 
+@pytest.mark.slow
 def test_seeded_and_any_count(study):
     a = synthetic_addresses(1234, seed=5, study=study)
     b = synthetic_addresses(1234, seed=5, study=study)

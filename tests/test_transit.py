@@ -256,6 +256,7 @@ def test_atb_direct_trip_equals_the_printed_times(shared, atb):
     assert j.arr_s[0, 0] < INF
 
 
+@pytest.mark.slow
 def test_atb_transfer_equals_the_hand_computed_best(atb):
     """Search the timetable for a stop where one trip's arrival meets another trip's later
     departure to a stop the first trip does not serve; the router's arrival must be the
@@ -293,6 +294,7 @@ def test_atb_transfer_equals_the_hand_computed_best(atb):
     assert ref.earliest_arrival([(int(origin), 0)], int(tt.dep_s[c1]))[0] == j.arr_s[0, 0]
 
 
+@pytest.mark.slow
 def test_identical_to_the_time_expanded_dijkstra_on_1000_triples(atb):
     import sys
 
@@ -356,6 +358,7 @@ def linkoping_feed(tmp_path, study):
     return write_feed(tmp_path / "synthetic_linkoping_gtfs", trips, stops=stops, as_zip=True)
 
 
+@pytest.mark.slow
 def test_transit_everywhere_downstream(tmp_path, linkoping_feed, study, capsys):
     out = tmp_path / "a.csv"
     args = ["--mode", "transit", "--gtfs", str(linkoping_feed)]
@@ -385,6 +388,7 @@ def test_transit_everywhere_downstream(tmp_path, linkoping_feed, study, capsys):
     assert "--gtfs" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_walking_along_a_walk_network(shared, linkoping_feed, study):
     from geo.crs import to_sweref
     from geo.network import load_network

@@ -122,6 +122,7 @@ def test_network_catchments_split_at_equal_time(street_study):
     assert total == pytest.approx(shapely.union_all(study.areas.geometry.values).area, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_cli_network_build_assign_audit_catchments(shared, tmp_path, capsys):
     roads = shared / "linkoping/roads_central_2017.gpkg"
     npz = tmp_path / "car.npz"

@@ -135,6 +135,7 @@ def test_coordinates_rows_say_so(square_study):
     assert not t["distance_approximate"].any()
 
 
+@pytest.mark.slow
 def test_unknown_streets_of_a_real_study_never_get_a_guessed_area(study):
     """Streets the register lacks, on the synthetic Linköping register: the city lies in
     four areas, so an unknown street in Linköping has no area; a locality in one area does."""
@@ -155,6 +156,7 @@ def test_unknown_streets_of_a_real_study_never_get_a_guessed_area(study):
     assert pd.isna(t["area"].iloc[2])
 
 
+@pytest.mark.slow
 def test_cli_assign_lists_doubt_apart(tmp_path, capsys):
     reg = tmp_path / "register.csv"
     assert (
@@ -240,6 +242,7 @@ def test_scenario_round_trip_follows_the_schema(tmp_path, study):
         ({"format": "something"}, "does not follow the scenario schema at format"),
     ],
 )
+@pytest.mark.slow
 def test_a_scenario_from_elsewhere_stops_with_one_line(tmp_path, study, capsys, changes, message):
     path = _scenario_file(tmp_path, study, changes)
     with pytest.raises(GeoValueError) as err:
@@ -250,6 +253,7 @@ def test_a_scenario_from_elsewhere_stops_with_one_line(tmp_path, study, capsys, 
     assert len(err_text) == 1 and err_text[0].startswith("geo: error: scenario: s.json")
 
 
+@pytest.mark.slow
 def test_bases_and_inputs_outside_the_study_stop(tmp_path, study, capsys, shared):
     assert main(["whatif", "--add", "X=10,10", "-q"]) == 2
     err = capsys.readouterr().err
@@ -277,6 +281,7 @@ def test_bases_and_inputs_outside_the_study_stop(tmp_path, study, capsys, shared
     assert "--allow-far-inputs" in err
 
 
+@pytest.mark.slow
 def test_a_register_of_another_municipality_stops(tmp_path, study, capsys):
     reg = tmp_path / "reg.csv"
     pd.DataFrame({"gatunamn": ["Storgatan"], "nummer": ["1"], "postnummer": ["11122"],
