@@ -67,8 +67,8 @@ def _study(bases: Path):
 
 def _child(kind: str, data: Path, bases: Path, out: Path) -> None:
     """Run one engine in this (fresh) process and print a JSON line of measurements."""
-    from geo import datasets
     from geo.areas import assign_addresses
+    from geo.io import datasets
     from geo.scale import assign_dataset
 
     t0 = time.perf_counter()
@@ -129,7 +129,7 @@ def _dask(workers: int, data: Path, bases: Path, out: Path) -> dict:
 
 
 def _geopandas_pipeline(data: Path, bases: Path, out: Path) -> dict:
-    from geo import datasets
+    from geo.io import datasets
 
     regso = gpd.read_file(SHARED / "regso_2025.gpkg")[["regsokod", "regsonamn", "geometry"]]
     offices = gpd.read_file(bases)[["base_name", "geometry"]]
@@ -144,7 +144,7 @@ def _geopandas_pipeline(data: Path, bases: Path, out: Path) -> dict:
 
 
 def _sjoin(data: Path, out: Path) -> dict:
-    from geo import datasets
+    from geo.io import datasets
 
     regso = gpd.read_file(SHARED / "regso_2025.gpkg")
     pts = datasets.read_part(datasets.dataset_files(data)[0])
@@ -175,7 +175,7 @@ def main() -> None:
     p.add_argument("--skip-single", action="store_true", help="skip the in-memory engine")
     args = p.parse_args()
 
-    from geo import datasets
+    from geo.io import datasets
     from geo.scale import write_national_addresses
 
     print(f"machine: {os.cpu_count()} cores; parts of {PART_ROWS:,} points; 3 363 RegSO")

@@ -26,9 +26,9 @@ from .crs import (
     parse_crs,
 )
 from .errors import CrsError, InputFileError, MissingColumnError
-from .files import check_file
+from .io.files import check_file
+from .io.tables import column_key, find_column, read_frame
 from .numbers import parse_numbers
-from .tables import column_key, find_column, read_frame
 
 __all__ = [
     "AddressTable",

@@ -46,7 +46,7 @@ import shapely
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from . import settings, tables
+from . import settings
 from .addresses import (
     AddressTable,
     Extents,
@@ -59,6 +59,7 @@ from .columns import categorical, round1
 from .crs import SWEREF99TM, guess_crs_from_values, in_sweden_3006, parse_crs, to_sweref
 from .distance import distance_matrix_m, nearest
 from .errors import GeoValueError
+from .io import tables
 from .polygons import OUTSIDE
 from .report import summarize, summary_html
 from .schema import (

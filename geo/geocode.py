@@ -50,6 +50,7 @@ import pandas as pd
 from .addresses import AddressTable, Extents
 from .crs import SWEREF99TM, parse_crs
 from .errors import GeoValueError, MissingColumnError
+from .io.tables import find_column
 from .schema import (
     PRECISION_ADDRESS,
     PRECISION_LOCALITY,
@@ -57,7 +58,6 @@ from .schema import (
     PRECISION_STREET,
     SUGGESTION_SEPARATOR,
 )
-from .tables import find_column
 
 __all__ = [
     "LEVELS",

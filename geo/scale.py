@@ -36,11 +36,12 @@ import pandas as pd
 import pyproj
 from tqdm import tqdm
 
-from . import datasets, settings, tables
+from . import settings
 from .addresses import AddressTable, find_id_column, table_from_frame, table_from_geodataframe
 from .areas import STATUSES, assign_table, flag_duplicates
 from .crs import SWEREF99TM, parse_crs
 from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
+from .io import datasets, tables
 from .report import distance_summary
 from .schema import ALL, STATUS_OK
 from .schema import SETTLEMENT_CLASSES as SETTLEMENT_ORDER

@@ -223,7 +223,7 @@ def scenario_document(scenario: Scenario, *, mode: str | None = None) -> dict[st
 
 def write_scenario(scenario: Scenario, path: str | Path, *, mode: str | None = None) -> Path:
     """Write a scenario as JSON that the studio opens and :func:`read_scenario` reads."""
-    from .files import atomic_path
+    from .io.files import atomic_path
 
     doc = scenario_document(scenario, mode=mode)
     _validate(doc, "the scenario to write")
@@ -261,8 +261,8 @@ def read_scenario(
     StudyMismatchError
         It belongs to another study, mode, demand or version, or a base lies outside.
     """
-    from .files import check_file
-    from .tables import read_table
+    from .io.files import check_file
+    from .io.tables import read_table
 
     path = Path(path)
     check_file(path, "scenario")

@@ -121,7 +121,7 @@ OBJECTIVES = ("pmedian", "coverage", "center")
 CANDIDATE_KINDS = ("localities", "regso", "grid")
 
 # ----------------------------------------------------------------------------- study layers
-# Column names of a study's layers, as :mod:`geo.studybuild` writes them and every other
+# Column names of a study's layers, as :mod:`geo.study.build` writes them and every other
 # module reads them. A study of any municipality has the same columns.
 
 #: RegSO layer (``regso.gpkg``): SCB code and name.
@@ -137,7 +137,7 @@ REGSO_CHILDREN = "children_0_17_est_2022"
 #: Share with low economic standard (%), and single-parent households (share, 0–1).
 REGSO_LOW_INCOME_PCT = "low_economic_standard_pct_2022"
 REGSO_SINGLE_PARENTS = "single_parent_household_share_2022"
-#: Where a RegSO's statistics come from: SCB's DeSO, or estimated (see geo.studybuild).
+#: Where a RegSO's statistics come from: SCB's DeSO, or estimated (see geo.study.sources).
 REGSO_STATISTICS = "statistics"
 #: Population-weighted centre (EPSG:3006) and its distance to the own base (m).
 REGSO_CENTRE_E = "popw_e"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rebuild data/boundaries/ (the embedded Linköping study) from ../shared/data/linkoping/.
 
-The same builder as ``geo study build`` (:mod:`geo.studybuild`), on the municipal extract of
+The same builder as ``geo study build`` (:mod:`geo.study.build`), on the municipal extract of
 SCB's files and with Linköping's four bases from ``data/linkoping_bases.csv`` (Skäggetorp
 confirmed, the others assumed); see data/boundaries/README.md. Equivalent to::
 
@@ -15,7 +15,8 @@ import argparse
 import logging
 from pathlib import Path
 
-from geo.studybuild import build_study, municipal_sources, read_base_specs
+from geo.study.build import build_study, read_base_specs
+from geo.study.sources import municipal_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 

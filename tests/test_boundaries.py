@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import files
+from geo.io import files
 from geo.study import check_topology
-from geo.studybuild import build_study, municipal_sources, read_base_specs, regso_statistics
+from geo.study.build import build_study, read_base_specs
+from geo.study.sources import municipal_sources, regso_statistics
 
 
 def test_regso_and_catchments(study):

@@ -29,9 +29,9 @@ from geo import maps
 from geo.areas import assign_addresses
 from geo.cli import main
 from geo.crs import from_sweref, to_sweref
+from geo.io.tables import write_table
 from geo.siting import site
 from geo.synthetic import synthetic_addresses
-from geo.tables import write_table
 
 #: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
 pytestmark = pytest.mark.slow

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import addresses, files, tables, vector
+from geo import addresses
 from geo.errors import CrsError, InputFileError, MissingColumnError
+from geo.io import files, tables, vector
 
 E, N = 534_089.6, 6_476_454.6  # Skäggetorp base, EPSG:3006
 

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import datasets, settings, tables
+from geo import settings
 from geo.areas import assign_addresses
 from geo.cli import main
 from geo.errors import GeoError, InputFileError
+from geo.io import datasets, tables
 from geo.polygons import PolygonIndex
 from geo.report import summarize
 from geo.scale import assign_dataset, write_national_addresses

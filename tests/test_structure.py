@@ -147,16 +147,10 @@ def test_the_checks_can_fail(tmp_path):
 
 def test_moved_names_still_work_with_a_deprecation_warning():
     import geo.audit
-    import geo.io
     from geo.network import network_catchments
-    from geo.tables import write_table
 
-    with pytest.warns(DeprecationWarning, match="geo.tables.write_table"):
-        assert geo.io.write_table is write_table
     with pytest.warns(DeprecationWarning, match="geo.network.network_catchments"):
         assert geo.audit.network_catchments is network_catchments
-    with pytest.raises(AttributeError):
-        geo.io.no_such_name  # noqa: B018
 
 
 #: The layers of docs/architecture.md, lowest first: a module imports only from its own layer
@@ -175,8 +169,8 @@ LAYERS = [
             "geo.siting.solvers",
         ],
     ),  # fmt: skip
-    ("files", ["geo.files", "geo.tables", "geo.vector", "geo.addresses", "geo.datasets"]),
-    ("study", ["geo.study", "geo.studybuild", "geo.scenario_file"]),
+    ("files", ["geo.io", "geo.addresses"]),
+    ("study", ["geo.study", "geo.scenario_file"]),
     (
         "measure",
         [
@@ -195,7 +189,7 @@ LAYERS = [
     ("siting", ["geo.siting"]),
     ("pages", ["geo.maps"]),
     ("service", ["geo.service"]),
-    ("command line", ["geo.cli", "geo.io", "geo"]),
+    ("command line", ["geo.cli", "geo"]),
 ]
 
 

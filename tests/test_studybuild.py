@@ -14,7 +14,8 @@ import shapely
 from geo.cli import main
 from geo.crs import from_sweref
 from geo.study import check_topology, load_study
-from geo.studybuild import build_study, national_sources, read_base_specs
+from geo.study.build import build_study, read_base_specs
+from geo.study.sources import national_sources
 
 #: Every test here starts a process, a browser, a cluster or builds much: not in the quick run.
 pytestmark = pytest.mark.slow
@@ -160,7 +161,7 @@ def test_national_and_municipal_sources_agree_on_linkoping(shared, tmp_path):
 
 
 def embedded_dir():
-    from geo.files import data_dir
+    from geo.io.files import data_dir
 
     return data_dir()
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import settings, tables
+from .. import settings
 from ..addresses import AddressTable, read_addresses
 from ..crs import WGS84, parse_crs
 from ..errors import UsageError
+from ..io import tables
 from ..schema import STATUS_AMBIGUOUS, STATUS_NEEDS_REVIEW, STATUS_OK
 from . import options
 from .results import write_audit

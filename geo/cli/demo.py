@@ -6,8 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
-from .. import datasets, settings, tables, vector
+from .. import settings
 from ..errors import UsageError
+from ..io import datasets, tables, vector
 from . import options
 
 logger = logging.getLogger("geo")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import tables
+from ..io import tables
 from . import options
 
 logger = logging.getLogger("geo")

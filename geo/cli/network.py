@@ -6,7 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
-from .. import settings, vector
+from .. import settings
+from ..io import vector
 from . import options
 
 logger = logging.getLogger("geo")

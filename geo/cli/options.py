@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import settings, tables
+from .. import settings
 from ..errors import InputFileError, UsageError
+from ..io import tables
 
 logger = logging.getLogger("geo")
 

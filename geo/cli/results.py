@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import settings, tables
+from .. import settings
+from ..io import tables
 from . import options
 
 logger = logging.getLogger("geo")

@@ -7,8 +7,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import settings, tables, vector
+from .. import settings
 from ..errors import UsageError
+from ..io import tables, vector
 from ..schema import WEIGHTS
 from . import options
 

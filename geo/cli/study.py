@@ -47,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_study(args: argparse.Namespace) -> int:
-    from ..studybuild import build_study, municipal_sources, national_sources, read_base_specs
+    from ..study.build import build_study, read_base_specs
+    from ..study.sources import municipal_sources, national_sources
 
     given = args.source or os.environ.get("GEO_SCB_DATA")
     if not given:

@@ -70,7 +70,7 @@ def to_html(m: folium.Map) -> str:
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
     """Write the map as a self-contained, offline HTML file (atomically)."""
-    from ..files import atomic_path
+    from ..io.files import atomic_path
 
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):

@@ -345,7 +345,7 @@ def studio_page(study: Study, **kwargs: Any) -> str:
 
 def save_page(page: str, path: str | Path) -> Path:
     """Write a page (HTML text) atomically; the file must end in ``.html``."""
-    from ..files import atomic_path
+    from ..io.files import atomic_path
 
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from .. import files, tables, vector
 from ..crs import WGS84
 from ..errors import CrsError, GeoValueError, InputFileError
+from ..io import files, tables, vector
 from ..schema import (
     MODES,
 )

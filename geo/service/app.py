@@ -191,7 +191,7 @@ def _assign_file(source: Path, target: Path, study: Study, max_rows: int) -> Non
     """What ``geo assign SOURCE -o TARGET`` does (rows checked against the limit first)."""
     from ..addresses import read_addresses
     from ..areas import assign_addresses
-    from ..tables import write_table
+    from ..io.tables import write_table
 
     table = read_addresses(source)
     if len(table.x) > max_rows:

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputFileError
+from ..errors import InputFileError
 
 __all__ = ["atomic_path", "check_file", "data_dir", "slug"]
 
@@ -33,7 +33,7 @@ def data_dir() -> Path:
     """
     env = os.environ.get("GEO_DATA_DIR")
     candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the package, geo/
     candidates += [here / "_data" / "boundaries", here.parent / "data" / "boundaries"]
     for c in candidates:
         if (c / "regso.gpkg").exists():

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from .errors import InputFileError, MissingColumnError
+from ..errors import InputFileError, MissingColumnError
 from .files import atomic_path, check_file
 from .vector import VECTOR_EXTENSIONS, read_vector, write_vector
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from .crs import (
+from ..crs import (
     WGS84,
 )
-from .errors import InputFileError
+from ..errors import InputFileError
 from .files import atomic_path, check_file
 
 __all__ = ["VECTOR_EXTENSIONS", "read_vector", "write_vector"]

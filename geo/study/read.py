@@ -18,18 +18,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import files, tables, vector
-from .addresses import read_addresses
-from .crs import SWEREF99TM, in_sweden_3006, to_sweref
-from .errors import (
+from ..addresses import read_addresses
+from ..crs import SWEREF99TM, in_sweden_3006, to_sweref
+from ..errors import (
     AreaTopologyError,
     GeoValueError,
     InputFileError,
     MissingColumnError,
     StudyMismatchError,
 )
-from .polygons import OUTSIDE, PolygonIndex
-from .schema import REGSO_STATISTICS
+from ..io import files, tables, vector
+from ..polygons import OUTSIDE, PolygonIndex
+from ..schema import REGSO_STATISTICS
 
 __all__ = ["Study", "check_topology", "load_study", "read_areas", "read_bases"]
 
@@ -627,7 +627,7 @@ def load_study(
     Parameters
     ----------
     data : path, optional
-        A study folder written by ``geo study build`` (:func:`geo.studybuild.build_study`);
+        A study folder written by ``geo study build`` (:func:`geo.study.build.build_study`);
         default: the embedded Linköping study (``data/boundaries``).
     areas : path, optional
         The user's catchment polygons; replaces the four default areas.

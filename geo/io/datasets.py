@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from .errors import InputFileError
+from ..errors import InputFileError
 
 __all__ = [
     "PART_NAME",
