@@ -183,3 +183,29 @@ def _projection_points() -> list[dict]:
     e, n = to_sweref(lon, lat, 4326)
     return [{"lat": float(a), "lon": float(b), "e": float(c), "n": float(d)}
             for a, b, c, d in zip(lat, lon, e, n, strict=True)]  # fmt: skip
+
+
+def test_the_service_summary_is_the_same_figures(study):
+    """/api/summary's figures (geo.report.area_figures): the people of each grid piece at its
+    own base's distance, by geo.figures — recomputed here from the pieces by hand."""
+    from geo.report import area_figures, population_by_area
+
+    table = area_figures(study).set_index("area")
+    pop = population_by_area(study)
+    assert table.loc["all", "population_est"] == pytest.approx(pop["population_est"].sum())
+    cells = study.demand
+    pieces = gpd.overlay(
+        cells[["rutid_scb", "pop_in_kommun_est", "geometry"]], study.areas[["area", "geometry"]],
+        how="intersection", keep_geom_type=True,
+    )  # fmt: skip
+    inside = pieces.groupby("rutid_scb").geometry.apply(lambda g: g.area.sum())
+    people = pieces["pop_in_kommun_est"] * pieces.geometry.area / pieces["rutid_scb"].map(inside)
+    pts = pieces.geometry.representative_point()
+    for area in study.areas["area"]:
+        mine = (pieces["area"] == area).to_numpy()
+        be = study.bases.loc[study.bases["area"] == area].geometry.iloc[0]
+        d = np.hypot(pts.x.to_numpy()[mine] - be.x, pts.y.to_numpy()[mine] - be.y)
+        f = figures(d, exact_weights(people.to_numpy()[mine]), thresholds=(5000.0,))
+        assert table.loc[area, "mean_distance_m"] == pytest.approx(f["mean"], rel=1e-12)
+        assert table.loc[area, "p90_distance_m"] == pytest.approx(f["p90"], rel=1e-12)
+        assert table.loc[area, "share_within_5km"] == pytest.approx(f["share_within_0"])

@@ -223,3 +223,14 @@ def test_data_flows_one_way_through_the_layers():
     doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
     for name, _ in LAYERS:
         assert f"| {name} |" in doc, name
+
+
+def test_every_geo_import_names_a_module_that_exists():
+    """A lazy import inside a function is read too: a moved module cannot be missed."""
+    modules = _modules()
+    missing = sorted(
+        f"{importer}:{line} imports {target}"
+        for importer, target, _, line in _imports(modules)
+        if target not in modules and target != "geo"
+    )
+    assert missing == []

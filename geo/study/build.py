@@ -168,7 +168,7 @@ def choose_bases(sources: StudySources, n_areas: int) -> pd.DataFrame:
     the total person-distance of the municipality's 1 km grid (the p-median, solved exactly by
     :func:`geo.siting.solvers.pmedian`). Each base is named after its RegSO.
     """
-    from .siting.solvers import pmedian
+    from ..siting.solvers import pmedian
 
     regso = sources.regso.sort_values("regsokod").reset_index(drop=True)
     if not 1 <= n_areas <= len(regso):
