@@ -186,7 +186,7 @@ LAYERS = [
             "geo.audit",
         ],
     ),  # fmt: skip
-    ("siting", ["geo.siting"]),
+    ("siting", ["geo.siting", "geo.design"]),
     ("pages", ["geo.maps"]),
     ("service", ["geo.service"]),
     ("command line", ["geo.cli", "geo"]),

@@ -18,7 +18,19 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import GeoError
-from . import assign, demo, geocode, maps, network, report, results, serve, siting, study
+from . import (
+    areas,
+    assign,
+    demo,
+    geocode,
+    maps,
+    network,
+    report,
+    results,
+    serve,
+    siting,
+    study,
+)
 
 __all__ = ["main"]
 
@@ -33,7 +45,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"geo {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (assign, results, siting, maps, report, geocode, network, study, serve, demo):
+    for module in (
+        assign, results, siting, areas, maps, report, geocode, network, study, serve, demo,
+    ):  # fmt: skip
         module.register(sub)
     return p
 

@@ -14,7 +14,7 @@ from ..crs import (
 from ..errors import InputFileError
 from .files import atomic_path, check_file
 
-__all__ = ["VECTOR_EXTENSIONS", "read_vector", "write_vector"]
+__all__ = ["VECTOR_EXTENSIONS", "read_vector", "write_layers", "write_vector"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,17 @@ def read_vector(path: str | Path, *, argument: str = "file", layer: str | None =
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.active_geometry_name is None:
         raise InputFileError(f"{argument}: {str(path)!r} has no geometry; give a vector file")
     return gdf
+
+
+def write_layers(layers: dict[str, gpd.GeoDataFrame], path: str | Path) -> Path:
+    """Write several layers into one GeoPackage atomically (all of them, or none)."""
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise InputFileError(f"output: several layers go into a GeoPackage (.gpkg); got {path}")
+    with atomic_path(path) as tmp:
+        for name, gdf in layers.items():
+            gdf.to_file(tmp, driver="GPKG", layer=name, mode="a" if tmp.exists() else "w")
+    return path
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:

@@ -1,0 +1,142 @@
+"""Area design: balanced, contiguous areas around the bases — exact, checked by brute force."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo.cli import main
+from geo.design import DesignUnits, adjacency, design_units, solve_partition
+from geo.design.model import is_contiguous
+from geo.errors import GeoValueError
+
+
+def _grid_units(nx: int, ny: int, w: np.ndarray) -> DesignUnits:
+    boxes = [shapely.box(x * 100, y * 100, x * 100 + 100, y * 100 + 100)
+             for y in range(ny) for x in range(nx)]  # fmt: skip
+    frame = gpd.GeoDataFrame(
+        {"unit_name": [f"u{i}" for i in range(len(boxes))], "workload": w, "people": w,
+         "today": ""}, geometry=boxes, crs=3006,
+    )  # fmt: skip
+    e = np.array([b.centroid.x for b in boxes])
+    n = np.array([b.centroid.y for b in boxes])
+    return DesignUnits(frame, e, n, adjacency(frame.geometry.values), "population", "test")
+
+
+def _brute_force(units, roots, cost, tolerance):
+    w, n, k_all = units.workload, len(units), len(roots)
+    mean = w.sum() / k_all
+    best, best_a = np.inf, None
+    for a in itertools.product(range(k_all), repeat=n):
+        a = np.array(a)
+        if any(a[r] != k for k, r in enumerate(roots)):
+            continue
+        load = np.bincount(a, weights=w, minlength=k_all)
+        if (np.abs(load - mean) > tolerance * mean + 1e-9).any():
+            continue
+        if not is_contiguous(a, roots, units):
+            continue
+        value = float((w * cost[np.arange(n), a]).sum())
+        if value < best - 1e-12:
+            best, best_a = value, a
+    return best, best_a
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_optimum_equals_brute_force(seed):
+    """Every partition of a 4 × 3 grid into 3 areas enumerated: the model finds the best."""
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 10, 12).astype(float)
+    units = _grid_units(4, 3, w)
+    roots = sorted(rng.choice(12, 3, replace=False).tolist())
+    cost = np.hypot(units.e[:, None] - units.e[roots], units.n[:, None] - units.n[roots]) / 1000
+    best, _ = _brute_force(units, roots, cost, 0.35)
+    if not np.isfinite(best):
+        with pytest.raises(GeoValueError, match="tightest"):
+            solve_partition(units, roots, cost, tolerance=0.35)
+        return
+    p = solve_partition(units, roots, cost, tolerance=0.35)
+    assert p.status == "optimal" and p.gap == 0.0
+    assert p.objective == pytest.approx(best, rel=1e-9)
+    assert is_contiguous(p.assignment, roots, units)  # one piece each, holding its base
+    assert p.tolerance <= 0.35 + 1e-9
+
+
+def test_corners_are_not_edges_and_islands_are_reported():
+    # a 2 × 2 checkerboard touches only at corners; a far square is an island
+    geoms = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 1, 2, 2), shapely.box(1, 0, 2, 1),
+                      shapely.box(50, 50, 51, 51)], dtype=object)  # fmt: skip
+    edges = adjacency(geoms, min_shared_m=0.5)
+    assert sorted(map(tuple, edges.tolist())) == [(0, 2), (1, 2)]  # not (0, 1): a corner
+
+
+def test_an_impossible_tolerance_names_the_tightest(capsys):
+    units = _grid_units(2, 1, np.array([1.0, 9.0]))
+    cost = np.array([[0.0, 1.0], [1.0, 0.0]])
+    with pytest.raises(GeoValueError) as err:
+        solve_partition(units, [0, 1], cost, tolerance=0.1)
+    # the two areas must be the two units: 1 and 9 around a mean of 5 — 0.8 from the mean
+    assert "the tightest that can be met is 0.800" in str(err.value)
+    assert "--tolerance 0.800" in str(err.value)
+
+
+def test_linkoping_six_areas_on_regso_proven_optimal(study):
+    from geo.design.areas import design_areas
+
+    units = design_units(study, "regso")
+    design = design_areas(study, units, add=2, tolerance=0.10, time_limit_s=60)
+    p = design.partition
+    assert p.status == "optimal" and len(design.areas) == 6
+    roots = [int(np.flatnonzero(units.frame.geometry.intersects(b))[0])
+             for b in design.bases.geometry]  # fmt: skip
+    assert is_contiguous(p.assignment, roots, units)
+    ratio = design.areas["workload_vs_mean"].to_numpy()
+    assert (np.abs(ratio - 1) <= 0.10 + 1e-9).all()
+    assert design.areas["people"].sum() == pytest.approx(units.people.sum())
+    # a single polygon per area, holding its base
+    for geom, base in zip(design.areas.geometry, design.bases.geometry, strict=True):
+        assert geom.geom_type == "Polygon" and geom.buffer(1).covers(base)
+    # today's nearest-base rule leaves öster with about four times syd's people
+    today = units.frame.groupby("today")["people"].sum()
+    assert today.max() / today.min() > 3.5 and ratio.max() / ratio.min() < 1.25
+
+
+def test_cli_design_writes_areas_every_command_reads(tmp_path, capsys):
+    out = tmp_path / "areas.gpkg"
+    assert main(["areas", "design", "--add", "2", "--tolerance", "0.1", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "6 areas — proven optimal" in printed
+    areas = gpd.read_file(out, layer="areas")
+    assert len(areas) == 6 and {"workload", "people_moved", "polsby_popper"} <= set(areas.columns)
+    assert (tmp_path / "areas_map.html").stat().st_size > 10_000
+    table = pd.read_csv(tmp_path / "areas_areas.csv")
+    assert table["units"].sum() == 32
+    res = tmp_path / "assigned.csv"
+    assert main(["assign", "--demo-count", "2000", "--areas", str(out), "--area-col", "area",
+                 "--bases", str(tmp_path / "areas_bases.csv"), "-o", str(res), "-q"]) == 0  # fmt: skip
+    t = pd.read_csv(res)
+    assert set(t.loc[t["status"] == "ok", "area"]) == set(areas["area"])
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--tolerance", "0.001"], "the tightest that can be met is"),
+        (["--bases-file", "{bases}"], "lies outside Linköping"),
+        (["--balance", "votes"], "balance: 'votes' is neither population"),
+        (["--add", "1", "--bases-file", "{bases}"], "either --bases-file or --add"),
+    ],
+)
+def test_bad_designs_end_in_one_line(tmp_path, capsys, args, message):
+    bases = tmp_path / "b.csv"
+    pd.DataFrame({"name": ["Oslo", "Skäggetorp"], "lat": [59.91, 58.4268],
+                  "lon": [10.75, 15.5955]}).to_csv(bases, index=False)  # fmt: skip
+    args = [a.replace("{bases}", str(bases)) for a in args]
+    assert main(["areas", "design", *args, "-o", str(tmp_path / "x.gpkg"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("geo: error:") and message in err and "\n" not in err, err
