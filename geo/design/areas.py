@@ -125,7 +125,7 @@ def design_areas(
     add : int
         New bases chosen by ``geo site``'s p-median (proven optimal) besides today's.
     tolerance : float
-        Largest |workload − mean| / mean of an area.
+        Largest ``abs(workload - mean) / mean`` of an area.
     keep_today : float
         Cost per person moved from today's area (km, or minutes with a network).
     network : Network or Transit, optional

@@ -57,7 +57,7 @@ class Partition:
         ``heuristic`` (HiGHS found nothing better than the start in time).
     seconds : float
     tolerance : float
-        The balance tolerance met (largest |workload − mean| / mean allowed).
+        The balance tolerance met (largest ``abs(workload - mean) / mean`` allowed).
     """
 
     assignment: np.ndarray
@@ -226,7 +226,7 @@ def solve_partition(
         (units × areas) cost from each unit's centre to each area's base (km or minutes;
         ``inf`` unreachable).
     tolerance : float
-        Largest |workload − mean| / mean of an area.
+        Largest ``abs(workload - mean) / mean`` of an area.
     keep_today : float
         Cost per person moved from today's area (km or minutes per person).
     today : numpy.ndarray, optional
