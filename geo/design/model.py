@@ -82,16 +82,21 @@ def is_contiguous(assignment: np.ndarray, roots: list[int], units: DesignUnits) 
         if assignment[r] != k:
             return False
         members = set(np.flatnonzero(assignment == k).tolist())
-        seen, stack = {r}, [r]
-        while stack:
-            i = stack.pop()
-            for j in nb[i]:
-                if j in members and j not in seen:
-                    seen.add(j)
-                    stack.append(j)
-        if seen != members:
+        if _reached(r, members, nb) != members:
             return False
     return True
+
+
+def _reached(start: int, members: set[int], nb: list[list[int]]) -> set[int]:
+    """The members reached from ``start`` over edges between members."""
+    seen, stack = {start}, [start]
+    while stack:
+        i = stack.pop()
+        for j in nb[i]:
+            if j in members and j not in seen:
+                seen.add(j)
+                stack.append(j)
+    return seen
 
 
 def grow(units: DesignUnits, roots: list[int], cost: np.ndarray) -> np.ndarray:
@@ -157,17 +162,8 @@ def rebalance(
     load = np.bincount(a, weights=w, minlength=k_all)
 
     def connected_without(k: int, out: int) -> bool:
-        members = np.flatnonzero(a == k)
-        left = set(members.tolist()) - {out}
-        start = roots[k]
-        seen, stack = {start}, [start]
-        while stack:
-            i = stack.pop()
-            for j in nb[i]:
-                if j in left and j not in seen:
-                    seen.add(j)
-                    stack.append(j)
-        return len(seen) == len(left)
+        left = set(np.flatnonzero(a == k).tolist()) - {out}
+        return len(_reached(roots[k], left, nb)) == len(left)
 
     # local search on the sum of squared deviations: a border unit moves from a heavier to a
     # lighter neighbouring area when that lowers the sum, so load flows along chains of areas
