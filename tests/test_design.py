@@ -140,3 +140,24 @@ def test_bad_designs_end_in_one_line(tmp_path, capsys, args, message):
     assert main(["areas", "design", *args, "-o", str(tmp_path / "x.gpkg"), "-q"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("geo: error:") and message in err and "\n" not in err, err
+
+
+def test_a_units_file_must_cover_the_study(study, tmp_path, capsys):
+    """The user's own units: a file of the RegSO with a caseload column works; one with
+    half the municipality missing ends in one line."""
+    regso = study.regso[["regsonamn", "geometry"]].copy()
+    regso["caseload"] = np.arange(len(regso)) % 7 + 3
+    full = tmp_path / "units.gpkg"
+    regso.to_file(full)
+    out = tmp_path / "own.gpkg"
+    assert main(["areas", "design", "--units", str(full), "--unit-col", "regsonamn",
+                 "--balance", "caseload", "--tolerance", "0.15", "-o", str(out), "-q"]) == 0  # fmt: skip
+    areas = gpd.read_file(out, layer="areas")
+    assert areas["workload"].sum() == regso["caseload"].sum()
+    half = tmp_path / "half.gpkg"
+    regso.iloc[: len(regso) // 2].to_file(half)
+    assert (
+        main(["areas", "design", "--units", str(half), "-q", "-o", str(tmp_path / "h.gpkg")]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "of Linköping (kommun 0580)'s people; the units must cover the whole study" in err

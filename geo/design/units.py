@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 BALANCES = ("population", "children", "need")
 #: Shortest shared edge (m) that makes two units neighbours (a corner is not an edge).
 MIN_SHARED_M = 1.0
+#: A units file may leave out at most this share of the study's people (SCB grid).
+UNCOVERED_SHARE = 0.01
 
 
 @dataclass
@@ -273,7 +275,13 @@ def _file_units(
     if not kinds <= {"Polygon", "MultiPolygon"}:
         raise GeoValueError(f"units: {path.name} holds {sorted(kinds)}; give polygons")
     name_col = unit_col or next(
-        (c for c in layer.columns if c != "geometry" and layer[c].dtype == object), None
+        (
+            c
+            for c in layer.columns
+            if c != "geometry"
+            and (layer[c].dtype == object or pd.api.types.is_string_dtype(layer[c]))
+        ),
+        None,
     )
     if name_col is None or name_col not in layer.columns:
         raise MissingColumnError(f"units: no name column {unit_col or ''} in {path.name}")
@@ -298,6 +306,12 @@ def _file_units(
             if hit.size:
                 piece = shapely.area(shapely.intersection(cells.geometry.values[hit], geom))
                 people[i] = float((pop[hit] * piece / cell_area[hit]).sum())
+        total = float(pop.sum())
+        if total > 0 and people.sum() < (1 - UNCOVERED_SHARE) * total:
+            raise StudyMismatchError(
+                f"units: {path.name} covers {people.sum() / total:.0%} of {study.name}'s people; "
+                "the units must cover the whole study area (add the missing parts)"
+            )
     area = study.area_index.locate(pts.x.to_numpy(), pts.y.to_numpy())
     names = np.array(study.names["area"] + [""], dtype=object)
     frame = gpd.GeoDataFrame(
