@@ -150,3 +150,19 @@ def test_estimated_times_are_labelled_on_the_map(study):
     t = assign_addresses(synthetic_addresses(2000, seed=1, study=study), study, mode="car").table
     page = maps.to_html(maps.access_map(study, t))
     assert "UPPSKATTAD restid" in page and "Restid till egen bas" in page
+
+
+def test_pages_have_a_title_a_language_and_let_the_reader_zoom(study):
+    """WCAG 2.1: a page title (2.4.2), the page's language (3.1.1), zoom left to the reader
+    (1.4.4) — on the maps as on the studio and the reception page."""
+    import re
+
+    from geo import maps
+
+    for m, lang in ((maps.catchment_map(study, tiles=False), "sv"),
+                    (maps.access_map(study, tiles=False, lang="en"), "en")):  # fmt: skip
+        page = maps.to_html(m)
+        assert f'<html lang="{lang}">' in page
+        title = re.findall(r"<title>([^<]+)</title>", page)
+        assert len(title) == 1 and "Linköping" in title[0]
+        assert "user-scalable=no" not in page and "maximum-scale" not in page

@@ -62,6 +62,10 @@ def inline_leaflet(page: str) -> str:
 def to_html(m: folium.Map) -> str:
     """The map as one self-contained HTML document (Leaflet inlined, no CDN)."""
     page = inline_leaflet(m.get_root().render())
+    # the page's language, and zooming left to the reader (WCAG 1.4.4: no user-scalable=no)
+    lang = getattr(m, "geo_lang", "sv")
+    page = page.replace("<html>", f'<html lang="{lang}">', 1)
+    page = re.sub(r",\s*maximum-scale=1\.0,\s*user-scalable=no", "", page, count=1)
     left = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
     if left:
         raise GeoValueError(f"maps: external resources left in the page: {left}")

@@ -156,6 +156,9 @@ def base_map(study: Study, title: str, lang: str, *, tiles: bool) -> folium.Map:
     )
     add_html(m, f"<style>{data_text('page.css')}</style>")
     add_html(m, header)
+    root: Any = m.get_root()
+    root.header.add_child(Element(f"<title>{html_text(title)} – {html_text(study.name)}</title>"))
+    m.geo_lang = lang  # type: ignore[attr-defined]  # the page's language, for to_html
     add_controls(m, lang)
     return m
 
