@@ -113,6 +113,7 @@ def test_cli_design_writes_areas_every_command_reads(tmp_path, capsys):
     assert "6 areas — proven optimal" in printed
     areas = gpd.read_file(out, layer="areas")
     assert len(areas) == 6 and {"workload", "people_moved", "polsby_popper"} <= set(areas.columns)
+    assert (areas["solution"] == "proven optimal").all()  # said in every output
     assert (tmp_path / "areas_map.html").stat().st_size > 10_000
     table = pd.read_csv(tmp_path / "areas_areas.csv")
     assert table["units"].sum() == 32

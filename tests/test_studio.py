@@ -12,6 +12,7 @@ import json
 import math
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -393,4 +394,67 @@ def test_the_studio_refuses_a_scenario_it_cannot_judge(
     assert text.startswith("Filen kunde inte läsas som ett scenario") and shown in text, text
     assert page.evaluate("geoStudio.summary()")["rows"] == before  # nothing changed
     assert main(["whatif", "--scenario", str(path), "-q"]) == 2  # and the command refuses it too
+    page.close()
+
+
+def test_an_area_design_in_the_studio_moves_units_and_exports(browser, study, tmp_path):
+    """geo areas design, then the studio with --design: the six areas beside today's; a unit
+    moved with a real click (workloads update at once, every area stays one piece); the areas
+    exported and read back by geo assign."""
+    design = tmp_path / "six.gpkg"
+    assert main(["areas", "design", "--add", "2", "-o", str(design), "-q"]) == 0
+    out = tmp_path / "studio.html"
+    assert (
+        main(["map", "studio", "--design", str(design), "--no-proven", "-o", str(out), "-q"]) == 0
+    )
+    errors: list[str] = []
+    page = _open(browser, out, errors)
+    assert page.locator("#design-table tbody tr").count() == 6
+    before = page.evaluate("geoStudioDesign.rows()")
+    # find a unit that can move, and click it on the map
+    found = page.evaluate(
+        """() => { const D = JSON.parse(document.getElementById('geo-studio-data').textContent).design;
+        const n = geoStudioDesign.units();
+        const nb = Array.from({length: n}, () => []);
+        D.edges.forEach(e => { nb[e[0]].push(e[1]); nb[e[1]].push(e[0]); });
+        for (let i = 0; i < n; i++) {
+          const k = geoStudioCore.nextArea(Int32Array.from(D.units.area), nb, D.roots, i);
+          if (k >= 0) { const f = D.outline.features.find(g => g.properties.i === i);
+            const ll = L.geoJSON(f).getBounds().getCenter();
+            const p = geoStudio.leaflet().latLngToContainerPoint(ll);
+            return {i: i, k: k, x: p.x, y: p.y}; } }
+        return null; }"""
+    )
+    assert found is not None
+    i = found["i"]
+    from_area = page.evaluate(f"geoStudioDesign.areaOf({i})")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + found["x"], box["y"] + found["y"])
+    page.wait_for_function(f"geoStudioDesign.areaOf({i}) !== {json.dumps(from_area)}")
+    after = page.evaluate("geoStudioDesign.rows()")
+    moved = [k for k in range(6) if after[k]["workload"] != before[k]["workload"]]
+    assert len(moved) == 2 and sum(a["workload"] for a in after) == pytest.approx(
+        sum(b["workload"] for b in before)
+    )
+    assert "flyttades till" in page.inner_text("#design-message")
+    page.screenshot(path=str(tmp_path / "design.png"))
+    with page.expect_download() as dl:
+        page.click("#design-export")
+    exported = tmp_path / "areas.csv"
+    dl.value.save_as(exported)
+    edited = tmp_path / "edited.gpkg"
+    assert main(["areas", "apply", str(design), str(exported), "-o", str(edited), "-q"]) == 0
+    areas = gpd.read_file(edited, layer="areas").set_index("area")
+    shown = {r["area"]: r for r in page.evaluate(
+        "(() => { const D = JSON.parse(document.getElementById('geo-studio-data').textContent).design;"
+        " return geoStudioDesign.rows().map((r, k) => ({area: D.areas[k], workload: r.workload})); })()"
+    )}  # fmt: skip
+    for name, row in shown.items():  # the studio's workloads are the exact areas'
+        assert areas.loc[name, "workload"] == pytest.approx(row["workload"], rel=1e-6)
+    res = tmp_path / "assigned.csv"
+    assert main(["assign", "--demo-count", "1000", "--areas", str(edited), "--area-col", "area",
+                 "--bases", str(tmp_path / "edited_bases.csv"), "-o", str(res), "-q"]) == 0  # fmt: skip
+    t = pd.read_csv(res)
+    assert (t["status"] == "ok").all() and t["area"].nunique() == 6
+    assert errors == []
     page.close()

@@ -79,6 +79,11 @@ def test_every_command_runs_on_the_study(built, tmp_path, capsys):
     assert proposals["new"].sum() == int(add)
     base = pd.read_csv(out / "bases.csv")["base_id"].iloc[0]
     assert main(["whatif", "--close", base, "-q", *study]) == 0
+    # the municipality's own areas drawn anew (loose tolerance: Ydre has three RegSO)
+    design = tmp_path / "areas.gpkg"
+    assert main(["areas", "design", "--tolerance", "0.9", "-o", str(design), "-q", *study]) == 0
+    drawn = gpd.read_file(design, layer="areas")
+    assert len(drawn) == len(load_study(data=out).bases) and drawn["solution"].str.len().all()
     for kind in ("catchments", "access", "siting"):
         page = tmp_path / f"{kind}.html"
         assert main(["map", kind, "--addresses", str(res), "-o", str(page), "--no-tiles", "-q",

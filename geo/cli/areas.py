@@ -60,12 +60,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.add_network(d)
     options.add_common(d)
     d.set_defaults(run=_cmd_design)
+    ap = asub.add_parser(
+        "apply",
+        help="a design with units moved (the studio's export): checked, the areas recomputed",
+        description="Take a design written by 'geo areas design' and a table of unit_id and "
+        "area (the planning studio's 'Exportera områdena' after moving units): every unit "
+        "listed once, every area one piece around its base; writes the same files as "
+        "'geo areas design' (straight-line distances).",
+    )
+    ap.add_argument("design", type=Path, help="the GeoPackage of geo areas design")
+    ap.add_argument("assignment", type=Path, help="CSV (or Excel) with unit_id and area")
+    ap.add_argument("-o", "--output", type=Path, required=True, help="areas GeoPackage")
+    ap.add_argument("--lang", choices=["sv", "en"], default="sv", help="map language")
+    options.add_study(ap)
+    options.add_common(ap)
+    ap.set_defaults(run=_cmd_apply)
 
 
 def _cmd_design(args: argparse.Namespace) -> int:
     from ..design import design_units
     from ..design.areas import design_areas
-    from ..io import tables, vector
     from ..study import read_bases
 
     if args.design_bases is not None and args.add:
@@ -82,34 +96,49 @@ def _cmd_design(args: argparse.Namespace) -> int:
         time_limit_s=args.time_limit,
     )  # fmt: skip
     out = args.output or Path("out") / f"{study.slug}_areas.gpkg"
-    if out.suffix.lower() != ".gpkg":
-        raise UsageError(f"output: the areas are written as a GeoPackage (.gpkg); got {out}")
-    units_out = design.units[["unit_id", "unit_name", "today", "area", "workload", "people",
-                              "cost", "geometry"]]  # fmt: skip
-    vector.write_layers({"areas": design.areas, "bases": design.bases, "units": units_out}, out)
-    table_path = out.with_name(out.stem + "_areas.csv")
-    tables.write_table(design.areas.drop(columns="geometry").round(4), table_path)
-    bases_path = out.with_name(out.stem + "_bases.csv")
-    from ..crs import from_sweref
-
-    lon, lat = from_sweref(design.bases.geometry.x.to_numpy(), design.bases.geometry.y.to_numpy())
-    tables.write_table(
-        design.bases.drop(columns="geometry").assign(lat=lat.round(6), lon=lon.round(6)),
-        bases_path,
-    )
-    map_path = out.with_name(out.stem + "_map.html")
-    from ..maps import catchment_map, save_map
-
-    designed = study.with_areas(
-        design.areas[["area", "geometry"]].copy(),
-        read_bases(bases_path),
-    )
-    save_map(catchment_map(designed, lang=args.lang, tiles=False), map_path)
     for note in design.notes:
         logger.info("note: %s", note)
-    if not args.quiet:
-        print(f"{len(design.areas)} areas — {design.status_text}")
-        shown = design.areas.drop(columns="geometry").round(2)
-        print(shown.to_string(index=False))
-        print(f"Wrote {out} (layers areas, bases, units), {table_path}, {bases_path}, {map_path}")
+    _write(study, design.areas, design.bases, design.units, out, args,
+           f"{len(design.areas)} areas — {design.status_text}")  # fmt: skip
     return 0
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    from ..design.areas import apply_assignment, read_design
+    from ..io import tables
+
+    study = options.study(args)
+    units, bases = read_design(args.design)
+    areas, frame = apply_assignment(units, bases, tables.read_table(args.assignment))
+    _write(study, areas, bases, frame, args.output, args,
+           f"{len(areas)} areas from {args.assignment.name} (every area one piece)")  # fmt: skip
+    return 0
+
+
+def _write(study, areas, bases, units, out: Path, args: argparse.Namespace, headline: str) -> None:  # type: ignore[no-untyped-def]
+    """The files of a design: GeoPackage (areas, bases, units), table, bases CSV, map."""
+    from ..crs import from_sweref
+    from ..io import tables, vector
+    from ..maps import catchment_map, save_map
+    from ..study import read_bases
+
+    if out.suffix.lower() != ".gpkg":
+        raise UsageError(f"output: the areas are written as a GeoPackage (.gpkg); got {out}")
+    keep = ["unit_id", "unit_name", "today", "area", "workload", "people", "children", "need",
+            "cost", "geometry"]  # fmt: skip
+    units_out = units[[c for c in keep if c in units.columns]]
+    vector.write_layers({"areas": areas, "bases": bases, "units": units_out}, out)
+    table_path = out.with_name(out.stem + "_areas.csv")
+    tables.write_table(areas.drop(columns="geometry").round(4), table_path)
+    bases_path = out.with_name(out.stem + "_bases.csv")
+    lon, lat = from_sweref(bases.geometry.x.to_numpy(), bases.geometry.y.to_numpy())
+    tables.write_table(
+        bases.drop(columns="geometry").assign(lat=lat.round(6), lon=lon.round(6)), bases_path
+    )
+    map_path = out.with_name(out.stem + "_map.html")
+    designed = study.with_areas(areas[["area", "geometry"]].copy(), read_bases(bases_path))
+    save_map(catchment_map(designed, lang=args.lang, tiles=False), map_path)
+    if not args.quiet:
+        print(headline)
+        print(areas.drop(columns="geometry").round(2).to_string(index=False))
+        print(f"Wrote {out} (layers areas, bases, units), {table_path}, {bases_path}, {map_path}")

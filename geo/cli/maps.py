@@ -47,8 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     mp.add_argument("--sites", type=Path, help="siting: your own candidate sites")
     mp.add_argument(
-        "--no-proven", action="store_true",
+        "--no-proven",
+        action="store_true",
         help="studio: do not embed geo site's proven optima and trade-off (faster build)",
+    )
+    mp.add_argument(
+        "--design", type=Path,
+        help="studio: an area design from 'geo areas design' (GeoPackage), shown beside "
+        "today's areas, its units moved with a click and exported",
     )  # fmt: skip
     options.add_study(mp)
     options.add_network(mp)
@@ -92,6 +98,11 @@ def _studio(args: argparse.Namespace, study, table) -> int:  # type: ignore[no-u
     from ..siting import address_cells
 
     network = options.network(args, study, required=True)
+    design = None
+    if args.design is not None:
+        from ..design.areas import read_design
+
+        design = read_design(args.design)
     demand = None
     notes: list[str] = []
     if table is not None:
@@ -113,7 +124,7 @@ def _studio(args: argparse.Namespace, study, table) -> int:  # type: ignore[no-u
         study, weight=args.weight, demand=demand,
         cell_size_m=args.cell_size_m if demand is not None else 1000.0,
         network=network, mode=args.mode, lang=args.lang, proven=not args.no_proven,
-        notes=tuple(notes), max_snap_m=args.max_snap_m, tiles=False,
+        notes=tuple(notes), max_snap_m=args.max_snap_m, tiles=False, design=design,
     )  # fmt: skip
     out = args.output or Path("maps") / "studio.html"
     save_page(page, out)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from ..network import Network
     from ..transit import Transit
 
-__all__ = ["AreaDesign", "design_areas"]
+__all__ = ["AreaDesign", "apply_assignment", "area_table", "design_areas", "read_design"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,8 @@ class AreaDesign:
     areas : geopandas.GeoDataFrame
         One row per area (EPSG:3006): ``area``, ``base_name``, ``workload``, ``workload_vs_mean``
         (ratio), ``people``, ``children``, ``need``, ``mean_<unit>``, ``p90_<unit>``,
-        ``people_moved``, ``units``, ``polsby_popper``, geometry (the dissolved units) — the
-        layer ``--areas`` reads back.
+        ``people_moved``, ``units``, ``polsby_popper``, ``solution`` (``proven optimal`` or the
+        gap reached), geometry (the dissolved units) — the layer ``--areas`` reads back.
     bases : geopandas.GeoDataFrame
         ``base_name``, ``area`` and the point: the layer ``--bases`` reads back.
     units : geopandas.GeoDataFrame
@@ -174,31 +175,11 @@ def design_areas(
     frame = units.frame.copy()
     frame["area"] = np.array(names, dtype=object)[part.assignment]
     frame["cost"] = cost[np.arange(len(frame)), part.assignment] / scale
-    moved = (frame["today"].astype(str) != frame["area"]) & (frame["today"].astype(str) != "")
-    rows = []
-    mean_load = units.workload.sum() / len(names)
-    for k, name in enumerate(names):
-        mine = part.assignment == k
-        geom = shapely.union_all(frame.geometry.values[mine])
-        people = units.people[mine]
-        f = figures(frame["cost"].to_numpy()[mine], exact_weights(people))
-        rows.append(
-            {
-                "area": name, "base_name": str(base["base_name"].iloc[k]),
-                "workload": float(units.workload[mine].sum()),
-                "workload_vs_mean": float(units.workload[mine].sum() / mean_load),
-                "people": float(people.sum()),
-                "children": float(frame["children"].to_numpy(dtype=float)[mine].sum()),
-                "need": float(frame["need"].to_numpy(dtype=float)[mine].sum()),
-                f"mean_{shown}": f["mean"], f"p90_{shown}": f["p90"],
-                "people_moved": float(people[moved.to_numpy()[mine]].sum()),
-                "units": int(mine.sum()),
-                "polsby_popper": float(4 * np.pi * geom.area / geom.length**2)
-                if geom.length > 0 else np.nan,
-                "geometry": geom,
-            }
-        )  # fmt: skip
-    areas = gpd.GeoDataFrame(rows, geometry="geometry", crs=units.frame.crs)
+    areas = area_table(frame, names, base["base_name"].astype(str).tolist(), shown)
+    areas.insert(
+        len(areas.columns) - 1, "solution",
+        "proven optimal" if part.status == "optimal" else f"best found, gap {part.gap:.2%}",
+    )  # fmt: skip
     bases_out = gpd.GeoDataFrame(
         {"base_name": base["base_name"].astype(str), "area": names},
         geometry=base.geometry.values, crs=base.crs,
@@ -215,3 +196,122 @@ def design_areas(
         *units.links,
     ]
     return AreaDesign(areas, bases_out, frame, part, shown, notes)
+
+
+def area_table(
+    frame: gpd.GeoDataFrame, names: list[str], base_names: list[str], shown: str
+) -> gpd.GeoDataFrame:
+    """One row per area from its units (``area``, ``cost`` to the own base in ``shown``,
+    ``people``, ``workload``, ``children``, ``need``, ``today``): the dissolved polygon, the
+    workload and its ratio to the mean, people, children, need, mean and p90 cost
+    (:mod:`geo.figures`), people moved from today's area, units, Polsby–Popper."""
+    area = frame["area"].astype(str).to_numpy()
+    today = frame["today"].astype(str).to_numpy()
+    people_all = frame["people"].to_numpy(dtype=float)
+    load_all = frame["workload"].to_numpy(dtype=float)
+    moved = (today != area) & (today != "") & (today != "None")
+    mean_load = load_all.sum() / len(names)
+    rows = []
+    for name, base_name in zip(names, base_names, strict=True):
+        mine = area == name
+        geom = shapely.union_all(frame.geometry.values[mine])
+        people = people_all[mine]
+        f = figures(frame["cost"].to_numpy(dtype=float)[mine], exact_weights(people))
+        rows.append(
+            {
+                "area": name, "base_name": base_name,
+                "workload": float(load_all[mine].sum()),
+                "workload_vs_mean": float(load_all[mine].sum() / mean_load),
+                "people": float(people.sum()),
+                "children": float(np.nansum(frame["children"].to_numpy(dtype=float)[mine])),
+                "need": float(np.nansum(frame["need"].to_numpy(dtype=float)[mine])),
+                f"mean_{shown}": f["mean"], f"p90_{shown}": f["p90"],
+                "people_moved": float(people[moved[mine]].sum()),
+                "units": int(mine.sum()),
+                "polsby_popper": float(4 * np.pi * geom.area / geom.length**2)
+                if geom.length > 0 else np.nan,
+                "geometry": geom,
+            }
+        )  # fmt: skip
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=frame.crs)
+
+
+def apply_assignment(
+    units: gpd.GeoDataFrame, bases: gpd.GeoDataFrame, edits: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A design's units given the areas of ``edits`` (``unit_id``, ``area``; e.g. exported
+    by the planning studio after moving units): checked, and the areas recomputed.
+
+    Every unit must be listed once with an area of the design, and every area must stay one
+    piece holding its base's unit. Costs are straight-line distances (km) from each unit's
+    representative point to its area's base.
+
+    Returns the areas (as :func:`area_table`) and the units with their new ``area``.
+    """
+    from .model import is_contiguous
+    from .units import DesignUnits, edges_with_links
+
+    missing = {"unit_id", "area"} - set(edits.columns)
+    if missing:
+        raise GeoValueError(f"assignment: needs columns unit_id and area; lacks {sorted(missing)}")
+    edits = edits.assign(unit_id=edits["unit_id"].astype(str), area=edits["area"].astype(str))
+    dup = edits["unit_id"][edits["unit_id"].duplicated()].tolist()
+    if dup:
+        raise GeoValueError(f"assignment: units listed twice: {dup[:5]}")
+    ids = units["unit_id"].astype(str)
+    absent = sorted(set(ids) - set(edits["unit_id"]))
+    extra = sorted(set(edits["unit_id"]) - set(ids))
+    if absent or extra:
+        raise GeoValueError(
+            f"assignment: it must list every unit of the design once; missing {absent[:5]}, "
+            f"unknown {extra[:5]}"
+        )
+    names = bases["area"].astype(str).tolist()
+    unknown = sorted(set(edits["area"]) - set(names))
+    if unknown:
+        raise GeoValueError(f"assignment: areas {unknown} are not areas of the design {names}")
+    frame = units.copy()
+    frame["area"] = ids.map(dict(zip(edits["unit_id"], edits["area"], strict=True))).to_numpy()
+    geoms = frame.geometry.values
+    edges, _ = edges_with_links(geoms, frame["unit_name"].astype(str).tolist())
+    pts = shapely.point_on_surface(geoms)
+    du = DesignUnits(frame, shapely.get_x(pts), shapely.get_y(pts), edges, "", "design")
+    hit = shapely.STRtree(geoms).query(bases.geometry.values, predicate="intersects")
+    roots = [int(hit[1][hit[0] == k][0]) for k in range(len(bases))]
+    assignment = np.array([names.index(a) for a in frame["area"]])
+    if not is_contiguous(assignment, roots, du):
+        raise GeoValueError(
+            "assignment: an area is no longer one piece around its base; move units so that "
+            "every area stays connected"
+        )
+    be, bn = bases.geometry.x.to_numpy(), bases.geometry.y.to_numpy()
+    frame["cost"] = np.hypot(du.e - be[assignment], du.n - bn[assignment]) / 1000
+    for col in ("children", "need"):
+        if col not in frame:
+            frame[col] = np.nan
+    areas = area_table(frame, names, bases["base_name"].astype(str).tolist(), "km")
+    areas.insert(len(areas.columns) - 1, "solution", "edited by hand (checked: one piece each)")
+    return areas, frame
+
+
+def read_design(path: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The units (with their ``area``) and the bases of a design written by
+    ``geo areas design`` (a GeoPackage with layers ``units`` and ``bases``; EPSG:3006)."""
+    from ..io.files import check_file
+
+    path = Path(path)
+    check_file(path, "design")
+    try:
+        units = gpd.read_file(path, layer="units").to_crs(3006)
+        bases = gpd.read_file(path, layer="bases").to_crs(3006)
+    except Exception as exc:
+        raise GeoValueError(
+            f"design: {path.name} has no layers units and bases; write it with geo areas design"
+        ) from exc
+    missing = {"unit_id", "unit_name", "area", "workload"} - set(units.columns)
+    if missing or not {"base_name", "area"} <= set(bases.columns):
+        raise GeoValueError(f"design: {path.name} lacks columns {sorted(missing)}")
+    unknown = set(units["area"].astype(str)) - set(bases["area"].astype(str))
+    if unknown:
+        raise GeoValueError(f"design: units in areas {sorted(unknown)} that have no base")
+    return units, bases

@@ -39,7 +39,14 @@ from ..schema import (
 )
 from ..study import Study
 
-__all__ = ["BALANCES", "MIN_SHARED_M", "DesignUnits", "adjacency", "design_units"]
+__all__ = [
+    "BALANCES",
+    "MIN_SHARED_M",
+    "DesignUnits",
+    "adjacency",
+    "design_units",
+    "edges_with_links",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +120,14 @@ def adjacency(geoms: np.ndarray, *, min_shared_m: float = MIN_SHARED_M) -> np.nd
     )
     ok = shared >= min_shared_m
     return np.column_stack([left[ok], right[ok]]).astype(np.int64)
+
+
+def edges_with_links(geoms: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Adjacent pairs (:func:`adjacency`) plus the links that join cut-off units, and a
+    sentence per link."""
+    return _join_cut_off(
+        adjacency(np.asarray(geoms, dtype=object)), np.asarray(geoms, dtype=object), names
+    )
 
 
 def _join_cut_off(
@@ -221,9 +236,7 @@ def design_units(
         frame["workload"] = values.to_numpy(dtype="float64")
     if not np.isfinite(frame["workload"]).all() or frame["workload"].sum() <= 0:
         raise GeoValueError(f"balance: the units carry no {balance}")
-    geoms = frame.geometry.values
-    edges = adjacency(geoms)
-    edges, links = _join_cut_off(edges, geoms, frame["unit_name"].tolist())
+    edges, links = edges_with_links(frame.geometry.values, frame["unit_name"].tolist())
     for link in links:
         logger.info("note: %s", link)
     return DesignUnits(frame.reset_index(drop=True), e, n, edges, balance, kind, links)

@@ -316,15 +316,54 @@ def fill_template(template: str, values: dict[str, str]) -> str:
     return _TOKENS.sub(lambda m: values[m.group(1)], template)
 
 
+def design_data(
+    units: gpd.GeoDataFrame, bases: gpd.GeoDataFrame, cells_e: np.ndarray, cells_n: np.ndarray
+) -> dict[str, Any]:
+    """What the studio needs of an area design (``geo areas design``): the units with their
+    area, workload and outline, who touches whom, each demand cell's unit, the bases."""
+    from ..design.units import edges_with_links
+    from ..polygons import PolygonIndex
+
+    names = bases["area"].astype(str).tolist()
+    area = [names.index(a) for a in units["area"].astype(str)]
+    edges, links = edges_with_links(units.geometry.values, units["unit_name"].astype(str).tolist())
+    index = PolygonIndex(units.geometry.values)
+    cell_unit = index.locate(np.asarray(cells_e, dtype=float), np.asarray(cells_n, dtype=float))
+    be, bn = bases.geometry.x.to_numpy(), bases.geometry.y.to_numpy()
+    roots = PolygonIndex(units.geometry.values).locate(be, bn)
+    blon, blat = from_sweref(be, bn)
+    outline = to_wgs84(units[["geometry"]].assign(i=np.arange(len(units))), simplify_m=20.0)
+    return {
+        "areas": names,
+        "bases": [{"name": str(b), "e": float(x), "n": float(y), "lat": round(float(la), 6),
+                   "lon": round(float(lo), 6)}
+                  for b, x, y, la, lo in zip(bases["base_name"], be, bn, blat, blon, strict=True)],
+        "units": {"id": units["unit_id"].astype(str).tolist(),
+                  "name": units["unit_name"].astype(str).tolist(), "area": area,
+                  "workload": _finite(units["workload"].to_numpy(dtype=float), 3)},
+        "roots": [int(r) for r in roots],
+        "edges": edges.tolist(),
+        "links": links,
+        "cell_unit": [int(u) for u in cell_unit],
+        "outline": json.loads(outline.to_json(drop_id=True)),
+    }  # fmt: skip
+
+
 def studio_page(study: Study, **kwargs: Any) -> str:
     """The planning studio as one self-contained HTML document (see :func:`studio_data`).
 
     Leaflet (from xstatic-leaflet), the page's script, style and data are inlined: the page
     works with no network. Optional background tiles are off by default (``tiles=True``).
+    ``design=(units, bases)`` (:func:`geo.design.areas.read_design`) adds the panel of an area
+    design: its areas beside today's, a unit moved with a click, the areas exported.
     """
     tiles = bool(kwargs.pop("tiles", False))
+    design = kwargs.pop("design", None)
     doc = studio_data(study, **kwargs)
     doc["tiles"] = tiles
+    doc["design"] = (
+        design_data(design[0], design[1], doc["cells"]["e"], doc["cells"]["n"]) if design else None
+    )
     js, css = leaflet_assets()
     lab = doc["labels"]
     return fill_template(
@@ -338,7 +377,7 @@ def studio_page(study: Study, **kwargs: Any) -> str:
             "DATA": page_json(doc),
             "CHARTS_JS": data_text("charts.js"),
             "CORE_JS": data_text("studio_core.js"),
-            "MAIN_JS": data_text("studio.js"),
+            "MAIN_JS": data_text("studio.js") + "\n" + data_text("studio_design.js"),
         },
     )
 

@@ -96,3 +96,20 @@ test("the same inputs give Python's figures (geo.figures) and pyproj's projectio
     assert.ok(Math.abs(lat - p.lat) < 1e-8 && Math.abs(lon - p.lon) < 1e-8, `inverse ${p.e},${p.n}`);
   });
 });
+
+test("a design: figures per area, and moves that keep areas in one piece", () => {
+  /* four units in a row: 0 1 | 2 3, bases in units 0 and 3 */
+  const nb = [[1], [0, 2], [1, 3], [2]];
+  const area = Int32Array.from([0, 0, 1, 1]);
+  const rows = core.designRows(area, [1, 2, 3, 4], [0, 1, 2, 3], [10, 10, 10, 10], [0, 1000, 2000, 3000],
+    [0, 0, 0, 0], [0, 3000], [0, 0]);
+  assert.deepEqual(rows.map((r) => r.workload), [3, 7]);
+  assert.equal(rows[0].meanM, 500);
+  assert.equal(rows[1].vsMean, 7 * 2 / 10);
+  assert.equal(core.canMove(area, nb, [0, 3], 1, 1), true); /* 1 joins 2 3: both stay whole */
+  assert.equal(core.canMove(area, nb, [0, 3], 0, 1), false); /* a base's unit stays */
+  assert.equal(core.canMove(Int32Array.from([0, 1, 0, 1]), nb, [0, 3], 1, 0), true);
+  assert.equal(core.canMove(Int32Array.from([0, 0, 0, 1]), nb, [0, 3], 1, 1), false); /* would cut 2 off */
+  assert.equal(core.nextArea(area, nb, [0, 3], 2), 0);
+  assert.equal(core.nextArea(area, nb, [0, 3], 3), -1);
+});

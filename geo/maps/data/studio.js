@@ -691,7 +691,14 @@
     loadScenario: function (doc) { remember(); loadScenario(doc); syncControls(); update(true); },
     bases: function () { return JSON.parse(JSON.stringify(state.bases)); },
     toSweref: TM.forward,
-    fromSweref: TM.inverse
+    fromSweref: TM.inverse,
+    /** The Leaflet map and the page's helpers, for the design panel (studio_design.js). */
+    leaflet: function () { return map; },
+    label: label,
+    node: node,
+    fmt: fmt,
+    download: download,
+    csvCell: csvCell
   };
   window.geoStudio = api;
 

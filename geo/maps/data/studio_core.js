@@ -203,11 +203,60 @@
     return { chosen: chosen, value: value };
   }
 
+  /* ------------------------------------------------------------ area design
+   * A design (geo areas design) as units assigned to areas. Per area: the workload, the
+   * people (grid cells in its units) and their mean straight-line distance to the area's base
+   * (people-weighted, geo.figures' mean). */
+  function designRows(unitArea, unitWorkload, cellUnit, cellPop, cellE, cellN, baseE, baseN) {
+    var K = baseE.length, load = new Float64Array(K), people = new Float64Array(K), sum = new Float64Array(K), u, k, i;
+    for (u = 0; u < unitArea.length; u++) load[unitArea[u]] += unitWorkload[u];
+    for (i = 0; i < cellUnit.length; i++) {
+      u = cellUnit[i]; if (u < 0) continue;
+      k = unitArea[u];
+      var de = cellE[i] - baseE[k], dn = cellN[i] - baseN[k];
+      people[k] += cellPop[i]; sum[k] += cellPop[i] * Math.sqrt(de * de + dn * dn);
+    }
+    var total = 0; for (k = 0; k < K; k++) total += load[k];
+    var out = [];
+    for (k = 0; k < K; k++) out.push({ workload: load[k], vsMean: total > 0 ? load[k] * K / total : NaN,
+      people: people[k], meanM: people[k] > 0 ? sum[k] / people[k] : NaN });
+    return out;
+  }
+
+  /* Whether moving unit `u` to area `target` keeps both areas one piece around their base
+   * units (`roots[k]` is area k's base unit) and leaves no base unit behind. */
+  function canMove(unitArea, neighbours, roots, u, target) {
+    var from = unitArea[u];
+    if (from === target || roots.indexOf(u) >= 0) return false;
+    if (!neighbours[u].some(function (j) { return unitArea[j] === target; })) return false;
+    var a = Int32Array.from(unitArea); a[u] = target;
+    var seen = new Uint8Array(a.length), stack = [roots[from]], count = 0, members = 0;
+    for (var i = 0; i < a.length; i++) if (a[i] === from) members += 1;
+    seen[roots[from]] = 1;
+    while (stack.length) {
+      var v = stack.pop(); count += 1;
+      neighbours[v].forEach(function (j) { if (!seen[j] && a[j] === from) { seen[j] = 1; stack.push(j); } });
+    }
+    return count === members;
+  }
+
+  /* The areas a unit may move to, with one click cycling through them: its neighbours'. */
+  function nextArea(unitArea, neighbours, roots, u) {
+    var here = unitArea[u], options = [];
+    neighbours[u].forEach(function (j) { var k = unitArea[j]; if (k !== here && options.indexOf(k) < 0) options.push(k); });
+    options.sort(function (x, y) { return x - y; });
+    for (var n = 0; n < options.length; n++) {
+      var k = options[(options.findIndex(function (o) { return o > here; }) + n + options.length) % options.length];
+      if (canMove(unitArea, neighbours, roots, u, k)) return k;
+    }
+    return -1;
+  }
+
   /* A figure as the page shows it: toFixed (halves away from zero on the exact binary
    * value, as geo.report.round_shown); "" for no figure. */
   function shown(value, decimals) { return isFinite(value) ? value.toFixed(decimals) : ""; }
 
   return { tm: tm, exactWeights: exactWeights, membership: membership, stats: stats, change: change,
     nearest: nearest, straightColumn: straightColumn, snap: snap, greedyInterchange: greedyInterchange,
-    shown: shown };
+    designRows: designRows, canMove: canMove, nextArea: nextArea, shown: shown };
 });
