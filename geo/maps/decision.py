@@ -51,9 +51,10 @@ def _colours(study: Study, scenario: Scenario) -> list[str]:
     return out
 
 
-def _svg_map(study: Study, comp: Comparison, width: int = 520) -> str:
+def _svg_map(study: Study, comp: Comparison, alt: str, width: int = 520) -> str:
     """Cells coloured by their nearest base, today's areas and the bases (EPSG:3006 as SVG
-    coordinates, north up)."""
+    coordinates, north up); ``alt`` (with the bases' numbers and names) is its text
+    alternative."""
     minx, miny, maxx, maxy = study.areas.total_bounds
     pad = 1000.0
     minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -65,7 +66,9 @@ def _svg_map(study: Study, comp: Comparison, width: int = 520) -> str:
 
     parts = [
         f'<svg class="map" viewBox="0 0 {width} {height}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg">'
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="{html_text(alt)}: '
+        + html_text(", ".join(f"{k + 1} {b.name}" for k, b in enumerate(comp.scenario.bases)))
+        + '">'
     ]
     cells = comp.demand
     size = 1000.0 * scale
@@ -369,7 +372,7 @@ def decision_report(
             f'<section class="scenario" id="scenario-{k}"><h2>{k}. {html_text(sc.name)}</h2>'
             f"<p>{html_text('; '.join(changes) or rep['no_change'])} · "
             f"{html_text(lab['weight'])}: {html_text(lab[f'w_{sc.weight}'])}</p>"
-            f'<div class="two">{_svg_map(study, comp)}'
+            f'<div class="two">{_svg_map(study, comp, rep["map_alt"])}'
             f'<div class="chart" data-chart="{html_text(page_json(chart))}"></div></div>'
             f"<h3>{html_text(lab['by_area'])}</h3>"
             f"{_figures_table(comp.table, ('area', 'all'), lab, study, lang)}"
@@ -450,7 +453,7 @@ def decision_report(
 <section id="summary"><h2>{html_text(rep["h_summary"])}</h2>{side_table}
 <p class="muted">{html_text(rep["summary_note"])}</p></section>
 <section id="today"><h2>{html_text(rep["h_today"])}</h2>
-<div class="two">{_svg_map(study, comp_today)}<div>{today_table}</div></div></section>
+<div class="two">{_svg_map(study, comp_today, rep["map_alt"])}<div>{today_table}</div></div></section>
 <section id="proposals"><h2>{html_text(rep["h_proposals"])}</h2>
 <p>{html_text(rep["proposals_note"])}</p>{sweep_table}
 <div class="two"><div class="chart" data-chart="{html_text(page_json(sweep_chart))}"></div>

@@ -26,7 +26,7 @@
   function colour(k) { return colours[k % colours.length]; }
 
   var section = node("section"); section.id = "design-section";
-  section.appendChild(node("h2", label("design_title")));
+  var heading = node("h2", label("design_title")); heading.id = "h-design"; section.appendChild(heading);
   section.appendChild(node("p", label("design_note"), "muted"));
   var show = document.createElement("input"); show.type = "checkbox"; show.id = "design-show"; show.checked = true;
   var showLabel = node("label"); showLabel.appendChild(show); showLabel.appendChild(document.createTextNode(" " + label("design_show")));
@@ -34,6 +34,7 @@
   var message = node("p", "", "warning"); message.id = "design-message"; message.setAttribute("role", "status");
   section.appendChild(message);
   var wrap = node("div", null, "table-wrap"), table = node("table", null, "figures"); table.id = "design-table";
+  wrap.tabIndex = 0; wrap.setAttribute("role", "region"); wrap.setAttribute("aria-labelledby", "h-design"); /* scrolls: reachable by keyboard */
   wrap.appendChild(table); section.appendChild(wrap);
   var buttons = node("div", null, "buttons");
   var reset = node("button", label("design_reset")); reset.type = "button"; reset.id = "design-reset";
