@@ -458,3 +458,39 @@ def test_an_area_design_in_the_studio_moves_units_and_exports(browser, study, tm
     assert (t["status"] == "ok").all() and t["area"].nunique() == 6
     assert errors == []
     page.close()
+
+
+def test_the_studio_works_by_keyboard(browser, studio_file):
+    """Keys only: a skip link first, the bases reachable by Tab and moved by the arrow keys
+    (focus kept), the controls used with Enter and the arrow keys."""
+    page = _open(browser, studio_file)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "controls"
+    page.evaluate("document.body.focus()")
+    for _ in range(60):  # Tab until a base has focus (map, zoom buttons, then the bases)
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('data-base-id')"):
+            break
+    base_id = page.evaluate("document.activeElement.getAttribute('data-base-id')")
+    assert base_id, "no base reached by Tab"
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert "piltangenterna" in label
+    before = next(b for b in page.evaluate("geoStudio.bases()") if b["id"] == base_id)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowUp")
+    after = next(b for b in page.evaluate("geoStudio.bases()") if b["id"] == base_id)
+    assert after["e"] == pytest.approx(before["e"] + 250, abs=0.01)
+    assert after["n"] == pytest.approx(before["n"] + 1000, abs=0.01)
+    assert after["status"] == "moved"
+    assert page.evaluate("document.activeElement.getAttribute('data-base-id')") == base_id
+    # the controls: a weight chosen with the arrow keys, a suggestion asked for with Enter
+    page.focus("#weight")
+    assert page.evaluate("document.getElementById('weight').value") == "population"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.getElementById('weight').value") != "population"
+    page.focus("#suggest")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#suggestion ol li")
+    page.close()

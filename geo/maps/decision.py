@@ -453,7 +453,9 @@ def decision_report(
 <section id="summary"><h2>{html_text(rep["h_summary"])}</h2>{side_table}
 <p class="muted">{html_text(rep["summary_note"])}</p></section>
 <section id="today"><h2>{html_text(rep["h_today"])}</h2>
-<div class="two">{_svg_map(study, comp_today, rep["map_alt"])}<div>{today_table}</div></div></section>
+<div class="two">{_svg_map(study, comp_today, rep["map_alt"])}<div>{
+        today_table
+    }</div></div></section>
 <section id="proposals"><h2>{html_text(rep["h_proposals"])}</h2>
 <p>{html_text(rep["proposals_note"])}</p>{sweep_table}
 <div class="two"><div class="chart" data-chart="{html_text(page_json(sweep_chart))}"></div>

@@ -291,7 +291,21 @@
       icon.className = "base-icon"; icon.style.background = b.colour; icon.textContent = String(k + 1);
       var m = L.marker([b.lat, b.lon], { draggable: true, icon: L.divIcon({ className: "", html: icon, iconSize: [22, 22], iconAnchor: [11, 11] }), title: b.name, riseOnHover: true });
       m.bindTooltip(node("span", (k + 1) + ". " + b.name + " (" + label(b.status) + ")"));
-      m.on("add", function () { var el = m.getElement(); if (el) el.setAttribute("data-base-id", b.id); });
+      m.on("add", function () {
+        var el = m.getElement(); if (!el) return;
+        el.setAttribute("data-base-id", b.id);
+        el.setAttribute("aria-label", label("base_keys", { name: (k + 1) + ". " + b.name }));
+        /* the keyboard: a focused base moves with the arrow keys (Shift: farther) */
+        el.addEventListener("keydown", function (ev) {
+          var dir = { ArrowUp: [0, 1], ArrowDown: [0, -1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] }[ev.key];
+          if (!dir) return;
+          ev.preventDefault();
+          var step = ev.shiftKey ? 1000 : 250, ll = TM.inverse(b.e + dir[0] * step, b.n + dir[1] * step);
+          api.moveBase(b.id, ll[0], ll[1]);
+          var again = markers[b.id] && markers[b.id].getElement();
+          if (again) again.focus();
+        });
+      });
       var pending = false;
       m.on("dragstart", function () { remember(); });
       m.on("drag", function () {
@@ -707,6 +721,16 @@
     document.getElementById("weight").value = state.weight;
     document.getElementById("threshold").value = String(state.threshold);
   }
+  /* The map's shapes (areas, cells, units) out of the tab order: the Tab key goes from the
+   * map to the bases and on to the controls, not through a thousand shapes. */
+  function untab(root) {
+    Array.prototype.forEach.call(root.querySelectorAll ? root.querySelectorAll("path.leaflet-interactive") : [], function (el) {
+      el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false");
+    });
+  }
+  new MutationObserver(function (records) {
+    records.forEach(function (r) { Array.prototype.forEach.call(r.addedNodes, function (n) { if (n.nodeType === 1) { if (n.matches && n.matches("path.leaflet-interactive")) untab(n.parentNode); else untab(n); } }); });
+  }).observe(document.getElementById("map"), { childList: true, subtree: true });
   (function init() {
     document.documentElement.lang = D.lang;
     Array.prototype.forEach.call(document.querySelectorAll("[data-label]"), function (e) { e.textContent = label(e.getAttribute("data-label")); });
@@ -763,6 +787,7 @@
     syncControls();
     renderStaticCharts();
     update(true);
+    untab(document.getElementById("map"));
     document.body.setAttribute("data-ready", "1");
   })();
 })();
