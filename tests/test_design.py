@@ -85,6 +85,7 @@ def test_an_impossible_tolerance_names_the_tightest(capsys):
     assert "--tolerance 0.800" in str(err.value)
 
 
+@pytest.mark.slow
 def test_linkoping_six_areas_on_regso_proven_optimal(study):
     from geo.design.areas import design_areas
 
@@ -106,6 +107,7 @@ def test_linkoping_six_areas_on_regso_proven_optimal(study):
     assert today.max() / today.min() > 3.5 and ratio.max() / ratio.min() < 1.25
 
 
+@pytest.mark.slow
 def test_cli_design_writes_areas_every_command_reads(tmp_path, capsys):
     out = tmp_path / "areas.gpkg"
     assert main(["areas", "design", "--add", "2", "--tolerance", "0.1", "-o", str(out)]) == 0
@@ -124,10 +126,11 @@ def test_cli_design_writes_areas_every_command_reads(tmp_path, capsys):
     assert set(t.loc[t["status"] == "ok", "area"]) == set(areas["area"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--tolerance", "0.001"], "the tightest that can be met is"),
+        (["--tolerance", "0.001", "--time-limit", "3"], "pass --tolerance"),
         (["--bases-file", "{bases}"], "lies outside Linköping"),
         (["--balance", "votes"], "balance: 'votes' is neither population"),
         (["--add", "1", "--bases-file", "{bases}"], "either --bases-file or --add"),
@@ -143,6 +146,7 @@ def test_bad_designs_end_in_one_line(tmp_path, capsys, args, message):
     assert err.startswith("geo: error:") and message in err and "\n" not in err, err
 
 
+@pytest.mark.slow
 def test_a_units_file_must_cover_the_study(study, tmp_path, capsys):
     """The user's own units: a file of the RegSO with a caseload column works; one with
     half the municipality missing ends in one line."""
