@@ -8,7 +8,7 @@ const browser = {
   performance: "readonly", requestAnimationFrame: "readonly", setTimeout: "readonly",
   clearTimeout: "readonly", URL: "readonly", Blob: "readonly", FileReader: "readonly",
   Event: "readonly", Intl: "readonly", fetch: "readonly", atob: "readonly", console: "readonly",
-  getComputedStyle: "readonly", navigator: "readonly", Path2D: "readonly", MutationObserver: "readonly", module: "writable",
+  getComputedStyle: "readonly", CSS: "readonly", navigator: "readonly", Path2D: "readonly", MutationObserver: "readonly", module: "writable",
 };
 const node = {
   require: "readonly", module: "writable", process: "readonly", __dirname: "readonly",

@@ -86,3 +86,49 @@ def test_the_served_pages_meet_wcag_21_aa(axe, tmp_path):
             browser.close()
     finally:
         assert srv.stop() == 0
+
+
+def _luminance(rgb: str) -> float:
+    """WCAG relative luminance of a CSS colour as the browser computes it ('rgb(r, g, b)')."""
+    r, g, b = (int(x) / 255 for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def test_luminance_by_hand():
+    assert _luminance("rgb(255, 255, 255)") == pytest.approx(1.0)
+    assert (1.05 / (_luminance("rgb(118, 118, 118)") + 0.05)) == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.mark.parametrize("name", ["report", "studio"])
+def test_charts_pass_non_text_contrast_and_say_their_values(pages, name):
+    """WCAG 1.4.11: every bar and point at least 3:1 against the page; 1.1.1/1.4.1: every
+    chart has a title and a summary in words with each of its values."""
+    with sync_api.sync_playwright() as p:
+        browser = playwright_chromium(p)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(pages[name].as_uri())
+        page.wait_for_selector("body[data-ready='1']")
+        charts = page.evaluate(
+            """() => [...document.querySelectorAll('.chart')].filter(c => c.querySelector('svg')).map(c => ({
+                title: (c.querySelector('svg > title') || {}).textContent || '',
+                summary: (c.querySelector('.chart-summary') || {}).textContent || '',
+                marks: [...c.querySelectorAll('svg rect[fill], svg circle')].map(m => getComputedStyle(m).fill),
+                values: [...c.querySelectorAll('svg text')].map(t => t.textContent)
+                    .filter(t => /^[0-9]/.test(t) && / (km|min)$/.test(t)),
+            }))"""
+        )
+        browser.close()
+    assert len(charts) >= (3 if name == "report" else 1)
+    for c in charts:
+        assert c["title"] and c["summary"], c
+        for rgb in set(c["marks"]):
+            assert 1.05 / (_luminance(rgb) + 0.05) >= 3.0, (c["title"], rgb)
+        for v in c["values"]:  # every value drawn on a bar is in the summary
+            assert v.replace("\u00a0", " ") in c["summary"].replace("\u00a0", " "), (
+                v,
+                c["summary"],
+            )

@@ -324,8 +324,34 @@ def test_studio_on_the_users_addresses_suppresses_small_cells(browser, study, tm
 # ----------------------------------------------------------------------------- the report
 
 
-def test_report_prints_to_pdf_with_every_section(browser, study, tmp_path):
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _print_layout(pdf: Path) -> tuple[list[str], list[float]]:
+    """Each page's text (whitespace removed) and how much of its height holds text: from the
+    top margin down to the lowest line, as a share of the page's printable height."""
     pypdf = pytest.importorskip("pypdf")
+    texts, fills = [], []
+    for page in pypdf.PdfReader(pdf).pages:
+        ys: list[float] = []
+
+        def visit(text, cm, tm, font, size, ys=ys):
+            if text.strip():
+                ys.append(cm[1] * tm[4] + cm[3] * tm[5] + cm[5])
+
+        texts.append(_squeeze(page.extract_text(visitor_text=visit)))
+        height = float(page.mediabox.height)
+        margin = 12 / 25.4 * 72  # report.css: @page margin 12mm
+        fills.append((height - margin - min(ys, default=height)) / (height - 2 * margin))
+    return texts, fills
+
+
+@pytest.mark.parametrize("extra", [False, True], ids=["proposal", "proposal+scenario"])
+def test_the_report_prints_page_by_page(browser, study, tmp_path, extra):
+    """Printed by Chromium (A4 landscape from the page's CSS): every heading shares its page
+    with its first figure or table, each scenario starts a page, no page but the last is more
+    than two-thirds empty; the figures are compare()'s."""
     scen = tmp_path / "s.json"
     bases = [
         {"id": "norr", "name": "Skäggetorp", "lat": 58.4268, "lon": 15.5955},
@@ -335,33 +361,69 @@ def test_report_prints_to_pdf_with_every_section(browser, study, tmp_path):
         json.dumps(scenario_doc(study, bases, name=EVIL, weight="children")), encoding="utf-8"
     )
     out = tmp_path / "report.html"
-    assert main(["report", "--scenario", str(scen), "-o", str(out), "-q"]) == 0
+    extra_args = ["--scenario", str(scen)] if extra else []
+    assert main(["report", *extra_args, "-o", str(out), "-q"]) == 0
     errors: list[str] = []
     page = _open(browser, out, errors)
     assert page.evaluate("window.__pwned") is None and errors == []
-    assert EVIL in page.inner_text("#scenario-2 h2")
-    assert page.locator(".chart svg").count() >= 4
-    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    if extra:
+        assert EVIL in page.inner_text("#scenario-2 h2")
+    assert page.locator(".chart svg").count() >= (4 if extra else 3)
+    # every chart says its values in words
+    summaries = page.locator(".chart-summary").all_inner_texts()
+    assert len(summaries) == page.locator(".chart svg").count()
+    assert all("km" in s for s in summaries)
+    page.emulate_media(media="print")
+    # each heading and the caption (or first header cell) of the figure or table after it
+    pairs = page.evaluate(
+        """() => [...document.querySelectorAll('main h2, main h3')].map(h => {
+            const all = [...document.querySelectorAll('main h2, main h3, main figure, main table')];
+            const next = all.slice(all.indexOf(h) + 1).find(e => e.matches('figure, table'));
+            if (!next) return [h.textContent, null];
+            const cap = next.querySelector('figcaption, caption');
+            const th = [...next.querySelectorAll('th')].find(t => t.textContent.trim());
+            return [h.textContent, (cap || th || next).textContent];
+        })"""
+    )
     pdf = tmp_path / "report.pdf"
-    page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
     page.close()
-    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
-    for heading in (
-        "Sammanfattning",
-        "Dagens fyra områden",
-        "Förslag från geo site",
-        "Scenarier: före och efter",
-        "Förslag: 2 nya baser",
-        "Data och källor",
-        "Förbehåll",
-        "fågelvägen",
-        "Antagna basplatser",
-    ):
-        assert heading in text, heading
+    texts, fills = _print_layout(pdf)
+    assert 3 <= len(texts) <= 8
+    starts = [sum(len(t) for t in texts[:k]) for k in range(len(texts))]
+    whole = "".join(texts)
+
+    def page_of(pos: int) -> int:
+        return max(k for k, s in enumerate(starts) if s <= pos)
+
+    cursor = 0
+    for heading, first in pairs:
+        h = whole.find(_squeeze(heading), cursor)
+        assert h >= 0, heading
+        cursor = h + len(_squeeze(heading))
+        if first is None:
+            continue
+        f = whole.find(_squeeze(first), cursor)
+        assert f >= 0, (heading, first)
+        assert page_of(h) == page_of(f), (
+            f"{heading!r} on page {page_of(h) + 1}, {first!r} on {page_of(f) + 1}"
+        )
+    # each scenario starts a page (the first under the section's heading)
+    for k, name in enumerate(["Förslag: 2 nya baser", EVIL][: 1 + extra], start=1):
+        h = whole.find(_squeeze(f"{k}. {name}"))
+        top = texts[page_of(h)]
+        assert top.startswith(_squeeze(f"{k}. {name}")) or top.startswith(
+            _squeeze(f"Scenarier: före och efter{k}. {name}")
+        ), (name, top[:80])
+    assert all(f > 1 / 3 for f in fills[:-1]), fills
+    for heading in ("Dagens områden och baser", "fågelvägen", "Antagna basplatser"):
+        assert _squeeze(heading) in whole, heading
     # the report's figures are compare()'s
-    comp = compare(study, read_scenario(scen))
-    mean = comp.table.iloc[0]["mean_after"] / 1000
-    assert f"{round_shown(mean, 1)}".replace(".", ",") in text
+    if extra:
+        comp = compare(study, read_scenario(scen))
+        mean = comp.table.iloc[0]["mean_after"] / 1000
+        assert f"{round_shown(mean, 1)}".replace(".", ",") in whole
+    print(f"report: {len(texts)} pages; filled", [round(f, 2) for f in fills])
 
 
 @pytest.mark.parametrize(
@@ -456,41 +518,117 @@ def test_an_area_design_in_the_studio_moves_units_and_exports(browser, study, tm
                  "--bases", str(tmp_path / "edited_bases.csv"), "-o", str(res), "-q"]) == 0  # fmt: skip
     t = pd.read_csv(res)
     assert (t["status"] == "ok").all() and t["area"].nunique() == 6
+    # the same by keyboard: a unit chosen by typing its name, moved with Enter
+    page.keyboard.press("Escape")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.evaluate("geoStudioDesign.reset()")
+    name = page.evaluate(
+        f"JSON.parse(document.getElementById('geo-studio-data').textContent).design.units.name[{i}]"
+    )
+    _tab_to(page, "e.id === 'design-unit'")
+    page.keyboard.type(str(name))
+    assert page.evaluate("document.getElementById('design-unit').value") == str(i)
+    _tab_to(page, "e.id === 'design-move'")
+    page.keyboard.press("Enter")
+    assert page.evaluate(f"geoStudioDesign.areaOf({i})") != from_area
+    assert "flyttades till" in page.inner_text("#design-message")
     assert errors == []
     page.close()
 
 
-def test_the_studio_works_by_keyboard(browser, studio_file):
-    """Keys only: a skip link first, the bases reachable by Tab and moved by the arrow keys
-    (focus kept), the controls used with Enter and the arrow keys."""
+def _tab_to(page, test: str, *, limit: int = 400) -> None:
+    """Press Tab (only) until the focused element ``e`` passes the JS test."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const e = document.activeElement; return !!({test}); }})()"):
+            return
+    raise AssertionError(f"Tab never reached: {test}")
+
+
+def test_the_studio_works_by_keyboard(browser, studio_file, tmp_path):
+    """Every studio action with the keys alone — skip link, weight, threshold, add from the
+    list, close and reopen, move a base with the arrow keys, suggest and apply, undo, export,
+    open the exported file, reset — and nothing done with the mouse or by script."""
     page = _open(browser, studio_file)
+    n_today = len(page.evaluate("geoStudio.bases()"))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "controls"
-    page.evaluate("document.body.focus()")
-    for _ in range(60):  # Tab until a base has focus (map, zoom buttons, then the bases)
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.getAttribute('data-base-id')"):
-            break
+    # weight and threshold: the arrow keys on the focused lists
+    _tab_to(page, "e.id === 'weight'")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("geoStudio.scenario().weight") != "population"
+    _tab_to(page, "e.id === 'threshold'")
+    threshold = page.evaluate("geoStudio.scenario().threshold")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("geoStudio.scenario().threshold") != threshold
+    # add a base from the list of sites
+    _tab_to(page, "e.id === 'site-list'")
+    page.keyboard.press("ArrowDown")
+    _tab_to(page, "e.id === 'add-site'")
+    page.keyboard.press("Enter")
+    bases = page.evaluate("geoStudio.bases()")
+    assert len(bases) == n_today + 1 and bases[-1]["status"] == "new"
+    # close a base of today, then reopen it: the focus follows the button
+    _tab_to(
+        page, "e.matches('#bases li button') && !e.closest('li').dataset.baseId.startsWith('new')"
+    )
+    closed_id = page.evaluate("document.activeElement.closest('li').dataset.baseId")
+    page.keyboard.press("Enter")
+    assert closed_id not in [b["id"] for b in page.evaluate("geoStudio.bases()")]
+    assert page.evaluate("document.activeElement.dataset.baseId") == closed_id
+    page.keyboard.press("Enter")
+    assert closed_id in [b["id"] for b in page.evaluate("geoStudio.bases()")]
+    assert page.evaluate("document.activeElement.closest('li').dataset.baseId") == closed_id
+    # a base on the map: reached by Tab, moved by the arrow keys, the focus kept
+    _tab_to(page, "e.classList.contains('leaflet-marker-icon') && e.dataset.baseId")
     base_id = page.evaluate("document.activeElement.getAttribute('data-base-id')")
-    assert base_id, "no base reached by Tab"
-    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    assert "piltangenterna" in label
+    assert "piltangenterna" in page.evaluate("document.activeElement.getAttribute('aria-label')")
     before = next(b for b in page.evaluate("geoStudio.bases()") if b["id"] == base_id)
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Shift+ArrowUp")
     after = next(b for b in page.evaluate("geoStudio.bases()") if b["id"] == base_id)
     assert after["e"] == pytest.approx(before["e"] + 250, abs=0.01)
     assert after["n"] == pytest.approx(before["n"] + 1000, abs=0.01)
-    assert after["status"] == "moved"
+    assert after["status"] in ("moved", "new")
     assert page.evaluate("document.activeElement.getAttribute('data-base-id')") == base_id
-    # the controls: a weight chosen with the arrow keys, a suggestion asked for with Enter
-    page.focus("#weight")
-    assert page.evaluate("document.getElementById('weight').value") == "population"
+    # suggest one more base and apply it, then undo
+    _tab_to(page, "e.id === 'suggest-n'")
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.getElementById('weight').value") != "population"
-    page.focus("#suggest")
+    assert page.evaluate("document.getElementById('suggest-n').value") == "1"
+    _tab_to(page, "e.id === 'suggest'")
     page.keyboard.press("Enter")
     page.wait_for_selector("#suggestion ol li")
+    assert page.locator("#suggestion ol li").count() == 1
+    n = len(page.evaluate("geoStudio.bases()"))
+    _tab_to(page, "e.id === 'suggest-apply'")
+    page.keyboard.press("Enter")
+    assert len(page.evaluate("geoStudio.bases()")) == n + 1
+    _tab_to(page, "e.id === 'undo'")
+    page.keyboard.press("Enter")
+    assert len(page.evaluate("geoStudio.bases()")) == n
+    # export the scenario, reset, open the export again
+    exported = page.evaluate("geoStudio.bases()")
+    _tab_to(page, "e.id === 'export-json'")
+    with page.expect_download() as dl:
+        page.keyboard.press("Enter")
+    saved = tmp_path / "keys.json"
+    dl.value.save_as(saved)
+    doc = json.loads(saved.read_text(encoding="utf-8"))
+    assert [b["id"] for b in doc["bases"]] == [b["id"] for b in exported]
+    _tab_to(page, "e.id === 'reset'")
+    page.keyboard.press("Enter")
+    assert len(page.evaluate("geoStudio.bases()")) == n_today
+    _tab_to(page, "e.id === 'open'")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(saved))
+    page.wait_for_function(f"geoStudio.bases().length === {len(exported)}")
+    reopened = page.evaluate("geoStudio.bases()")
+
+    def kept(bases):  # a new base gets a fresh id when a file is opened
+        return [(b["name"], b["status"], round(b["e"]), round(b["n"])) for b in bases]
+
+    assert kept(reopened) == kept(exported)
     page.close()

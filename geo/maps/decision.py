@@ -51,10 +51,10 @@ def _colours(study: Study, scenario: Scenario) -> list[str]:
     return out
 
 
-def _svg_map(study: Study, comp: Comparison, alt: str, width: int = 520) -> str:
+def _svg_map(study: Study, comp: Comparison, alt: str, caption: str, width: int = 520) -> str:
     """Cells coloured by their nearest base, today's areas and the bases (EPSG:3006 as SVG
     coordinates, north up); ``alt`` (with the bases' numbers and names) is its text
-    alternative."""
+    alternative, ``caption`` its visible caption; the legend names every colour."""
     minx, miny, maxx, maxy = study.areas.total_bounds
     pad = 1000.0
     minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -105,7 +105,19 @@ def _svg_map(study: Study, comp: Comparison, alt: str, width: int = 520) -> str:
         f"</span>{k + 1}. {html_text(b.name)}</li>"
         for k, b in enumerate(comp.scenario.bases)
     )
-    return f'<figure class="map">{"".join(parts)}<ol class="legend">{legend}</ol></figure>'
+    return (
+        f'<figure class="map"><figcaption>{html_text(caption)}</figcaption>{"".join(parts)}'
+        f'<ol class="legend">{legend}</ol></figure>'
+    )
+
+
+def _chart(kind: str, data: dict[str, Any]) -> str:
+    """A chart drawn by charts.js (``kind``: ``chart`` bars, ``scatter`` points) as a figure
+    with its title as caption; charts.js writes every value in words below it."""
+    return (
+        f'<figure class="chart"><figcaption>{html_text(data["title"])}</figcaption>'
+        f'<div data-{kind}="{html_text(page_json(data))}"></div></figure>'
+    )
 
 
 def _group_name(row: pd.Series, lab: dict[str, str], study: Study) -> str:
@@ -362,7 +374,7 @@ def decision_report(
             "lang": lang,
             "title": lab["chart_classes"],
             "series": [
-                {"name": lab["before"], "colour": "#9e9e9e",
+                {"name": lab["before"], "colour": "#767676",
                  "values": (classes["mean_before"] / scale).round(6).tolist()},
                 {"name": lab["after"], "colour": "#1f78b4",
                  "values": (classes["mean_after"] / scale).round(6).tolist()},
@@ -372,8 +384,8 @@ def decision_report(
             f'<section class="scenario" id="scenario-{k}"><h2>{k}. {html_text(sc.name)}</h2>'
             f"<p>{html_text('; '.join(changes) or rep['no_change'])} · "
             f"{html_text(lab['weight'])}: {html_text(lab[f'w_{sc.weight}'])}</p>"
-            f'<div class="two">{_svg_map(study, comp, rep["map_alt"])}'
-            f'<div class="chart" data-chart="{html_text(page_json(chart))}"></div></div>'
+            f'<div class="two">{_svg_map(study, comp, rep["map_alt"], rep["caption_scenario_map"])}'
+            f"{_chart('chart', chart)}</div>"
             f"<h3>{html_text(lab['by_area'])}</h3>"
             f"{_figures_table(comp.table, ('area', 'all'), lab, study, lang)}"
             f"<h3>{html_text(lab['by_settlement'])}</h3>"
@@ -394,7 +406,7 @@ def decision_report(
             for (_, r), c in zip(tr.iterrows(), ["#1f78b4", "#33a02c", "#e31a1c"], strict=False)
         ],
         "xLabel": f"{lab['mean']} ({u})", "yLabel": f"{lab['worst']} ({u})", "decimals": 1,
-        "lang": lang, "title": lab["chart_tradeoff"],
+        "lang": lang, "title": rep["chart_tradeoff_n"].format(n=add),
     }  # fmt: skip
     trade_rows = "".join(
         "<tr>"
@@ -453,14 +465,13 @@ def decision_report(
 <section id="summary"><h2>{html_text(rep["h_summary"])}</h2>{side_table}
 <p class="muted">{html_text(rep["summary_note"])}</p></section>
 <section id="today"><h2>{html_text(rep["h_today"])}</h2>
-<div class="two">{_svg_map(study, comp_today, rep["map_alt"])}<div>{
+<div class="two">{_svg_map(study, comp_today, rep["map_alt"], rep["caption_today_map"])}<div>{
         today_table
     }</div></div></section>
 <section id="proposals"><h2>{html_text(rep["h_proposals"])}</h2>
 <p>{html_text(rep["proposals_note"])}</p>{sweep_table}
-<div class="two"><div class="chart" data-chart="{html_text(page_json(sweep_chart))}"></div>
-<div class="chart" data-scatter="{html_text(page_json(trade_chart))}"></div></div>
-<h3>{html_text(lab["chart_tradeoff"])}</h3>{trade_table}</section>
+<div class="two">{_chart("chart", sweep_chart)}{_chart("scatter", trade_chart)}</div>
+<h3>{html_text(trade_chart["title"])}</h3>{trade_table}</section>
 <section id="scenarios"><h2>{html_text(rep["h_scenarios"])}</h2>{"".join(sections)}</section>
 <section id="sources"><h2>{html_text(rep["h_sources"])}</h2><ul>{sources}</ul></section>
 <section id="caveats"><h2>{html_text(rep["h_caveats"])}</h2><ul>{caveat_list}</ul></section>

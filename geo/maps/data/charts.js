@@ -36,6 +36,15 @@
     if (title) { var t = el("title", {}, root); t.textContent = title; }
     return root;
   }
+  /* Every value of a chart said in words under it (WCAG 1.1.1: a text alternative that
+   * carries the same information; read by screen readers, printed with the report). */
+  function summary(container, items) {
+    var p = document.createElement("p");
+    p.className = "chart-summary";
+    p.textContent = items.join("; ") + ".";
+    container.appendChild(p);
+    return p;
+  }
   function niceMax(v) {
     if (!(v > 0)) return 1;
     var p = Math.pow(10, Math.floor(Math.log10(v)));
@@ -70,6 +79,11 @@
         text(root, left + w + 3, y0 + k * 12 + 9, fmt(v, o.decimals, o.lang) + " " + o.unit);
       });
     });
+    summary(container, o.categories.map(function (c, i) {
+      return c + ": " + o.series.map(function (s) {
+        return (o.series.length > 1 ? s.name + " " : "") + fmt(s.values[i], o.decimals, o.lang) + " " + o.unit;
+      }).join(", ");
+    }));
     return root;
   }
 
@@ -91,12 +105,22 @@
     text(root, 12, (top + height - bottom) / 2, o.yLabel, { "text-anchor": "middle", transform: "rotate(-90 12 " + (top + height - bottom) / 2 + ")" });
     [xmin + padx, xmax - padx].forEach(function (x) { text(root, px(x), height - bottom + 13, fmt(x, o.decimals, o.lang), { "text-anchor": "middle" }); });
     [ymin + pady, ymax - pady].forEach(function (y) { text(root, left - 4, py(y) + 4, fmt(y, o.decimals, o.lang), { "text-anchor": "end" }); });
-    o.points.forEach(function (p, i) {
+    // the points, then their labels: a label that would cover a point or another label moves down
+    var placed = o.points.map(function (p) { return [px(p.x) - 4, py(p.y) + 4]; });
+    o.points.forEach(function (p) {
       var c = el("circle", { cx: px(p.x), cy: py(p.y), r: 5, fill: p.colour || "#1f78b4" }, root);
       var tip = el("title", {}, c);
       tip.textContent = p.label + ": " + fmt(p.x, o.decimals, o.lang) + " / " + fmt(p.y, o.decimals, o.lang);
-      text(root, px(p.x) + 7, py(p.y) + 4 + (i % 2 ? 10 : 0), p.label);
+      var right = px(p.x) > width * 0.6;  // labels of points on the right go to their left
+      var x = px(p.x) + (right ? -8 : 8), y = py(p.y) + 4;
+      var span = right ? [x - 160, x] : [x, x + 160];
+      while (placed.some(function (q) { return q[0] > span[0] - 6 && q[0] < span[1] && Math.abs(q[1] - y) < 12; })) y += 12;
+      placed.push([x, y]);
+      text(root, x, y, p.label, right ? { "text-anchor": "end" } : {});
     });
+    summary(container, o.points.map(function (p) {
+      return p.label + ": " + o.xLabel + " " + fmt(p.x, o.decimals, o.lang) + ", " + o.yLabel + " " + fmt(p.y, o.decimals, o.lang);
+    }));
     return root;
   }
 

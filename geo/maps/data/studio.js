@@ -357,12 +357,21 @@
     if (r.group === "class") return label("class_" + r.name, { town: D.town });
     return r.name;
   }
+  /* A change is said in text as well as in colour (WCAG 1.4.1): an arrow, and for screen
+   * readers the word. */
+  function marked(el, worse) {
+    el.className = worse ? "up" : "down";
+    var arrow = node("span", worse ? " ▲" : " ▼"); arrow.setAttribute("aria-hidden", "true");
+    el.appendChild(arrow);
+    el.appendChild(node("span", " (" + label(worse ? "change_worse" : "change_better") + ")", "sr-only"));
+    return el;
+  }
   function pair(b, a, d) {
     var td = node("td");
     var x = isFinite(b) ? fmt(b, d) : "–", y = isFinite(a) ? fmt(a, d) : "–";
     td.appendChild(node("span", x + " → ", "muted"));
     var after = node("b", y);
-    if (isFinite(a) && isFinite(b) && Math.abs(a - b) > 1e-9) after.className = a > b ? "up" : "down";
+    if (isFinite(a) && isFinite(b) && Math.abs(a - b) > 1e-9) marked(after, a > b);
     td.appendChild(after);
     return td;
   }
@@ -370,7 +379,7 @@
     var td = node("td");
     td.appendChild(node("span", (isFinite(b) ? fmt(b * 100, 0) : "–") + " → ", "muted"));
     var after = node("b", isFinite(a) ? fmt(a * 100, 0) + " %" : "–");
-    if (isFinite(a) && isFinite(b) && Math.abs(a - b) > 1e-12) after.className = a < b ? "up" : "down";
+    if (isFinite(a) && isFinite(b) && Math.abs(a - b) > 1e-12) marked(after, a < b);
     td.appendChild(after);
     return td;
   }
@@ -437,7 +446,7 @@
     window.geoCharts.bars(document.getElementById("chart-classes"), {
       categories: cls.map(groupName), unit: UNIT, decimals: 1, lang: D.lang, title: label("chart_classes"),
       series: [
-        { name: label("before"), colour: "#9e9e9e", values: cls.map(function (r) { return r.mean_before / SCALE; }) },
+        { name: label("before"), colour: "#767676", values: cls.map(function (r) { return r.mean_before / SCALE; }) },
         { name: label("after"), colour: "#1f78b4", values: cls.map(function (r) { return r.mean_after / SCALE; }) }
       ]
     });
@@ -471,7 +480,10 @@
       li.appendChild(node("span", label(b.status), "status"));
       if (served) li.appendChild(node("span", fmt(served[state.bases.indexOf(b)] / 1000, 0) + " " + label("served"), "status"));
       var close = node("button", label("close")); close.type = "button";
-      close.addEventListener("click", function () { api.closeBase(b.id); });
+      close.addEventListener("click", function () {
+        // the button goes with the base: the keyboard's focus moves to its "reopen" (or on)
+        if (api.closeBase(b.id)) focusAfterChange(document.querySelector("#closed-bases button[data-base-id='" + CSS.escape(b.id) + "']") || document.getElementById("site-list"));
+      });
       li.appendChild(close);
       list.appendChild(li);
     });
@@ -482,12 +494,16 @@
       state.closed.forEach(function (id) {
         var b = D.bases.filter(function (x) { return x.id === id; })[0];
         var btn = node("button", label("reopen") + " " + (b ? b.name : id)); btn.type = "button";
-        btn.addEventListener("click", function () { api.reopenBase(id); });
+        btn.setAttribute("data-base-id", id);
+        btn.addEventListener("click", function () {
+          if (api.reopenBase(id)) focusAfterChange(document.querySelector("#bases li[data-base-id='" + CSS.escape(id) + "'] button"));
+        });
         closed.appendChild(btn);
       });
     }
   }
   function message(text) { document.getElementById("message").textContent = text || ""; }
+  function focusAfterChange(el) { if (el) el.focus(); }
 
   /* ---------------------------------------------------------------- suggestion */
   var suggestion = null;

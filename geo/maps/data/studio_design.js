@@ -36,6 +36,16 @@
   var wrap = node("div", null, "table-wrap"), table = node("table", null, "figures"); table.id = "design-table";
   wrap.tabIndex = 0; wrap.setAttribute("role", "region"); wrap.setAttribute("aria-labelledby", "h-design"); /* scrolls: reachable by keyboard */
   wrap.appendChild(table); section.appendChild(wrap);
+  /* the keyboard's way to move a unit (the map's is a click): choose it, move it */
+  var moveBox = node("div", null, "buttons");
+  var unitLabel = node("label"); unitLabel.appendChild(node("span", label("design_unit") + " "));
+  var unitSelect = document.createElement("select"); unitSelect.id = "design-unit";
+  X.units.name.map(function (n, i) { return [String(n), i]; })
+    .sort(function (a, b) { return a[0].localeCompare(b[0], D.lang); })
+    .forEach(function (x) { var o = node("option", x[0]); o.value = String(x[1]); unitSelect.appendChild(o); });
+  unitLabel.appendChild(unitSelect); moveBox.appendChild(unitLabel);
+  var moveBtn = node("button", label("design_move")); moveBtn.type = "button"; moveBtn.id = "design-move";
+  moveBox.appendChild(moveBtn); section.appendChild(moveBox);
   var buttons = node("div", null, "buttons");
   var reset = node("button", label("design_reset")); reset.type = "button"; reset.id = "design-reset";
   var exportBtn = node("button", label("design_export")); exportBtn.type = "button"; exportBtn.id = "design-export";
@@ -99,6 +109,7 @@
       return lines.join("\n") + "\n";
     }
   };
+  moveBtn.addEventListener("click", function () { api.move(Number(unitSelect.value)); });
   reset.addEventListener("click", function () { api.reset(); });
   exportBtn.addEventListener("click", function () { S.download("areas.csv", "text/csv", api.csv()); });
   window.geoStudioDesign = api;
