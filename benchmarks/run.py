@@ -41,7 +41,7 @@ PACKAGES = [
 # the figures a benchmark is judged by: ratios against the peer, speed-ups, answer quality
 HEADLINE = re.compile(
     r"^((?:\w*ratio\w*|\w*speedup\w*|precision\w*|recall\w*|wrong\w*|p99\w*|lookups_per_s\w*))"
-    r"\s+(-?[0-9][0-9.,]*)\b"
+    r"\s+(.*\S)"
 )
 
 
@@ -121,7 +121,6 @@ def run(name: str, args: list[str]) -> dict[str, object] | None:
         "seconds": round(seconds, 1),
         "commit": commit(),
         "machine": machine(),
-        "headline": headline(proc.stdout),
         "output": proc.stdout,
     }
     RESULTS.mkdir(exist_ok=True)
@@ -161,7 +160,7 @@ def write_page() -> Path:
         "|---|---|---|---|",
     ]
     for r in results:
-        figures = "<br>".join(f"`{k}` {v}" for k, v in r["headline"]) or "–"
+        figures = "<br>".join(f"`{k}` {v}" for k, v in headline(r["output"])) or "–"
         lines.append(
             f"| [{r['name']}](#{r['name'].replace('_', '-')}) | {figures} | "
             f"{r['started_utc'][:10]} | {r['seconds']:.0f} |"

@@ -27,6 +27,7 @@ from .crs import (
 )
 from .errors import CrsError, InputFileError, MissingColumnError
 from .io.files import check_file
+from .io.postgis import Database, as_source, read_database
 from .io.tables import column_key, find_column, read_frame
 from .numbers import parse_numbers
 
@@ -174,7 +175,7 @@ class AddressTable:
 
 
 def read_addresses(
-    path: str | Path,
+    path: str | Path | Database,
     *,
     x_col: str | None = None,
     y_col: str | None = None,
@@ -205,9 +206,15 @@ def read_addresses(
     ------
     InputFileError, MissingColumnError, CrsError
     """
-    path = Path(path)
-    check_file(path, "addresses")
-    df, file_crs = read_frame(path, sheet=sheet)
+    src = as_source(path)
+    if isinstance(src, Database):  # a PostgreSQL table or query (geo.io.postgis)
+        path = src
+        df = read_database(src, argument="addresses", geometry="points")
+        file_crs = df.crs if isinstance(df, gpd.GeoDataFrame) else None
+    else:
+        path = Path(src)
+        check_file(path, "addresses")
+        df, file_crs = read_frame(path, sheet=sheet)
     if len(df.columns) == 0:
         raise InputFileError(f"addresses: {str(path)!r} has no columns")
     user_crs = parse_crs(crs) if crs is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -424,6 +425,10 @@ def test_the_report_prints_page_by_page(browser, study, tmp_path, extra):
         mean = comp.table.iloc[0]["mean_after"] / 1000
         assert f"{round_shown(mean, 1)}".replace(".", ",") in whole
     print(f"report: {len(texts)} pages; filled", [round(f, 2) for f in fills])
+    if not extra:  # the README says how many pages the default report prints to
+        readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+        said = re.search(r"A4 landscape\) to (\d+) pages", " ".join(readme.split()))
+        assert said and int(said.group(1)) == len(texts), (said, len(texts))
 
 
 @pytest.mark.parametrize(

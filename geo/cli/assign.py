@@ -15,6 +15,7 @@ from ..addresses import AddressTable, read_addresses
 from ..crs import WGS84, parse_crs
 from ..errors import UsageError
 from ..io import tables
+from ..io.postgis import Database, check_target
 from ..schema import STATUS_AMBIGUOUS, STATUS_NEEDS_REVIEW, STATUS_OK
 from . import options
 from .results import write_audit
@@ -31,21 +32,31 @@ def register(sub: argparse._SubParsersAction) -> None:
         "measure the straight-line distance to every base. Without ADDRESSES, runs on a "
         "synthetic address register drawn from the SCB population grid.",
     )
-    a.add_argument("addresses", nargs="?", type=Path, help="CSV, .xlsx, .gpkg, .geojson, .parquet")
     a.add_argument(
-        "-o", "--output", type=Path, default=None,
-        help=f"result file; format by extension: .csv .gpkg .parquet .xlsx .geojson "
-        f"(default {options.DEFAULT_OUTPUT}; out/<study>_assignment.csv with --study)",
+        "addresses", nargs="?", type=options.source,
+        help="CSV, .xlsx, .gpkg, .geojson, .parquet, or postgresql://host/db?table=schema.name "
+        "(or ?query=SELECT …)",
     )  # fmt: skip
-    a.add_argument("--summary-csv", type=Path, help="per-area summary CSV (default: beside -o)")
+    a.add_argument(
+        "-o", "--output", type=options.source, default=None,
+        help=f"result file; format by extension: .csv .gpkg .parquet .xlsx .geojson, or a "
+        f"PostgreSQL table postgresql://host/db?table=schema.name (the summary goes to "
+        f"<table>_summary) (default {options.DEFAULT_OUTPUT}; out/<study>_assignment.csv with "
+        f"--study)",
+    )  # fmt: skip
+    options.add_if_exists(a)
+    a.add_argument(
+        "--summary-csv", type=options.source, help="per-area summary CSV (default: beside -o)"
+    )
     a.add_argument("--x-col", help="easting/longitude column")
     a.add_argument("--y-col", help="northing/latitude column")
     a.add_argument("--crs", help="CRS of the coordinates, e.g. EPSG:3006, EPSG:3021, wgs84")
     a.add_argument("--sheet", help="Excel sheet name")
     a.add_argument("--id-col", help="identifier column checked for duplicates")
     a.add_argument(
-        "--register", type=Path,
-        help="address register: ADDRESSES then holds text addresses, matched first (offline)",
+        "--register", type=options.source,
+        help="address register (a file or a postgresql:// table): ADDRESSES then holds text "
+        "addresses, matched first (offline)",
     )  # fmt: skip
     a.add_argument("--address-col", help="text address column (with --register)")
     a.add_argument("--register-crs", help="CRS of the register's coordinate columns")
@@ -89,6 +100,8 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         return _cmd_assign_dataset(args)
     if args.scheduler or args.workers:
         raise UsageError("engine: --scheduler and --workers need --engine dask")
+    if isinstance(args.output, Database):  # before any work: reachable, writable
+        check_target(args.output, if_exists=args.if_exists)
     study = options.study(args)
     progress = not args.no_progress and not args.quiet
     network = options.network(args, study, required=False)
@@ -136,12 +149,14 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         logger.info("note: %s", note)
     output = args.output or options.default_output(study)
     out = result.table
-    if output.suffix.lower() in (".gpkg", ".geojson", ".geoparquet", ".parquet", ".fgb"):
+    if isinstance(output, Database) or output.suffix.lower() in (
+        ".gpkg", ".geojson", ".geoparquet", ".parquet", ".fgb",
+    ):  # fmt: skip
         out = result.to_geodataframe()
-    tables.write_table(out, output, protect_formulas=not args.raw_csv)
+    tables.write_table(out, output, protect_formulas=not args.raw_csv, if_exists=args.if_exists)
     summary = result.summary()
     summary_path = args.summary_csv or options.summary_path(output)
-    tables.write_table(summary.round(4), summary_path)
+    tables.write_table(summary.round(4), summary_path, if_exists=args.if_exists)
     counts = result.status_counts()
     if not args.quiet:
         if args.addresses is None:
@@ -185,7 +200,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
 def _is_dataset(path: Path | None, engine: str) -> bool:
     """Whether ``geo assign`` input is a partitioned dataset (folder, glob, or --engine dask)."""
-    if path is None:
+    if path is None or isinstance(path, Database):
         return False
     return path.is_dir() or any(ch in str(path) for ch in "*?[") or engine == "dask"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 
 import pandas as pd
 
 from ..io import tables
+from ..io.postgis import Database, check_target
 from . import options
 
 logger = logging.getLogger("geo")
@@ -26,14 +26,24 @@ def register(sub: argparse._SubParsersAction) -> None:
         "is written beside the output. A street that only resembles another is needs_review "
         "('did you mean ...?'), never taken for it. Nothing is sent to any online service.",
     )
-    gc.add_argument("addresses", type=Path, help="CSV or Excel with a text address column")
     gc.add_argument(
-        "--register", type=Path, required=True, help="address register with coordinates"
+        "addresses", type=options.source,
+        help="CSV, Excel or a postgresql:// table with a text address column",
+    )  # fmt: skip
+    gc.add_argument(
+        "--register",
+        type=options.source,
+        required=True,
+        help="address register with coordinates (a file or a postgresql:// table)",
     )
     gc.add_argument("--address-col", help="column with the text address")
     gc.add_argument("--register-crs", help="CRS of the register's coordinate columns")
     gc.add_argument("--min-score", type=float, default=85.0, help="fuzzy street score (0-100)")
-    gc.add_argument("-o", "--output", type=Path, required=True)
+    gc.add_argument(
+        "-o", "--output", type=options.source, required=True,
+        help="a file (format by extension) or postgresql://host/db?table=schema.name",
+    )  # fmt: skip
+    options.add_if_exists(gc)
     options.add_register_columns(gc)
     options.add_raw_csv(gc)
     options.add_common(gc)
@@ -43,6 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _cmd_geocode(args: argparse.Namespace) -> int:
     from ..geocode import address_column, geocode, read_register
 
+    if isinstance(args.output, Database):  # before any work: reachable, writable
+        check_target(args.output, if_exists=args.if_exists)
     frame = tables.read_table(args.addresses)
     col = address_column(frame, args.address_col)
     columns = options.register_columns(args)
@@ -52,8 +64,12 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
         [frame.reset_index(drop=True), matched.drop(columns=["address"]).reset_index(drop=True)],
         axis=1,
     )
-    tables.write_table(out, args.output, protect_formulas=not args.raw_csv)
-    summary, summary_path = options.write_match_summary(matched, args.output)
+    tables.write_table(
+        out, args.output, protect_formulas=not args.raw_csv, if_exists=args.if_exists
+    )
+    summary, summary_path = options.write_match_summary(
+        matched, args.output, if_exists=args.if_exists
+    )
     if not args.quiet:
         print(f"Matched {len(matched):,} addresses against {len(register.table):,} register rows:")
         print(summary.to_string(index=False))

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "unless --show-addresses.",
     )
     mp.add_argument("kind", choices=["catchments", "access", "siting", "studio"])
-    mp.add_argument("--addresses", type=Path, help="a file written by 'geo assign'")
+    mp.add_argument("--addresses", type=options.source, help="a file written by 'geo assign'")
     mp.add_argument("-o", "--output", type=Path, help="HTML file (default maps/<kind>.html)")
     mp.add_argument("--lang", choices=["sv", "en"], default="sv")
     mp.add_argument("--no-tiles", action="store_true", help="no background map tiles")
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--candidates", default="localities,regso",
         help="siting: candidate kinds, comma-separated: localities, regso, grid",
     )  # fmt: skip
-    mp.add_argument("--sites", type=Path, help="siting: your own candidate sites")
+    mp.add_argument("--sites", type=options.source, help="siting: your own candidate sites")
     mp.add_argument(
         "--no-proven",
         action="store_true",

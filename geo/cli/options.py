@@ -11,6 +11,7 @@ import pandas as pd
 from .. import settings
 from ..errors import InputFileError, UsageError
 from ..io import tables
+from ..io.postgis import IF_EXISTS, Database, is_database
 
 logger = logging.getLogger("geo")
 
@@ -20,6 +21,24 @@ DEFAULT_OUTPUT = Path("out/linkoping_assignment.csv")
 def default_output(study) -> Path:
     """Where ``geo assign`` writes without ``-o``: ``out/<study>_assignment.csv``."""
     return Path("out") / f"{study.slug}_assignment.csv"
+
+
+def source(text: str) -> Path | Database:
+    """An input or output: a file path, or a PostgreSQL table (``postgresql://…?table=…``)."""
+    if not is_database(text):
+        return Path(text)
+    try:
+        return Database(text, argument="table")
+    except InputFileError as exc:  # argparse would echo the value, password and all
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_if_exists(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--if-exists", choices=IF_EXISTS, default="fail",
+        help="an existing PostgreSQL table given to -o: stop (default), replace it at commit, "
+        "or append to it",
+    )  # fmt: skip
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -33,7 +52,10 @@ def add_study(p: argparse.ArgumentParser) -> None:
         "--study", type=Path,
         help="a study folder written by 'geo study build' (default: Linköping, kommun 0580)",
     )  # fmt: skip
-    g.add_argument("--areas", type=Path, help="catchment polygons (GeoPackage, GeoJSON, ...)")
+    g.add_argument(
+        "--areas", type=source,
+        help="catchment polygons (GeoPackage, GeoJSON, ..., or postgresql://host/db?table=schema.name)",
+    )  # fmt: skip
     g.add_argument("--area-col", help="area-name (unique key) column of --areas")
     g.add_argument("--area-label-col", help="display-label column of --areas (e.g. regsonamn)")
     g.add_argument(
@@ -42,7 +64,9 @@ def add_study(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--allow-gaps", action="store_true", help="accept gaps between --areas")
     g.add_argument(
-        "--bases", type=Path, help="base locations (points, or a table with coordinates)"
+        "--bases",
+        type=source,
+        help="base locations (points, a table with coordinates, or a postgresql:// table)",
     )
     g.add_argument("--base-name-col", help="name column of --bases")
     g.add_argument("--base-area-col", help="column of --bases naming the area each base serves")
@@ -238,12 +262,15 @@ def latlon(spec: str, flag: str) -> tuple[str, tuple[float, float]]:
         ) from exc
 
 
-def sibling(path: Path, what: str) -> Path:
+def sibling(path: Path | Database, what: str) -> Path | Database:
+    """A file (or table) beside the output: ``<name>_<what>.csv`` (``<table>_<what>``)."""
+    if isinstance(path, Database):
+        return path.sibling(what)
     return path.with_name(f"{path.stem}_{what}.csv")
 
 
-def summary_path(output: Path) -> Path:
-    return output.with_name(output.stem + "_summary.csv")
+def summary_path(output: Path | Database) -> Path | Database:
+    return sibling(output, "summary")
 
 
 def assigned(path: Path, args: argparse.Namespace, given_study=None) -> pd.DataFrame:
@@ -261,7 +288,7 @@ def assigned(path: Path, args: argparse.Namespace, given_study=None) -> pd.DataF
     )
 
 
-def geocoded_table(args: argparse.Namespace, output: Path, study=None):  # type: ignore[no-untyped-def]
+def geocoded_table(args: argparse.Namespace, output: Path | Database, study=None):  # type: ignore[no-untyped-def]
     """Text addresses of ``args.addresses`` matched to ``--register``; match summary written."""
     from ..geocode import geocoded_table, read_register
 
@@ -275,16 +302,18 @@ def geocoded_table(args: argparse.Namespace, output: Path, study=None):  # type:
     table, matched = geocoded_table(
         frame, register, column=args.address_col, source=str(args.addresses)
     )
-    write_match_summary(matched, output)
+    write_match_summary(matched, output, if_exists=getattr(args, "if_exists", "fail"))
     return table
 
 
-def write_match_summary(matched: pd.DataFrame, output: Path) -> tuple[pd.DataFrame, Path]:
+def write_match_summary(
+    matched: pd.DataFrame, output: Path | Database, *, if_exists: str = "fail"
+) -> tuple[pd.DataFrame, Path | Database]:
     from ..geocode import match_summary
 
     summary, top = match_summary(matched)
-    path = output.with_name(output.stem + "_match_summary.csv")
-    tables.write_table(pd.concat([summary, top], ignore_index=True), path)
+    path = sibling(output, "match_summary")
+    tables.write_table(pd.concat([summary, top], ignore_index=True), path, if_exists=if_exists)
     return summary, path
 
 

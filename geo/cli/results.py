@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import settings
 from ..io import tables
+from ..io.postgis import Database
 from . import options
 
 logger = logging.getLogger("geo")
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "area's base is not their quickest base (by travel time; by straight line without "
         "--mode), with the minutes they would save, and the same per RegSO.",
     )
-    au.add_argument("assigned", type=Path, help="output of 'geo assign'")
+    au.add_argument("assigned", type=options.source, help="output of 'geo assign'")
     au.add_argument("-o", "--output", type=Path, help="audit CSV (per RegSO beside it)")
     au.add_argument(
         "--min-saving", type=float, default=settings.min_saving,
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="per-area summary of an assignment result",
         description="Summarise a file written by 'geo assign' per area and settlement class.",
     )
-    s.add_argument("assigned", type=Path, help="output of 'geo assign'")
+    s.add_argument("assigned", type=options.source, help="output of 'geo assign'")
     s.add_argument("-o", "--output", type=Path, help="write the summary as CSV")
     options.add_study(s)
     options.add_input_columns(s)
@@ -68,15 +69,18 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_audit(table: pd.DataFrame, path: Path, args: argparse.Namespace, *, quiet: bool) -> None:
+def write_audit(
+    table: pd.DataFrame, path: Path | Database, args: argparse.Namespace, *, quiet: bool
+) -> None:
     from ..audit import audit_by_regso, catchment_audit
 
     min_saving = getattr(args, "min_saving", settings.min_saving)
     detail = catchment_audit(table, min_saving=min_saving)
     by_regso = audit_by_regso(table, min_saving=min_saving)
-    tables.write_table(detail, path)
-    regso_path = path.with_name(path.stem + "_regso.csv")
-    tables.write_table(by_regso, regso_path)
+    if_exists = getattr(args, "if_exists", "fail")
+    tables.write_table(detail, path, if_exists=if_exists)
+    regso_path = options.sibling(path, "regso")
+    tables.write_table(by_regso, regso_path, if_exists=if_exists)
     if not quiet:
         basis = "travel time" if "own_base_travel_time_s" in table else "straight-line distance"
         print(

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from .. import settings
+from ..io.postgis import Database
 from . import options
 
 logger = logging.getLogger("geo")
@@ -29,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=1,
         help="worker processes (default 1; 2 on a two-core machine doubles the lookups/s)",
     )  # fmt: skip
-    sv.add_argument("--register", type=Path, help="address register for lookups by address")
+    sv.add_argument(
+        "--register", type=options.source, help="address register for lookups by address"
+    )
     sv.add_argument("--register-crs", help="CRS of the register's coordinate columns")
     sv.add_argument("--network", type=Path, help="network built by 'geo network build' (.npz)")
     sv.add_argument(
@@ -52,9 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _config(args: argparse.Namespace) -> dict[str, object]:
     """The service's configuration from the parsed ``geo serve`` arguments (JSON-able)."""
+
+    def plain(value: object) -> object:  # JSON for the workers; a table keeps its password
+        return value.secret_url() if isinstance(value, Database) else value
+
     return {
-        "study": options.study_arguments(args),
-        "register": str(args.register) if args.register is not None else None,
+        "study": {k: plain(v) for k, v in options.study_arguments(args).items()},
+        "register": plain(str(args.register) if isinstance(args.register, Path) else args.register),
         "register_crs": args.register_crs,
         "register_columns": options.register_columns(args),
         "network": str(args.network) if args.network is not None else None,

@@ -49,9 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--candidates", default="localities,regso",
         help="comma-separated kinds: localities, regso, grid (default localities,regso)",
     )  # fmt: skip
-    st.add_argument("--sites", type=Path, help="your own candidate sites (points, name column)")
     st.add_argument(
-        "--addresses", type=Path,
+        "--sites", type=options.source, help="your own candidate sites (points, name column)"
+    )
+    st.add_argument(
+        "--addresses", type=options.source,
         help="demand from your addresses: a file written by 'geo assign' (default: the grid)",
     )  # fmt: skip
     st.add_argument("--capacity", type=float, help="most population (weight) per base")
@@ -88,7 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with a network: the headline share within this many minutes",
     )  # fmt: skip
     wi.add_argument(
-        "--addresses", type=Path,
+        "--addresses", type=options.source,
         help="demand from your addresses (a file written by geo assign) counted per cell, as "
         "in a studio built with --addresses (weights population or need)",
     )  # fmt: skip

@@ -19,6 +19,7 @@ import pyproj
 
 from ..errors import InputFileError, MissingColumnError
 from .files import atomic_path, check_file
+from .postgis import Database, as_source, read_database, write_database
 from .vector import VECTOR_EXTENSIONS, read_vector, write_vector
 
 __all__ = [
@@ -154,9 +155,16 @@ def read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, py
     )
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a table (CSV, Excel, Parquet or a vector file's attributes) as text columns."""
-    path = Path(path)
+def read_table(path: str | Path | Database, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a table (CSV, Excel, Parquet, a vector file's attributes or a PostgreSQL table or
+    query, :mod:`geo.io.postgis`) as text columns."""
+    src = as_source(path)
+    if isinstance(src, Database):
+        df = read_database(src, argument="table")
+        if isinstance(df, gpd.GeoDataFrame):
+            df = pd.DataFrame(df.drop(columns=df.geometry.name))
+        return df
+    path = Path(src)
     check_file(path, "table")
     df, _ = read_frame(path, sheet=sheet)
     if isinstance(df, gpd.GeoDataFrame):
@@ -268,7 +276,13 @@ def _neutral(text: str) -> str:
     return text
 
 
-def write_table(df: pd.DataFrame, path: str | Path, *, protect_formulas: bool = True) -> Path:
+def write_table(
+    df: pd.DataFrame,
+    path: str | Path | Database,
+    *,
+    protect_formulas: bool = True,
+    if_exists: str = "fail",
+) -> Path | Database:
     """Write a table atomically; the format follows the extension.
 
     ``.csv`` (UTF-8), ``.xlsx``, ``.parquet``; a :class:`geopandas.GeoDataFrame` may also go
@@ -279,8 +293,15 @@ def write_table(df: pd.DataFrame, path: str | Path, *, protect_formulas: bool = 
     (:func:`typed_numbers`); in ``.csv`` text that a spreadsheet would run as a formula gets a
     leading apostrophe (:func:`neutralise_formulas`) unless ``protect_formulas=False``.
     Parquet, GeoPackage and GeoJSON keep the frame's own column types.
+
+    A PostgreSQL URL (``postgresql://host/db?table=schema.name``) writes a table in one
+    transaction (:func:`geo.io.postgis.write_database`; ``if_exists``: ``fail``, ``replace``
+    or ``append``); files are always replaced, atomically.
     """
-    path = Path(path)
+    target = as_source(path)
+    if isinstance(target, Database):
+        return write_database(df, target, if_exists=if_exists)
+    path = Path(target)
     ext = path.suffix.lower()
     if isinstance(df, gpd.GeoDataFrame) and ext in (".gpkg", ".geojson", ".geoparquet", ".fgb"):
         return write_vector(df, path)

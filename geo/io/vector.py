@@ -13,6 +13,7 @@ from ..crs import (
 )
 from ..errors import InputFileError
 from .files import atomic_path, check_file
+from .postgis import Database, as_source, read_database
 
 __all__ = ["VECTOR_EXTENSIONS", "read_vector", "write_layers", "write_vector"]
 
@@ -21,12 +22,16 @@ logger = logging.getLogger(__name__)
 VECTOR_EXTENSIONS = (".gpkg", ".geojson", ".json", ".parquet", ".geoparquet", ".shp", ".fgb")
 
 
-def read_vector(path: str | Path, *, argument: str = "file", layer: str | None = None):
+def read_vector(path: str | Path | Database, *, argument: str = "file", layer: str | None = None):
     """Read a vector file (GeoPackage, GeoJSON, GeoParquet, Shapefile, FlatGeobuf).
 
-    Returns a :class:`geopandas.GeoDataFrame` in the file's own CRS.
+    Returns a :class:`geopandas.GeoDataFrame` in the file's own CRS. A PostgreSQL URL
+    (``postgresql://host/db?table=schema.name``, see :mod:`geo.io.postgis`) reads a table.
     """
-    path = Path(path)
+    src = as_source(path)
+    if isinstance(src, Database):
+        return read_database(src, argument=argument, need_geometry=True)
+    path = Path(src)
     check_file(path, argument)
     ext = path.suffix.lower()
     try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import settings
 from ..errors import InputFileError
+from ..io.postgis import as_source
 
 __all__ = ["CONFIG_VARIABLE", "app_from_config", "app_from_environment", "read_token"]
 
@@ -49,7 +50,7 @@ def app_from_config(config: dict[str, Any]) -> Any:
     register = None
     if config.get("register"):
         register = read_register(
-            config["register"],
+            as_source(config["register"]),  # type: ignore[arg-type]
             crs=config.get("register_crs"),
             columns=config.get("register_columns") or {},
         )

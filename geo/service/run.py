@@ -55,7 +55,9 @@ def serve(
         raise UsageError(f"workers: at least 1; received {workers}")
     target: Any = app
     extra: dict[str, Any] = {}
-    if workers > 1:
+    if workers == 1 and config is not None:
+        target = _reload_on_hangup(app, config)
+    if workers > 1:  # uvicorn's supervisor: SIGHUP replaces each worker, new one first
         import json
         import os
 
@@ -65,7 +67,9 @@ def serve(
             raise UsageError("workers: more than one worker needs the service's configuration")
         os.environ[CONFIG_VARIABLE] = json.dumps(config)
         target = "geo.service.factory:app_from_environment"
-        extra = {"factory": True, "workers": workers}
+        # a new worker builds the study and reads the register (from a file or PostgreSQL)
+        # before it is ready: give it time, or uvicorn keeps the old one after SIGHUP
+        extra = {"factory": True, "workers": workers, "timeout_worker_healthcheck": 300}
     uvicorn.run(
         target,
         **extra,
@@ -76,3 +80,46 @@ def serve(
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         server_header=False,
     )
+
+
+class Reloadable:
+    """An ASGI application that can be replaced while it serves: requests in flight finish on
+    the application they started on, new ones go to the new one."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+def _reload_on_hangup(app: Any, config: dict[str, Any]) -> Reloadable:
+    """SIGHUP rebuilds the application from ``config`` — the register read again (e.g. from
+    PostgreSQL), the study and network too — in a thread, and swaps it in when it is ready; a
+    failure keeps the old one and says why."""
+    import signal
+    import threading
+
+    from .factory import app_from_config
+
+    holder = Reloadable(app)
+    lock = threading.Lock()
+
+    def rebuild() -> None:
+        if not lock.acquire(blocking=False):
+            logger.info("SIGHUP: a reload is already running")
+            return
+        try:
+            holder.app = app_from_config(config)
+            logger.info("SIGHUP: reloaded the register and the study")
+        except Exception as exc:  # noqa: BLE001 - the service goes on with what it has
+            logger.error("SIGHUP: reload failed, still serving the previous data: %s", exc)
+        finally:
+            lock.release()
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(
+            signal.SIGHUP,
+            lambda *_: threading.Thread(target=rebuild, name="geo-reload", daemon=True).start(),
+        )
+    return holder

@@ -390,7 +390,7 @@ def _write_layers(out: Path, regso, catch, settle, localities, grid_in, bases) -
         "settlement": vector.write_vector(settle, out / "settlement.gpkg", layer="settlement"),
         "localities": vector.write_vector(localities, out / "localities.gpkg", layer="localities"),
         "demand_grid": vector.write_vector(grid_in, out / "demand_grid_1km.gpkg", layer="demand"),
-        "bases": tables.write_table(bases, out / "bases.csv"),
+        "bases": Path(str(tables.write_table(bases, out / "bases.csv"))),
     }
 
 

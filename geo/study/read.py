@@ -28,6 +28,7 @@ from ..errors import (
     StudyMismatchError,
 )
 from ..io import files, tables, vector
+from ..io.postgis import Database, as_source
 from ..polygons import OUTSIDE, PolygonIndex
 from ..schema import REGSO_STATISTICS
 
@@ -426,7 +427,7 @@ def check_topology(
 
 
 def read_areas(
-    path: str | Path,
+    path: str | Path | Database,
     *,
     name_col: str | None = None,
     label_col: str | None = None,
@@ -482,7 +483,7 @@ def read_areas(
 
 
 def read_bases(
-    path: str | Path,
+    path: str | Path | Database,
     *,
     name_col: str | None = None,
     area_col: str | None = None,
@@ -611,9 +612,9 @@ def read_study_meta(folder: str | Path) -> dict[str, object]:
 def load_study(
     *,
     data: str | Path | None = None,
-    areas: str | Path | None = None,
+    areas: str | Path | Database | None = None,
     area_col: str | None = None,
-    bases: str | Path | None = None,
+    bases: str | Path | Database | None = None,
     base_name_col: str | None = None,
     base_area_col: str | None = None,
     bases_crs: str | None = None,
@@ -659,6 +660,7 @@ def load_study(
     describe only a corner of the areas.
     """
     folder = Path(data) if data is not None else files.data_dir()
+    areas, bases = as_source(areas), as_source(bases)  # a URL's text never shows its password
     needed = ("regso.gpkg", "catchments.gpkg", "bases.csv", "settlement.gpkg",
               "demand_grid_1km.gpkg", "localities.gpkg")  # fmt: skip
     absent = [f for f in needed if not (folder / f).is_file()]
