@@ -120,6 +120,7 @@ def _write(study, areas, bases, units, out: Path, args: argparse.Namespace, head
     from ..crs import from_sweref
     from ..io import tables, vector
     from ..maps import catchment_map, save_map
+    from ..maps.qgis_style import area_colours_in_order, categorized_qml, embed_style
     from ..study import read_bases
 
     if out.suffix.lower() != ".gpkg":
@@ -128,6 +129,11 @@ def _write(study, areas, bases, units, out: Path, args: argparse.Namespace, head
             "cost", "geometry"]  # fmt: skip
     units_out = units[[c for c in keep if c in units.columns]]
     vector.write_layers({"areas": areas, "bases": bases, "units": units_out}, out)
+    colours = area_colours_in_order(areas["area"].astype(str).tolist())
+    for layer, frame, kind in (("areas", areas, "polygon"), ("units", units_out, "polygon"),
+                               ("bases", bases, "point")):  # fmt: skip
+        if "area" in frame.columns:  # QGIS draws them as geo's maps do
+            embed_style(out, layer, categorized_qml("area", colours, geometry=kind))
     table_path = out.with_name(out.stem + "_areas.csv")
     tables.write_table(areas.drop(columns="geometry").round(4), table_path)
     bases_path = out.with_name(out.stem + "_bases.csv")

@@ -154,6 +154,11 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     ):  # fmt: skip
         out = result.to_geodataframe()
     tables.write_table(out, output, protect_formulas=not args.raw_csv, if_exists=args.if_exists)
+    if isinstance(output, Path) and output.suffix.lower() == ".gpkg":  # QGIS: geo's colours
+        from ..maps.qgis_style import area_colours_in_order, categorized_qml, embed_style
+
+        colours = area_colours_in_order(study.areas["area"].astype(str).tolist())
+        embed_style(output, output.stem, categorized_qml("area", colours, geometry="point"))
     summary = result.summary()
     summary_path = args.summary_csv or options.summary_path(output)
     tables.write_table(summary.round(4), summary_path, if_exists=args.if_exists)

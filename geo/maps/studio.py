@@ -305,15 +305,13 @@ def studio_data(
     }
 
 
-_TOKENS = re.compile(
-    r"\{\{(LANG|TITLE|LEAFLET_CSS|STUDIO_CSS|LEAFLET_JS|DATA|CHARTS_JS|CORE_JS|MAIN_JS)\}\}"
-)
+_TOKENS = re.compile(r"\{\{([A-Z][A-Z_]*)\}\}")
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
     """Put ``values`` into the ``{{NAME}}`` places of a page template in one pass (nothing
     inserted is read as a place again)."""
-    return _TOKENS.sub(lambda m: values[m.group(1)], template)
+    return _TOKENS.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 def design_data(
