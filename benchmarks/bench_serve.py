@@ -5,8 +5,10 @@ same number of workers; the load comes from ``wrk`` (Debian package; a C load ge
 leaves the cores to the servers) when installed, else from Python client processes, over
 keep-alive connections: lookups for random points in Linköping (and, for ours, text addresses
 from a SYNTHETIC register). Each run is bounded in time. Prints ``lookups_per_s``, ``p99_ms``,
-``ratio_vs_sjoin_server`` and ``ratio_vs_cli`` (100 000 addresses through ``POST /api/assign``
-against ``geo assign`` on the same file) lines.
+``ratio_vs_sjoin_server``, ``ratio_address_vs_coordinates``, the same for ``geo serve --gtfs``
+on a SYNTHETIC Linköping feed (``lookups_per_s_transit``, ``p99_ms_transit``, its start-up
+time) and ``ratio_vs_cli`` (100 000 addresses through ``POST /api/assign`` against ``geo
+assign`` on the same file) lines.
 
     apt-get install wrk        # optional
     python benchmarks/bench_serve.py --seconds 10 --connections 16 --workers 2
@@ -186,6 +188,10 @@ def main() -> None:
         "/api/lookup?" + urllib.parse.urlencode({"address": a}) for a in register["address"][:5000]
     ]
     (tmp / "baseline.py").write_text(BASELINE)
+    from geo.study import load_study
+    from geo.synthetic import synthetic_feed
+
+    feed = synthetic_feed(load_study(), tmp / "synthetic_gtfs.zip")
 
     servers = {}
     port = _free_port()
@@ -194,6 +200,16 @@ def main() -> None:
          "--register", str(tmp / "register.csv"), "--workers", str(args.workers)],
         stderr=subprocess.DEVNULL,
     ))  # fmt: skip
+    port = _free_port()
+    t_start = time.perf_counter()
+    servers["transit"] = (port, subprocess.Popen(
+        [sys.executable, "-m", "geo.cli", "serve", "--port", str(port), "-q",
+         "--gtfs", str(feed), "--workers", str(args.workers)],
+        stderr=subprocess.DEVNULL,
+    ))  # fmt: skip
+    _wait(port, servers["transit"][1])
+    print(f"start-up geo serve --gtfs (SYNTHETIC feed, profiles to every base): "
+          f"{time.perf_counter() - t_start:.1f} s")  # fmt: skip
     port = _free_port()
     servers["sjoin"] = (port, subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "baseline:app", "--port", str(port),
@@ -210,7 +226,7 @@ def main() -> None:
             print(f"{name}: {json.loads(conn.getresponse().read())['area']}")
         rates = {}
         for name, paths in (("ours", coord_paths), ("sjoin", coord_paths),
-                            ("ours_address", address_paths)):  # fmt: skip
+                            ("ours_address", address_paths), ("transit", coord_paths)):  # fmt: skip
             port = servers[name.split("_")[0]][0]
             if args.warmup > 0:  # first requests pay for imports and caches: not measured
                 _load(
@@ -225,6 +241,7 @@ def main() -> None:
             print(f"p99_ms_{name} {p99:.1f}")
             print(f"errors_{name} {errors}")
         print(f"ratio_vs_sjoin_server {rates['ours'] / rates['sjoin']:.1f}")
+        print(f"ratio_address_vs_coordinates {rates['ours_address'] / rates['ours']:.2f}")
         # a batch through POST /api/assign against geo assign on the same file
         batch = synthetic_addresses(args.batch, seed=6)
         batch.to_csv(tmp / "batch.csv", index=False)

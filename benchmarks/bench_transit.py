@@ -127,6 +127,37 @@ def main() -> None:
     print(f"ratio_vs_networkx full {t_ref / t_full:,.0f}")
     print(f"memory_mb {mem_mb:.0f} (peak resident, ours; goal < 500)")
     print(f"ratio_pyarrow_vs_pandas read {ratio_read:.1f}")
+    _scan_speed(tr, targets, fp, egress)
+
+
+def _scan_speed(tr, targets, fp, egress) -> None:
+    """The reverse profile scan per base: compiled (numba) against the Python loop, same
+    targets, same run; identical profiles checked."""
+    from geo.transit.profile import profiles_to_target
+    from geo.transit.scan import have_compiler
+
+    tt = tr.timetable
+    if not have_compiler():
+        print("numba not installed: the compiled scan is not measured")
+        return
+    profiles_to_target(tt, egress[0], fp, tr.slack_s, engine="compiled")  # compile (cached)
+    timing, same = {}, True
+    for engine in ("python", "compiled"):
+        best, out = float("inf"), []
+        for _ in range(3):
+            t = time.perf_counter()
+            out = [profiles_to_target(tt, e, fp, tr.slack_s, engine=engine) for e in egress]
+            best = min(best, time.perf_counter() - t)
+        timing[engine] = (best / len(egress), out)
+    for a, b in zip(timing["python"][1], timing["compiled"][1], strict=True):
+        same &= all(
+            np.array_equal(getattr(a, n), getattr(b, n))
+            for n in ("start", "dep", "arr", "transfers", "ride_s", "walk_s")
+        )
+    print(f"scan_ms_per_base python {timing['python'][0] * 1000:.1f}")
+    print(f"scan_ms_per_base compiled {timing['compiled'][0] * 1000:.2f}")
+    print(f"identical compiled_vs_python {bool(same)} ({len(egress)} targets, every array)")
+    print(f"scan_speedup {timing['python'][0] / timing['compiled'][0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,7 @@ from .schema import (
 __all__ = [
     "LEVELS",
     "Register",
+    "exact_matches",
     "geocode",
     "is_typo",
     "normalize_street",
@@ -221,46 +223,100 @@ def _postcode(text: object) -> str:
 
 
 def parse_many(texts: list[str]) -> pd.DataFrame:
-    """:func:`parse_address` for many texts at once (vectorised; names normalised once each)."""
-    raw = pd.Series(texts, dtype="object").fillna("").astype(str)
-    m = raw.str.extract(_ADDRESS)
-    ok = m["street"].notna() & m["number"].notna()
-    streets = m["street"].fillna("")
-    uniq = {v: normalize_street(v) for v in streets.unique()}
-    locs = m["locality"].fillna("")
-    uniq_loc = {v: fold(v).strip() for v in locs.unique()}
-    out = pd.DataFrame(
-        {
-            "street": streets.map(uniq),
-            "number": m["number"].fillna("").map(lambda v: str(int(v)) if v else ""),
-            "letter": m["letter"].fillna("").str.casefold(),
-            "postcode": m["postcode"].fillna("").str.replace(" ", "", regex=False),
-            "locality": locs.map(uniq_loc),
-        }
-    )
-    out.loc[~ok, :] = ""
-    out.loc[out["postcode"].str.len() != 5, "postcode"] = ""
+    """:func:`parse_address` for many texts at once (one regex pass in a comprehension, names
+    normalised once each)."""
+    search = _ADDRESS.search
+    none = (None, None, None, None, None)
+    found = [
+        m.group("street", "number", "letter", "postcode", "locality")
+        if (m := search("" if t is None or t != t else str(t)))
+        else none
+        for t in texts
+    ]
+    cols = list(zip(*found, strict=True)) if found else [(), (), (), (), ()]
+    street, number, letter, postcode, locality = cols
+    # each distinct value normalised once; a text without street and number is all empty
+    ok = np.fromiter(
+        (st is not None and nu is not None for st, nu in zip(street, number, strict=True)),
+        dtype=bool, count=len(found),
+    )  # fmt: skip
+    st_map = {v: normalize_street(v) for v in set(street) if v is not None}
+    nu_map = {v: str(int(v)) for v in set(number) if v}
+    le_map = {v: v.casefold() for v in set(letter) if v}
+    pc_map = {v: (w if len(w := v.replace(" ", "")) == 5 else "") for v in set(postcode) if v}
+    lo_map = {v: fold(v or "").strip() for v in set(locality)}
+    columns = {}
+    for name, values, table in (
+        ("street", street, st_map), ("number", number, nu_map), ("letter", letter, le_map),
+        ("postcode", postcode, pc_map), ("locality", locality, lo_map),
+    ):  # fmt: skip
+        col = np.array([table.get(v, "") for v in values], dtype=object)
+        col[~ok] = ""
+        columns[name] = col
+    return pd.DataFrame(columns)
+
+
+def _joined_keys(columns: list[Any]) -> Any:
+    """The key columns joined into one Arrow string per row (unit separator between parts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = [pa.array(c, type=pa.string(), from_pandas=True) for c in columns]
+    return pc.binary_join_element_wise(*arrays, "\x1f")
+
+
+#: Up to this many addresses, exact keys are looked up in a dict (an Arrow join builds its
+#: hash table of the register's keys on every call: right for a batch, slow for one lookup).
+SMALL_BATCH = 256
+
+
+def _exact_small(parsed: pd.DataFrame, register: Register) -> np.ndarray:
+    names = ("street", "number", "letter", "postcode", "locality")
+    st, nu, le, pc, lo = (parsed[c].tolist() for c in names)
+    by_pc, by_lo = register.exact_dicts["postcode"], register.exact_dicts["locality"]
+    out = np.full(len(parsed), -1, dtype=np.int64)
+    for i, (s, n, x, p, q) in enumerate(zip(st, nu, le, pc, lo, strict=True)):
+        if not s:
+            continue
+        k = by_pc.get(f"{s}\x1f{n}\x1f{x}\x1f{p}", -1) if p else -1
+        if k < 0 and q:
+            k = by_lo.get(f"{s}\x1f{n}\x1f{x}\x1f{q}", -1)
+        out[i] = k
     return out
 
 
-def _exact_merge(parsed: pd.DataFrame, reg: pd.DataFrame) -> np.ndarray:
+def exact_matches(parsed: pd.DataFrame, register: Register) -> np.ndarray:
     """Register position of each parsed address that matches exactly one row; else -1.
 
-    A plain merge on the normalised keys (street, number, letter and postcode, else
-    locality); keys that occur more than once in the register are left to the careful path.
+    A hash join in Arrow on the normalised keys (street, number, letter and postcode, else
+    locality) against :attr:`Register.exact_keys` (built once per register); keys that occur
+    more than once in the register are left to the careful path.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(parsed) <= SMALL_BATCH:  # a lookup or a few: a dict, not an Arrow hash table
+        return _exact_small(parsed, register)
+    cols = {
+        c: pa.array(parsed[c], type=pa.string(), from_pandas=True)
+        for c in ("street", "number", "letter", "postcode", "locality")
+    }
+    given = {
+        c: pc.not_equal(cols[c], "").to_numpy(zero_copy_only=False)
+        for c in ("street", "postcode", "locality")
+    }
     out = np.full(len(parsed), -1, dtype=np.int64)
-    left = parsed.assign(_i=np.arange(len(parsed)))
-    right = reg.assign(_k=np.arange(len(reg)))
-    for area in ("postcode", "locality"):
-        todo = left[(out[left["_i"]] < 0) & (left[area] != "") & (left["street"] != "")]
-        if todo.empty:
-            continue
-        keys = ["street", "number", "letter", area]
-        counts = right.groupby(keys)["_k"].agg(["first", "size"]).reset_index()
-        unique = counts[counts["size"] == 1]
-        joined = todo.merge(unique, on=keys, how="inner")
-        out[joined["_i"].to_numpy()] = joined["first"].to_numpy()
+    every = np.arange(len(parsed))
+    for area in ("postcode", "locality"):  # the locality only for what the postcode left
+        todo = every if area == "postcode" else np.flatnonzero(out < 0)
+        take = pa.array(todo)
+        part = [cols[c] if area == "postcode" else cols[c].take(take)
+                for c in ("street", "number", "letter", area)]  # fmt: skip
+        values, positions = register.exact_keys[area]
+        found = pc.index_in(pc.binary_join_element_wise(*part, "\x1f"), value_set=values)
+        k = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        hit = (k >= 0) & given["street"][todo] & given[area][todo] & (out[todo] < 0)
+        out[todo[hit]] = positions[k[hit]]
     return out
 
 
@@ -298,6 +354,33 @@ class Register:
     def words(self) -> frozenset[str]:
         """Known words of street names: the package's list plus this register's streets."""
         return street_words(self.table["street"].unique().tolist())
+
+    @cached_property
+    def exact_keys(self) -> dict[str, tuple[Any, np.ndarray]]:
+        """Per ``postcode`` and ``locality``: the keys (street, number, letter, area) held by
+        exactly one row, as an Arrow string array, and that row's table position."""
+        import pyarrow.compute as pc
+
+        t = self.table
+        out = {}
+        for area in ("postcode", "locality"):
+            keys = _joined_keys([t[c].astype(str) for c in ("street", "number", "letter", area)])
+            codes = pc.dictionary_encode(keys)
+            index = codes.indices.to_numpy(zero_copy_only=False)
+            counts = np.bincount(index, minlength=len(codes.dictionary))
+            first = np.full(len(codes.dictionary), -1, dtype=np.int64)
+            first[index[::-1]] = np.arange(len(index) - 1, -1, -1)  # the first row of each key
+            once = np.flatnonzero(counts == 1)
+            out[area] = (codes.dictionary.take(once), first[once])
+        return out
+
+    @cached_property
+    def exact_dicts(self) -> dict[str, dict[str, int]]:
+        """:attr:`exact_keys` as dicts (joined key -> table position), for single lookups."""
+        return {
+            area: dict(zip(values.to_pylist(), positions.tolist(), strict=True))
+            for area, (values, positions) in self.exact_keys.items()
+        }
 
     @cached_property
     def extent_memo(self) -> dict:
@@ -529,7 +612,7 @@ def _match(
     keys: list[tuple | None] = [None] * size
     near_cache: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
     parsed = parse_many(texts)
-    exact_k = _exact_merge(parsed, register.table)
+    exact_k = exact_matches(parsed, register)
     hit = exact_k >= 0
     level[hit] = "exact"
     precision[hit] = PRECISION_ADDRESS

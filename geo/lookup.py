@@ -97,9 +97,20 @@ class LookupAnswers:
             out["travel"] = {
                 "mode": assigned.get("travel_mode"),
                 "status": assigned.get("network_status"),
+                "reason": assigned.get("network_reason"),
                 "own_base_travel_time_s": assigned.get("own_base_travel_time_s"),
                 "quickest_base": assigned.get("quickest_base"),
+                "travel_times_s": {
+                    bid: assigned.get(f"travel_time_s_{bid}") for bid in self.base_ids
+                },
             }
+            if "own_base_travel_time_p90_s" in assigned:  # public transport: over the window
+                out["travel"]["own_base_travel_time_p90_s"] = assigned.get(
+                    "own_base_travel_time_p90_s"
+                )
+                out["travel"]["travel_times_p90_s"] = {
+                    bid: assigned.get(f"travel_time_p90_s_{bid}") for bid in self.base_ids
+                }
         return out
 
 

@@ -12,6 +12,8 @@ The command line shows the same values as its defaults.
 
 from __future__ import annotations
 
+import os
+
 #: Addresses and bases farther than this from a usable way get no route (metres).
 max_snap_m: float = 500.0
 #: Seconds the exact siting solvers may take before returning the best solution found.
@@ -57,6 +59,9 @@ transit_transfer_slack_s: int = 60
 transit_window_min: int = 120
 transit_depart_time: str = "07:00"
 transit_max_walk_only_m: float = 3000.0
+#: The Connection Scan: ``auto`` (compiled with numba when it is installed), ``compiled`` or
+#: ``python`` (the reference loop); ``$GEO_TRANSIT_SCAN`` sets it for a run.
+transit_scan: str = os.environ.get("GEO_TRANSIT_SCAN", "auto")
 #: ``geo serve``: the largest upload to POST /api/assign (bytes) and the most rows in it.
 serve_max_upload_bytes: int = 200_000_000
 serve_max_rows: int = 2_000_000

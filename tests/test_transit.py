@@ -408,3 +408,80 @@ def test_walking_along_a_walk_network(shared, linkoping_feed, study):
     car = load_network("car", lines=roads, layer="roads")
     with pytest.raises(GeoValueError, match="walk network"):
         load_transit(linkoping_feed, walk_network=car)
+
+
+def test_the_compiled_scan_equals_the_python_loop(atb):
+    """numba's scan and the reference loop give identical profiles, every array, for targets
+    across the AtB feed (the time-expanded identity above is checked on the default engine)."""
+    pytest.importorskip("numba")
+    from geo.transit.profile import profiles_to_target
+
+    tt = atb.timetable
+    fp = atb.footpaths()
+    rng = np.random.default_rng(5)
+    served = atb.served_stops()
+    for target in rng.choice(served, 8, replace=False):
+        near = rng.choice(served, 2, replace=False)  # the target and two stops 5 min away
+        egress = {int(target): 0, **{int(s): 300 for s in near if s != target}}
+        a = profiles_to_target(tt, egress, fp, atb.slack_s, engine="compiled")
+        b = profiles_to_target(tt, egress, fp, atb.slack_s, engine="python")
+        assert a.size == b.size > 0
+        for name in ("start", "dep", "arr", "transfers", "ride_s", "walk_s"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+@pytest.mark.slow
+def test_geo_serve_answers_by_public_transport_as_geo_assign_does(tmp_path, linkoping_feed, study):
+    """geo serve --gtfs: /api/lookup gives the median and p90 to every base, with the status
+    and reason, equal to geo assign --mode transit for the same points."""
+    import json as _json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_service import Server
+
+    from geo.crs import from_sweref
+
+    # points by the stops (ride or walk), and one far from any stop
+    e = np.array([529_100.0, 537_000.0, 533_800.0, 545_000.0, 520_000.0])
+    n = np.array([6_485_500.0, 6_476_000.0, 6_471_000.0, 6_472_500.0, 6_460_000.0])
+    e = np.r_[e, study.base_xy[0] + 150.0]
+    n = np.r_[n, study.base_xy[1] - 100.0]
+    lon, lat = from_sweref(e, n)
+    lat, lon = np.round(lat, 6), np.round(lon, 6)
+    pts = tmp_path / "points.csv"
+    pd.DataFrame({"lat": lat, "lon": lon}).to_csv(pts, index=False)
+    out = tmp_path / "assigned.csv"
+    assert main(["assign", str(pts), "-o", str(out), "-q", "--mode", "transit",
+                 "--gtfs", str(linkoping_feed)]) == 0  # fmt: skip
+    want = pd.read_csv(out)
+    srv = Server(tmp_path, "--gtfs", str(linkoping_feed))
+    try:
+        statuses = set()
+        for k in range(len(want)):
+            status, body = srv.json(f"/api/lookup?lat={lat[k]}&lon={lon[k]}")
+            assert status == 200, body
+            travel = body["travel"]
+            row = want.iloc[k]
+            assert travel["mode"] == "transit"
+            assert travel["status"] == row["network_status"]
+            statuses.add(travel["status"])
+            assert (travel["reason"] or "") == (
+                row["network_reason"] if isinstance(row["network_reason"], str) else ""
+            )
+            for bid in study.base_ids:
+                for key, col in (
+                    ("travel_times_s", "travel_time_s_"),
+                    ("travel_times_p90_s", "travel_time_p90_s_"),
+                ):
+                    got, exp = travel[key][bid], row[col + bid]
+                    assert (got is None and pd.isna(exp)) or got == pytest.approx(exp), (
+                        k,
+                        bid,
+                        key,
+                    )
+        assert {"ok", "no_service"} <= statuses
+        assert "profiles to 4 bases made in" in srv.log.read_text()
+        _json.dumps(travel)
+    finally:
+        assert srv.stop() == 0

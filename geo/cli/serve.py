@@ -34,7 +34,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--register", type=options.source, help="address register for lookups by address"
     )
     sv.add_argument("--register-crs", help="CRS of the register's coordinate columns")
-    sv.add_argument("--network", type=Path, help="network built by 'geo network build' (.npz)")
+    sv.add_argument(
+        "--network", type=Path,
+        help="network built by 'geo network build' (.npz): travel times in its mode (with "
+        "--gtfs: the walk network to and from stops)",
+    )  # fmt: skip
+    sv.add_argument(
+        "--gtfs", type=Path,
+        help="GTFS feed: lookups answer with public-transport times (median and p90 over the "
+        "departure window) to every base, computed from profiles made at start-up",
+    )  # fmt: skip
+    sv.add_argument("--depart", help="with --gtfs: start of the departure window")
+    sv.add_argument(
+        "--window-min", type=int, default=settings.transit_window_min,
+        help=f"with --gtfs: departure window, minutes (default {settings.transit_window_min})",
+    )  # fmt: skip
     sv.add_argument(
         "--token-file", type=Path,
         help="file holding a bearer token that every request must carry",
@@ -65,6 +79,9 @@ def _config(args: argparse.Namespace) -> dict[str, object]:
         "register_crs": args.register_crs,
         "register_columns": options.register_columns(args),
         "network": str(args.network) if args.network is not None else None,
+        "gtfs": str(args.gtfs) if args.gtfs is not None else None,
+        "depart": args.depart,
+        "window_min": args.window_min,
         "token_file": str(args.token_file) if args.token_file is not None else None,
         "max_upload_bytes": int(args.max_upload_mb * 1e6),
         "max_rows": args.max_rows,

@@ -7,6 +7,7 @@ environment variable :data:`CONFIG_VARIABLE` and build the same application.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ __all__ = ["CONFIG_VARIABLE", "app_from_config", "app_from_environment", "read_t
 
 #: The environment variable that carries the configuration to the workers.
 CONFIG_VARIABLE = "GEO_SERVE_CONFIG"
+logger = logging.getLogger(__name__)
 
 
 def read_token(path: str | Path) -> str:
@@ -55,6 +57,8 @@ def app_from_config(config: dict[str, Any]) -> Any:
             columns=config.get("register_columns") or {},
         )
     network = read_network(config["network"]) if config.get("network") else None
+    if config.get("gtfs"):  # public transport: walking along --network when given
+        network = _transit(config, walk=network, study=study)
     if not config.get("allow_far_inputs"):
         fix = "give the study region's file, another --study, or --allow-far-inputs"
         if register is not None:
@@ -64,7 +68,7 @@ def app_from_config(config: dict[str, Any]) -> Any:
                 "the register's nearest address",
                 within_m=settings.transit_max_walk_m, fix=fix,
             )  # fmt: skip
-        if network is not None:
+        if network is not None and not config.get("gtfs"):
             study.require_near(
                 network.node_e, network.node_n, "the network's nearest node",
                 within_m=settings.max_snap_m, fix=fix,
@@ -78,6 +82,34 @@ def app_from_config(config: dict[str, Any]) -> Any:
         max_upload_bytes=config.get("max_upload_bytes"),
         max_rows=config.get("max_rows"),
     )
+
+
+def _transit(config: dict[str, Any], *, walk: Any, study: Any) -> Any:
+    """The timetable of ``--gtfs``, checked against the study, with every base's profiles
+    made now (start-up) so that a lookup only evaluates them."""
+    import time
+
+    from ..transit import load_transit
+
+    t0 = time.perf_counter()
+    transit = load_transit(
+        config["gtfs"], depart=config.get("depart"),
+        window_min=config.get("window_min") or settings.transit_window_min, walk_network=walk,
+    )  # fmt: skip
+    tt = transit.timetable
+    if not config.get("allow_far_inputs"):
+        study.require_near(
+            tt.stop_e, tt.stop_n, "the feed's nearest stop", within_m=settings.transit_max_walk_m,
+            fix="give the study region's feed, another --study, or --allow-far-inputs",
+        )  # fmt: skip
+    e, n = study.base_xy
+    for be, bn in zip(e, n, strict=True):
+        transit.profiles(float(be), float(bn))
+    logger.info(
+        "transit: %s; profiles to %d bases made in %.1f s (start-up)",
+        transit.window_text, len(e), time.perf_counter() - t0,
+    )  # fmt: skip
+    return transit
 
 
 def app_from_environment() -> Any:

@@ -56,10 +56,24 @@ class Settlement(BaseModel):
 
 
 class Travel(BaseModel):
-    mode: str | None = Field(description="`walk`, `bike` or `car`.")
-    status: str | None = Field(description="`ok`, `estimated`, `too_far_from_network`, …")
-    own_base_travel_time_s: float | None
+    mode: str | None = Field(description="`walk`, `bike`, `car` or `transit` (`geo serve --gtfs`).")
+    status: str | None = Field(
+        description="`ok`, `estimated`, `too_far_from_network`; public transport: `ok`, "
+        "`walk_only`, `no_service`, `unreachable`"
+    )
+    reason: str | None = Field(None, description="Why, in words.")
+    own_base_travel_time_s: float | None = Field(
+        description="Seconds to the area's own base (public transport: the median over the "
+        "departure window)."
+    )
+    own_base_travel_time_p90_s: float | None = Field(
+        None, description="Public transport: the 90th percentile over the departure window."
+    )
     quickest_base: str | None
+    travel_times_s: dict[str, float | None] | None = Field(None, description="To every base.")
+    travel_times_p90_s: dict[str, float | None] | None = Field(
+        None, description="Public transport: 90th percentile to every base."
+    )
 
 
 class LookupAnswer(BaseModel):

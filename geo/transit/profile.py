@@ -27,7 +27,7 @@ import numpy as np
 
 from .feed import Timetable
 
-__all__ = ["Journeys", "Profiles", "evaluate", "profiles_to_target"]
+__all__ = ["Journeys", "Profiles", "evaluate", "profiles_to_target", "scan_python"]
 
 INF = 1 << 62
 
@@ -59,8 +59,14 @@ def profiles_to_target(
     egress_s: dict[int, int],
     footpaths: list[list[tuple[int, int]]],
     slack_s: int,
+    *,
+    engine: str | None = None,
 ) -> Profiles:
     """Scan the timetable once backwards for one target.
+
+    The scan runs compiled (numba) when numba is installed, else as the Python loop of
+    :func:`scan_python`; both give identical profiles (tested). ``engine`` (``"compiled"`` or
+    ``"python"``; default: :data:`geo.settings.transit_scan`) chooses.
 
     Parameters
     ----------
@@ -72,7 +78,26 @@ def profiles_to_target(
         itself included with 0.
     slack_s : int
         Seconds between arriving at a stop and boarding there on a transfer.
+    engine : {"compiled", "python"}, optional
     """
+    from .. import settings
+    from .scan import compiled_scan, have_compiler
+
+    chosen = engine or settings.transit_scan
+    if chosen not in ("auto", "compiled", "python"):
+        raise ValueError(f"engine: 'compiled' or 'python'; received {chosen!r}")
+    if chosen == "compiled" or (chosen == "auto" and have_compiler()):
+        return Profiles(*compiled_scan(tt, egress_s, footpaths, slack_s))
+    return scan_python(tt, egress_s, footpaths, slack_s)
+
+
+def scan_python(
+    tt: Timetable,
+    egress_s: dict[int, int],
+    footpaths: list[list[tuple[int, int]]],
+    slack_s: int,
+) -> Profiles:
+    """The reverse profile scan as a Python loop: the reference the compiled scan equals."""
     n_stops = tt.n_stops
     n_trips = int(tt.trip.max()) + 1 if tt.trip.size else 0
     dep_a = tt.dep_s.tolist()

@@ -105,6 +105,10 @@ def _rank(values: np.ndarray, q: float) -> np.ndarray:
     return np.argsort(values, axis=-1, kind="stable")[..., k]
 
 
+#: Targets whose profiles a :class:`Transit` keeps.
+PROFILE_MEMO = 64
+
+
 @dataclass(frozen=True)
 class Transit:
     """A timetable and the rules for travelling on it (the ``--mode transit`` "network").
@@ -194,11 +198,22 @@ class Transit:
         return pts[keep], served[stops[keep]], secs
 
     def served_stops(self) -> np.ndarray:
-        tt = self.timetable
-        return np.unique(np.r_[tt.dep_stop, tt.arr_stop]).astype(np.int64)
+        """The stops some connection of the day departs from or arrives at."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if "served" not in memo:
+            tt = self.timetable
+            memo["served"] = np.unique(np.r_[tt.dep_stop, tt.arr_stop]).astype(np.int64)
+        return memo["served"]
 
     def footpaths(self) -> list[list[tuple[int, int]]]:
-        """For every stop: itself (0 s) and the served stops within the transfer radius."""
+        """For every stop: itself (0 s) and the served stops within the transfer radius
+        (computed once per timetable)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if "footpaths" not in memo:
+            memo["footpaths"] = self._footpaths()
+        return memo["footpaths"]
+
+    def _footpaths(self) -> list[list[tuple[int, int]]]:
         tt = self.timetable
         served = self.served_stops()
         out: list[list[tuple[int, int]]] = [[(s, 0)] for s in range(tt.n_stops)]
@@ -213,7 +228,20 @@ class Transit:
         return out
 
     def profiles(self, target_e: float, target_n: float, footpaths=None) -> Profiles:  # type: ignore[no-untyped-def]
-        """Every stop's profile to one target (see :mod:`geo.transit.profile`)."""
+        """Every stop's profile to one target (see :mod:`geo.transit.profile`); the profiles
+        of the last :data:`PROFILE_MEMO` targets are kept (a service asks for the same bases
+        again and again)."""
+        if footpaths is not None and footpaths is not self.footpaths():
+            return self._profiles(target_e, target_n, footpaths)
+        memo = self.__dict__.setdefault("_memo", {}).setdefault("profiles", {})
+        key = (float(target_e), float(target_n))
+        if key not in memo:
+            if len(memo) >= PROFILE_MEMO:
+                memo.pop(next(iter(memo)))
+            memo[key] = self._profiles(target_e, target_n, self.footpaths())
+        return memo[key]
+
+    def _profiles(self, target_e: float, target_n: float, footpaths) -> Profiles:  # type: ignore[no-untyped-def]
         served = self.served_stops()
         _, stops, secs = self._near(
             np.array([target_e]), np.array([target_n]), served, self.max_walk_m
