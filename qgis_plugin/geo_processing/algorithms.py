@@ -83,6 +83,25 @@ class GeoAlgorithm(QgsProcessingAlgorithm):
             )
         )
 
+    def add_addresses(self):
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                "INPUT", "Addresses (points)", [QgsProcessing.TypeVectorPoint]
+            )
+        )
+
+    def add_network(self):
+        self.addParameter(
+            QgsProcessingParameterFile(
+                "NETWORK", "Road network (.npz from geo network build, or .osm.pbf)", optional=True
+            )
+        )
+
+    def output_gpkg(self, parameters, context):
+        """The GeoPackage geo writes the OUTPUT layer to."""
+        out = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
+        return out if out.lower().endswith(".gpkg") else out + ".gpkg"
+
     def study_args(self, parameters, context):
         folder = self.parameterAsFile(parameters, "STUDY", context)
         return ["--study", folder] if folder else []
@@ -214,11 +233,7 @@ class AssignAlgorithm(GeoAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS's name
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                "INPUT", "Addresses (points)", [QgsProcessing.TypeVectorPoint]
-            )
-        )
+        self.add_addresses()
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 "AREAS",
@@ -243,11 +258,7 @@ class AssignAlgorithm(GeoAlgorithm):
         self.addParameter(
             QgsProcessingParameterEnum("MODE", "Distance", options=MODES, defaultValue=0)
         )
-        self.addParameter(
-            QgsProcessingParameterFile(
-                "NETWORK", "Road network (.npz from geo network build, or .osm.pbf)", optional=True
-            )
-        )
+        self.add_network()
         self.add_study()
         self.addParameter(
             QgsProcessingParameterVectorDestination(
@@ -264,9 +275,7 @@ class AssignAlgorithm(GeoAlgorithm):
         return args
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS's name
-        out = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
-        if not out.lower().endswith(".gpkg"):
-            out += ".gpkg"
+        out = self.output_gpkg(parameters, context)
         with tempfile.TemporaryDirectory(prefix="geo-qgis-") as tmp:
             args = ["assign", self.layer_file(parameters, "INPUT", context, tmp), "-o", out]
             areas = self.layer_file(parameters, "AREAS", context, tmp)
@@ -296,19 +305,11 @@ class TravelTimesAlgorithm(AssignAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS's name
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                "INPUT", "Addresses (points)", [QgsProcessing.TypeVectorPoint]
-            )
-        )
+        self.add_addresses()
         self.addParameter(
             QgsProcessingParameterEnum("MODE", "Mode", options=TRAVEL_MODES, defaultValue=2)
         )
-        self.addParameter(
-            QgsProcessingParameterFile(
-                "NETWORK", "Road network (.npz from geo network build, or .osm.pbf)", optional=True
-            )
-        )
+        self.add_network()
         self.addParameter(
             QgsProcessingParameterFile(
                 "GTFS", "GTFS feed (zip) for public transport", optional=True, extension="zip"
@@ -327,9 +328,7 @@ class TravelTimesAlgorithm(AssignAlgorithm):
         )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS's name
-        out = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
-        if not out.lower().endswith(".gpkg"):
-            out += ".gpkg"
+        out = self.output_gpkg(parameters, context)
         with tempfile.TemporaryDirectory(prefix="geo-qgis-") as tmp:
             args = ["assign", self.layer_file(parameters, "INPUT", context, tmp), "-o", out]
             args += self.mode_args(parameters, context, TRAVEL_MODES)
@@ -483,9 +482,7 @@ class DesignAlgorithm(GeoAlgorithm):
         )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS's name
-        out = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
-        if not out.lower().endswith(".gpkg"):
-            out += ".gpkg"
+        out = self.output_gpkg(parameters, context)
         args = [
             "areas",
             "design",
