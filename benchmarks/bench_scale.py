@@ -8,8 +8,10 @@ largest locality of each municipality (285 points, a stand-in for municipal offi
 Each engine assigns every point to its RegSO and measures the straight-line distance to the
 nearest base and writes the result:
 
-* ``single``: :func:`geo.areas.assign_addresses` on the whole set in memory (one process);
-* ``local``: :func:`geo.scale.assign_dataset` part by part in one process (reads, writes);
+* ``single``: :func:`geo.areas.assign_addresses` on the whole set in memory (one process;
+  the parts read as coordinates with :func:`geo.io.datasets.read_points_part`);
+* ``local``: :func:`geo.scale.assign_dataset` in one process, parts on two threads (reads,
+  writes);
 * ``dask-1`` / ``dask-2``: the same on a local dask cluster of 1 and 2 worker processes;
 * ``sjoin``: ``geopandas.sjoin(points, regso, predicate="within")`` on one part (area only,
   no distances, no I/O), extrapolated linearly to the whole set;
@@ -17,8 +19,11 @@ nearest base and writes the result:
   ``sjoin`` to the RegSO, ``sjoin_nearest`` to the bases with the distance, write the part —
   extrapolated linearly.
 
-Prints points/s, peak memory (RSS) per process or worker, ``ratio_vs_sjoin`` lines, and how
-the time grows from the smallest to the largest size. Results are checked: the dask areas
+Prints points/s, peak memory (RSS) per process or worker, the seconds of work per million
+points in each step (read, assign, write, summary, duplicates, quantiles: where the next
+bottleneck is), one ``ratio_vs_geopandas_pipeline_<engine>`` line per engine (``single``,
+``local``, ``dask`` with the most workers) at the largest size, and how the time grows from
+the smallest to the largest size. Results are checked: the dask areas
 equal sjoin's on the first part, and single and dask agree on every row.
 
 Usage::
@@ -67,6 +72,7 @@ def _study(bases: Path):
 
 def _child(kind: str, data: Path, bases: Path, out: Path) -> None:
     """Run one engine in this (fresh) process and print a JSON line of measurements."""
+    from geo.addresses import AddressTable, table_from_points
     from geo.areas import assign_addresses
     from geo.io import datasets
     from geo.scale import assign_dataset
@@ -76,9 +82,15 @@ def _child(kind: str, data: Path, bases: Path, out: Path) -> None:
     load_s = time.perf_counter() - t0
     if kind == "single":
         t = time.perf_counter()
-        pts = pd.concat(
-            [datasets.read_part(f) for f in datasets.dataset_files(data)], ignore_index=True
+        parts = [datasets.read_points_part(f) for f in datasets.dataset_files(data)]
+        pts = AddressTable.concat(
+            [
+                table_from_points(p.frame, p.x, p.y, p.type_id, p.type_names, declared_crs=p.crs)
+                for p in parts
+                if p is not None
+            ]
         )
+        del parts
         read_s = time.perf_counter() - t
         t = time.perf_counter()
         res = assign_addresses(pts, study, id_col="address_id")
@@ -91,7 +103,7 @@ def _child(kind: str, data: Path, bases: Path, out: Path) -> None:
         extra = {"read_s": read_s, "assign_s": assign_s, "write_s": write_s}
     else:
         res = assign_dataset(data, out, study, engine="local", id_col="address_id")
-        rows, seconds, extra = res.rows, res.seconds, {}
+        rows, seconds, extra = res.rows, res.seconds, {"steps": res.step_seconds}
     print(
         json.dumps(
             {"rows": rows, "seconds": seconds, "load_s": load_s, "peak_mb": _peak_mb(), **extra}
@@ -125,7 +137,12 @@ def _dask(workers: int, data: Path, bases: Path, out: Path) -> dict:
     ):
         res = assign_dataset(data, out, study, engine="dask", client=client, id_col="address_id")
         peaks = client.run(_peak_mb)
-    return {"rows": res.rows, "seconds": res.seconds, "peak_mb": max(peaks.values())}
+    return {
+        "rows": res.rows,
+        "seconds": res.seconds,
+        "peak_mb": max(peaks.values()),
+        "steps": res.step_seconds,
+    }
 
 
 def _geopandas_pipeline(data: Path, bases: Path, out: Path) -> dict:
@@ -229,19 +246,27 @@ def main() -> None:
             for name, r in results.items():
                 rate = r["rows"] / r["seconds"]
                 timings.setdefault(name, {})[n] = r["seconds"]
-                detail = ""
+                per_m = 1e6 / r["rows"]
                 if name == "single":
-                    detail = (
-                        f" (read {r['read_s']:.1f} s, assign {r['assign_s']:.1f} s, "
-                        f"write {r['write_s']:.1f} s)"
-                    )
+                    steps = {k: r[f"{k}_s"] for k in ("read", "assign", "write")}
+                else:
+                    steps = r["steps"]
+                split = ", ".join(f"{k} {v * per_m:.2f}" for k, v in steps.items())
                 where = "per worker" if name.startswith("dask") else "process"
                 print(
                     f"{name:7s}: {r['seconds']:7.1f} s  {rate:12,.0f} pts/s  "
-                    f"peak {r['peak_mb'] / 1024:.2f} GB ({where}){detail}"
+                    f"peak {r['peak_mb'] / 1024:.2f} GB ({where}); "
+                    f"work per million points (s): {split}"
                 )
-                print(f"ratio_vs_sjoin {name} {n} {rate / sj_rate:.2f}")
-                print(f"ratio_vs_geopandas_pipeline {name} {n} {rate / gp_rate:.2f}")
+                print(
+                    f"  {rate / sj_rate:.2f}x the area-only sjoin, "
+                    f"{rate / gp_rate:.2f}x the geopandas pipeline at {n:,} points"
+                )
+                if n == max(args.sizes):
+                    engine = "dask" if name == f"dask-{max(args.workers)}" else name
+                    if engine in ("single", "local", "dask"):
+                        print(f"ratio_vs_geopandas_pipeline_{engine} {rate / gp_rate:.2f}")
+                        print(f"peak_memory_gb_{engine} {r['peak_mb'] / 1024:.2f}")
         if len(args.sizes) > 1:
             lo, hi = min(args.sizes), max(args.sizes)
             print(f"\n== growth from {lo:,} to {hi:,} points ({hi / lo:.0f}x the points)")

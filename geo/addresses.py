@@ -26,6 +26,7 @@ from .crs import (
     parse_crs,
 )
 from .errors import CrsError, InputFileError, MissingColumnError
+from .io.datasets import PointsPart, read_points_part
 from .io.files import check_file
 from .io.postgis import Database, as_source, read_database
 from .io.tables import column_key, find_column, read_frame
@@ -38,6 +39,7 @@ __all__ = [
     "read_addresses",
     "table_from_frame",
     "table_from_geodataframe",
+    "table_from_points",
 ]
 
 logger = logging.getLogger(__name__)
@@ -214,6 +216,14 @@ def read_addresses(
     else:
         path = Path(src)
         check_file(path, "addresses")
+        if path.suffix.lower() in (".parquet", ".geoparquet") and x_col is None and y_col is None:
+            part = _read_points(path)  # GeoParquet points: no geometry object per row
+            if part is not None:
+                return table_from_points(
+                    part.frame, part.x, part.y, part.type_id, part.type_names,
+                    declared_crs=part.crs, crs=parse_crs(crs) if crs is not None else None,
+                    source=str(path),
+                )  # fmt: skip
         df, file_crs = read_frame(path, sheet=sheet)
     if len(df.columns) == 0:
         raise InputFileError(f"addresses: {str(path)!r} has no columns")
@@ -228,6 +238,15 @@ def read_addresses(
     if len(frame) == 0:
         raise InputFileError(f"addresses: {str(path)!r} has a header but no rows")
     return table_from_frame(frame, x_col=x_col, y_col=y_col, crs=user_crs, source=str(path))
+
+
+def _read_points(path: Path) -> PointsPart | None:
+    try:
+        return read_points_part(path)
+    except (OSError, ValueError) as err:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
+        raise InputFileError(
+            f"addresses: {str(path)!r} is not a readable Parquet file: {err}"
+        ) from err
 
 
 def table_from_frame(
@@ -313,6 +332,53 @@ def find_id_column(frame: pd.DataFrame) -> str | None:
     return find_column(frame, ID_NAMES)
 
 
+def _geometry_crs(declared: pyproj.CRS | None, crs: pyproj.CRS | None, source: str) -> pyproj.CRS:
+    """The CRS of a geometry column: the declared one, else ``crs``; never relabelled."""
+    if declared is None and crs is None:
+        raise CrsError(
+            f"addresses: {source!r} declares no CRS; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
+        )
+    if declared is not None and crs is not None and not declared.equals(crs):
+        raise CrsError(
+            f"addresses: {source!r} declares {declared.to_string()} but the CRS "
+            f"{crs.to_string()} was given; nothing is relabelled: drop --crs/crs= or reproject"
+        )
+    use = declared if declared is not None else crs
+    if use is None:  # for type checkers; excluded above
+        raise CrsError("addresses: no CRS")
+    return use
+
+
+def table_from_points(
+    frame: pd.DataFrame,
+    x: np.ndarray,
+    y: np.ndarray,
+    type_id: np.ndarray,
+    type_names: dict[int, str],
+    *,
+    declared_crs: pyproj.CRS | None,
+    crs: pyproj.CRS | None = None,
+    source: str = "dataset",
+) -> AddressTable:
+    """Address table from a geometry column already read as coordinates.
+
+    ``type_id`` is shapely's geometry type id per row (0 point; ``-1`` missing or empty) and
+    ``type_names`` names the other ids; ``x``/``y`` are read only where the row is a point.
+    ``crs`` is used only where the source declares none (see
+    :func:`table_from_geodataframe`).
+    """
+    use_crs = _geometry_crs(declared_crs, crs, source)
+    type_id = np.asarray(type_id)
+    is_point = type_id == 0
+    x = np.where(is_point, np.asarray(x, dtype="float64"), np.nan)
+    y = np.where(is_point, np.asarray(y, dtype="float64"), np.nan)
+    reason = np.full(type_id.size, "", dtype=object)
+    reason[type_id < 0] = "geometry is missing or empty"
+    for t, name in type_names.items():
+        reason[type_id == t] = f"geometry is a {name}, not a point"
+    return AddressTable(frame, x, y, use_crs, reason, ("geometry",), source, [])
+
+
 def table_from_geodataframe(
     gdf: gpd.GeoDataFrame, *, crs: pyproj.CRS | None = None, source: str = "GeoDataFrame"
 ) -> AddressTable:
@@ -321,30 +387,18 @@ def table_from_geodataframe(
     Raises :class:`CrsError` when neither gives a CRS, or when both do and they differ
     (nothing is ever relabelled).
     """
-    if gdf.crs is None and crs is None:
-        raise CrsError(
-            f"addresses: {source!r} declares no CRS; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
-        )
-    if gdf.crs is not None and crs is not None and not gdf.crs.equals(crs):
-        raise CrsError(
-            f"addresses: {source!r} declares {gdf.crs.to_string()} but the CRS "
-            f"{crs.to_string()} was given; nothing is relabelled: drop --crs/crs= or reproject"
-        )
-    use_crs = gdf.crs if gdf.crs is not None else crs
-    if use_crs is None:  # for type checkers; excluded above
-        raise CrsError("addresses: no CRS")
+    _geometry_crs(gdf.crs, crs, source)
     geom = np.asarray(gdf.geometry.values, dtype=object)
-    size = len(gdf)
-    x = np.full(size, np.nan)
-    y = np.full(size, np.nan)
-    reason = np.full(size, "", dtype=object)
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
-    is_point = (shapely.get_type_id(geom) == 0) & ~missing
+    type_id = np.where(missing, -1, shapely.get_type_id(geom))
+    is_point = type_id == 0
+    x = np.full(len(gdf), np.nan)
+    y = np.full(len(gdf), np.nan)
     x[is_point] = shapely.get_x(geom[is_point])
     y[is_point] = shapely.get_y(geom[is_point])
-    reason[missing] = "geometry is missing or empty"
-    other = np.flatnonzero(~missing & ~is_point)
-    if other.size:
-        reason[other] = [f"geometry is a {g.geom_type}, not a point" for g in geom[other]]
+    names = {int(t): geom[np.flatnonzero(type_id == t)[0]].geom_type for t in
+             np.unique(type_id[type_id > 0]).tolist()}  # fmt: skip
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    return AddressTable(frame, x, y, use_crs, reason, ("geometry",), source, [])
+    return table_from_points(
+        frame, x, y, type_id, names, declared_crs=gdf.crs, crs=crs, source=source
+    )

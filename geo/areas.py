@@ -43,7 +43,6 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from . import settings
@@ -140,7 +139,7 @@ def locate_points(
     size = e.size
     be, bn = study.base_xy
     per_base = be.size <= settings.max_base_columns
-    tree = None if per_base else cKDTree(np.column_stack([be, bn]))
+    near = None if per_base else study.nearest_base_index
     out = {
         "area": np.empty(size, dtype=np.int32),
         "regso": np.full(size, OUTSIDE, dtype=np.int32),
@@ -162,14 +161,12 @@ def locate_points(
             out["regso"][sl] = ridx.locate(ce, cn)
         if sidx is not None:
             out["settlement"][sl] = sidx.locate(ce, cn)
-        if tree is None:
+        if near is None:
             dist = distance_matrix_m(ce, cn, be, bn)
             out["distance_m"][sl] = dist
             out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = nearest(dist)
         else:
-            out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = _nearest_tree(
-                tree, ce, cn
-            )
+            out["nearest_base"][sl], out["nearest_base_distance_m"][sl] = near.query(ce, cn)
         own = study.own_base(area)
         out["own_base"][sl] = own
         out["own_base_distance_m"][sl] = study.own_base_distance_m(ce, cn, own)
@@ -227,20 +224,6 @@ def _precision_columns(
         pd.Categorical.from_codes(cand_code, categories=pd.Index(cand_names, dtype=object)),
         approximate,
     )
-
-
-def _nearest_tree(tree: cKDTree, e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest base by k-d tree (many bases); ``(-1, nan)`` for non-finite points."""
-    idx = np.full(e.size, -1, dtype=np.int64)
-    dist = np.full(e.size, np.nan)
-    ok = np.flatnonzero(np.isfinite(e) & np.isfinite(n))
-    if ok.size:
-        d, i = tree.query(np.column_stack([e[ok], n[ok]]))
-        idx[ok] = i
-        te, tn = tree.data[i, 0], tree.data[i, 1]
-        dist[ok] = np.hypot(e[ok] - te, n[ok] - tn)
-        del d
-    return idx, dist
 
 
 def extent_areas(extents: Extents, study: Study) -> list[np.ndarray]:
@@ -574,10 +557,13 @@ def assign_table(
             f"input columns {clash} renamed with suffix '_input' (names used by the output)"
         )
     if size <= SMALL_TABLE_ROWS:
-        # a few rows (a lookup, a batch of lookups): one concatenation is far quicker than a
-        # column insert per output column
-        added = pd.DataFrame(out_cols, index=frame.index)
-        return pd.concat([frame, added], axis=1) if len(frame.columns) else added, notes
+        # a few rows (a lookup, a batch of lookups): one frame from the input's columns and
+        # ours is far quicker than a column insert per output column
+        if not frame.columns.is_unique:
+            added = pd.DataFrame(out_cols, index=frame.index)
+            return pd.concat([frame, added], axis=1), notes
+        mine = {c: frame[c].array for c in frame.columns}
+        return pd.DataFrame({**mine, **out_cols}, index=frame.index), notes
     # Insert column by column: no consolidation copy of the whole table (10 M rows: GBs).
     result = frame.copy(deep=False)
     for name, values in out_cols.items():

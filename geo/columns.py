@@ -15,9 +15,10 @@ def round1(values: np.ndarray) -> np.ndarray:
 
 def categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     """Categorical from polygon indices (``-1`` -> missing); repeated names share a category."""
-    uniq = list(dict.fromkeys(categories))
+    first = {c: i for i, c in enumerate(dict.fromkeys(categories))}
+    uniq = list(first)
     if len(uniq) != len(categories):  # e.g. several settlement polygons share a class
-        remap = np.array([uniq.index(c) for c in categories] + [-1])
+        remap = np.array([first[c] for c in categories] + [-1])
         codes = remap[codes]
     # the codes index the categories by construction (polygon indices, -1 for none)
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object), validate=False)

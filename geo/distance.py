@@ -8,9 +8,15 @@ Never measure in EPSG:3857.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+from typing import Any
+
 import numpy as np
 
-__all__ = ["distance_matrix_m", "nearest"]
+from .compiled import have_compiler
+
+__all__ = ["NearestTarget", "distance_matrix_m", "nearest"]
 
 
 def distance_matrix_m(
@@ -65,3 +71,116 @@ def nearest(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         idx[better] = j
     best[idx < 0] = np.nan
     return idx, best
+
+
+class NearestTarget:
+    """The nearest of many targets (bases) for millions of points, EPSG:3006.
+
+    A grid over the targets lists, per cell, the targets that can be nearest to some point of
+    the cell (those no farther from the cell than the farthest corner of the cell is from
+    the best target); a point compares only those, in a compiled loop (numba) outside
+    Python's lock. Points off the grid compare every target. Without numba a k-d tree
+    (``scipy``) answers. The distance is ``hypot`` of the coordinate differences; ties go to
+    the lowest target index.
+
+    Parameters
+    ----------
+    e, n : numpy.ndarray
+        Target coordinates (m, EPSG:3006).
+    """
+
+    def __init__(self, e: np.ndarray, n: np.ndarray) -> None:
+        self.e = np.ascontiguousarray(e, dtype="float64")
+        self.n = np.ascontiguousarray(n, dtype="float64")
+        m = self.e.size
+        if m == 0:
+            raise ValueError("NearestTarget: no targets")
+        x0, x1 = float(self.e.min()), float(self.e.max())
+        y0, y1 = float(self.n.min()), float(self.n.max())
+        pad = 0.25 * max(x1 - x0, y1 - y0, 1000.0)
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+        size = max(math.sqrt((x1 - x0) * (y1 - y0) / max(16 * m, 1)), 1.0)
+        self.x0, self.y0, self.size = x0, y0, size
+        self.nx = int(math.ceil((x1 - x0) / size))
+        self.ny = int(math.ceil((y1 - y0) / size))
+        cx0 = x0 + size * (np.arange(self.nx * self.ny) % self.nx)
+        cy0 = y0 + size * (np.arange(self.nx * self.ny) // self.nx)
+        # distance from each target to each cell (0 inside), and to its farthest corner
+        dx = np.maximum(np.maximum(cx0[:, None] - self.e, self.e - (cx0[:, None] + size)), 0)
+        dy = np.maximum(np.maximum(cy0[:, None] - self.n, self.n - (cy0[:, None] + size)), 0)
+        near = np.hypot(dx, dy)
+        fx = np.maximum(np.abs(self.e - cx0[:, None]), np.abs(self.e - (cx0[:, None] + size)))
+        fy = np.maximum(np.abs(self.n - cy0[:, None]), np.abs(self.n - (cy0[:, None] + size)))
+        bound = np.hypot(fx, fy).min(axis=1)
+        # 1 m of slack: a rounding error can only add candidates, never drop the nearest
+        cell, target = np.nonzero(near <= bound[:, None] + 1.0)
+        self.cand = target.astype(np.int64)  # ascending target per cell (row-major nonzero)
+        self.cand_start = np.searchsorted(cell, np.arange(self.nx * self.ny + 1)).astype(np.int64)
+        self._tree: Any = None
+
+    def query(self, e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index of the nearest target and the distance to it (m) for each point;
+        ``(-1, nan)`` for non-finite points."""
+        e = np.ascontiguousarray(e, dtype="float64")
+        n = np.ascontiguousarray(n, dtype="float64")
+        if have_compiler():
+            idx = np.empty(e.size, dtype=np.int64)
+            dist = np.empty(e.size, dtype="float64")
+            _nearest_kernel()(
+                e, n, self.e, self.n, self.x0, self.y0, self.size, self.nx, self.ny,
+                self.cand_start, self.cand, idx, dist,
+            )  # fmt: skip
+            return idx, dist
+        return self._query_tree(e, n)
+
+    def _query_tree(self, e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.spatial import cKDTree
+
+        if self._tree is None:
+            self._tree = cKDTree(np.column_stack([self.e, self.n]))
+        idx = np.full(e.size, -1, dtype=np.int64)
+        dist = np.full(e.size, np.nan)
+        ok = np.flatnonzero(np.isfinite(e) & np.isfinite(n))
+        if ok.size:
+            _, i = self._tree.query(np.column_stack([e[ok], n[ok]]))
+            idx[ok] = i
+            dist[ok] = np.hypot(e[ok] - self.e[i], n[ok] - self.n[i])
+        return idx, dist
+
+
+@lru_cache(maxsize=1)
+def _nearest_kernel() -> Any:
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def kernel(e, n, te, tn, x0, y0, size, nx, ny, cand_start, cand, idx, dist):  # type: ignore[no-untyped-def]  # fmt: skip
+        for i in range(e.size):
+            x = e[i]
+            y = n[i]
+            if not (math.isfinite(x) and math.isfinite(y)):
+                idx[i] = -1
+                dist[i] = math.nan
+                continue
+            best = math.inf
+            at = -1
+            cx = math.floor((x - x0) / size)
+            cy = math.floor((y - y0) / size)
+            if 0 <= cx < nx and 0 <= cy < ny:
+                c = int(cy) * nx + int(cx)
+                for k in range(cand_start[c], cand_start[c + 1]):
+                    j = cand[k]
+                    d = math.hypot(x - te[j], y - tn[j])
+                    if d < best:
+                        best = d
+                        at = j
+            else:
+                for j in range(te.size):
+                    d = math.hypot(x - te[j], y - tn[j])
+                    if d < best:
+                        best = d
+                        at = j
+            idx[i] = at
+            dist[i] = best
+        return idx
+
+    return kernel

@@ -38,7 +38,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -63,6 +64,7 @@ from .schema import (
 __all__ = [
     "LEVELS",
     "Register",
+    "address_table",
     "exact_matches",
     "geocode",
     "is_typo",
@@ -225,6 +227,11 @@ def _postcode(text: object) -> str:
 def parse_many(texts: list[str]) -> pd.DataFrame:
     """:func:`parse_address` for many texts at once (one regex pass in a comprehension, names
     normalised once each)."""
+    return pd.DataFrame(_parse_columns(texts))
+
+
+def _parse_columns(texts: list[str]) -> dict[str, np.ndarray]:
+    """:func:`parse_many` as object arrays by part (no frame: a lookup's path)."""
     search = _ADDRESS.search
     none = (None, None, None, None, None)
     found = [
@@ -253,7 +260,7 @@ def parse_many(texts: list[str]) -> pd.DataFrame:
         col = np.array([table.get(v, "") for v in values], dtype=object)
         col[~ok] = ""
         columns[name] = col
-    return pd.DataFrame(columns)
+    return columns
 
 
 def _joined_keys(columns: list[Any]) -> Any:
@@ -270,11 +277,11 @@ def _joined_keys(columns: list[Any]) -> Any:
 SMALL_BATCH = 256
 
 
-def _exact_small(parsed: pd.DataFrame, register: Register) -> np.ndarray:
+def _exact_small(parsed: Mapping[str, Any], register: Register) -> np.ndarray:
     names = ("street", "number", "letter", "postcode", "locality")
-    st, nu, le, pc, lo = (parsed[c].tolist() for c in names)
+    st, nu, le, pc, lo = (list(parsed[c]) for c in names)
     by_pc, by_lo = register.exact_dicts["postcode"], register.exact_dicts["locality"]
-    out = np.full(len(parsed), -1, dtype=np.int64)
+    out = np.full(len(st), -1, dtype=np.int64)
     for i, (s, n, x, p, q) in enumerate(zip(st, nu, le, pc, lo, strict=True)):
         if not s:
             continue
@@ -285,8 +292,10 @@ def _exact_small(parsed: pd.DataFrame, register: Register) -> np.ndarray:
     return out
 
 
-def exact_matches(parsed: pd.DataFrame, register: Register) -> np.ndarray:
+def exact_matches(parsed: Mapping[str, Any], register: Register) -> np.ndarray:
     """Register position of each parsed address that matches exactly one row; else -1.
+
+    ``parsed`` is :func:`parse_many`'s frame (or any mapping of its columns).
 
     A hash join in Arrow on the normalised keys (street, number, letter and postcode, else
     locality) against :attr:`Register.exact_keys` (built once per register); keys that occur
@@ -295,7 +304,8 @@ def exact_matches(parsed: pd.DataFrame, register: Register) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if len(parsed) <= SMALL_BATCH:  # a lookup or a few: a dict, not an Arrow hash table
+    size = len(parsed["street"])
+    if size <= SMALL_BATCH:  # a lookup or a few: a dict, not an Arrow hash table
         return _exact_small(parsed, register)
     cols = {
         c: pa.array(parsed[c], type=pa.string(), from_pandas=True)
@@ -305,8 +315,8 @@ def exact_matches(parsed: pd.DataFrame, register: Register) -> np.ndarray:
         c: pc.not_equal(cols[c], "").to_numpy(zero_copy_only=False)
         for c in ("street", "postcode", "locality")
     }
-    out = np.full(len(parsed), -1, dtype=np.int64)
-    every = np.arange(len(parsed))
+    out = np.full(size, -1, dtype=np.int64)
+    every = np.arange(size)
     for area in ("postcode", "locality"):  # the locality only for what the postcode left
         todo = every if area == "postcode" else np.flatnonzero(out < 0)
         take = pa.array(todo)
@@ -588,13 +598,14 @@ def geocode(
         separated by ``" | "``) and ``place`` (the street, postcode or locality located at,
         as the register writes it; empty at address precision).
     """
-    return _match(addresses, register, min_score=min_score)[0]
+    return pd.DataFrame(_match(addresses, register, min_score=min_score)[0])
 
 
 def _match(
     addresses: pd.Series | list[str], register: Register, *, min_score: float
-) -> tuple[pd.DataFrame, list[tuple | None]]:
-    """:func:`geocode`, and the extent key of every row (``None``: no extent)."""
+) -> tuple[dict[str, Any], list[tuple | None]]:
+    """:func:`geocode`'s columns (no frame: a lookup's path), and the extent key of every row
+    (``None``: no extent)."""
     from rapidfuzz import fuzz, process
 
     ix = register.index
@@ -611,7 +622,7 @@ def _match(
     place = np.full(size, "", dtype=object)
     keys: list[tuple | None] = [None] * size
     near_cache: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
-    parsed = parse_many(texts)
+    parsed = _parse_columns(texts)
     exact_k = exact_matches(parsed, register)
     hit = exact_k >= 0
     level[hit] = "exact"
@@ -622,7 +633,7 @@ def _match(
     n_out[hit] = ix.n[exact_k[hit]]
     todo = np.flatnonzero(~hit)
     # only the rows the exact merge left, as plain lists (iterating a whole frame costs more)
-    rest = {c: parsed[c].to_numpy(dtype=object)[todo].tolist() for c in parsed.columns}
+    rest = {c: v[todo].tolist() for c, v in parsed.items()}
     rows = [dict(zip(rest, vals, strict=True)) for vals in zip(*rest.values(), strict=True)]
     records = dict(zip(todo.tolist(), rows, strict=True))
 
@@ -717,22 +728,20 @@ def _match(
                 ix.display.get(street, street),
             )  # fmt: skip
             score[i] = sc
-    frame = pd.DataFrame(
-        {
-            "input_row": np.arange(1, size + 1),
-            "address": texts,
-            "match_level": level,
-            "location_precision": precision,
-            "score": score,
-            "register_row": reg_row,
-            "e_3006": e_out,
-            "n_3006": n_out,
-            "reason": reason,
-            "suggestions": suggestions,
-            "place": place,
-        }
-    )
-    return frame, keys
+    columns = {
+        "input_row": np.arange(1, size + 1),
+        "address": texts,
+        "match_level": level,
+        "location_precision": precision,
+        "score": score,
+        "register_row": reg_row,
+        "e_3006": e_out,
+        "n_3006": n_out,
+        "reason": reason,
+        "suggestions": suggestions,
+        "place": place,
+    }
+    return columns, keys
 
 
 def read_register(
@@ -777,24 +786,55 @@ def geocoded_table(
     """
     col = address_column(frame, column)
     matched, keys = _match(frame[col].astype(str).tolist(), register, min_score=min_score)
-    lvl = matched["match_level"].to_numpy()
+    table = _matched_table(frame.reset_index(drop=True), matched, keys, register, source)
+    return table, pd.DataFrame(matched)
+
+
+def address_table(
+    texts: list[str], register: Register, *, source: str = "addresses", min_score: float = 85.0
+) -> AddressTable:
+    """Text addresses matched to the register, as :func:`geocoded_table` gives them for a
+    frame of one column ``address``, without the match report (a lookup's path)."""
+    matched, keys = _match(texts, register, min_score=min_score)
+    return _matched_table(None, matched, keys, register, source)
+
+
+def _matched_table(
+    frame: pd.DataFrame | None,
+    matched: dict[str, Any],
+    keys: list[tuple | None],
+    register: Register,
+    source: str,
+) -> AddressTable:
+    """The address table of matched rows: ``frame``'s columns (or ``address``) and the
+    match columns, the unmatched and review flags, the reasons and the extents."""
+    lvl = matched["match_level"]
     unmatched = lvl == "unmatched"
     review = lvl == "needs_review"
-    reason = np.where(unmatched | review, "address: " + matched["reason"].astype(str), "")
-    extra = pd.DataFrame(
-        {
-            "match_level": lvl,
-            "match_score": matched["score"].to_numpy(),
-            "register_row": matched["register_row"].to_numpy(),
-            "match_reason": matched["reason"].to_numpy(),
-            "suggestions": matched["suggestions"].to_numpy(),
-            "match_place": matched["place"].to_numpy(),
-        }
+    why = matched["reason"]
+    reason = np.full(lvl.size, "", dtype=object)
+    flagged = np.flatnonzero(unmatched | review)
+    reason[flagged] = ["address: " + str(r) for r in why[flagged]]
+    columns: dict[str, Any] = (
+        {"address": matched["address"]}
+        if frame is None
+        else {c: frame[c].array for c in frame.columns}
     )
-    counts = matched["match_level"].value_counts().to_dict()
-    note = "text addresses matched to the register: " + ", ".join(
-        f"{k} {v}" for k, v in counts.items()
-    )
+    extra = {
+        "match_level": lvl,
+        "match_score": matched["score"],
+        "register_row": matched["register_row"],
+        "match_reason": why,
+        "suggestions": matched["suggestions"],
+        "match_place": matched["place"],
+    }
+    if frame is not None and (not frame.columns.is_unique or any(c in columns for c in extra)):
+        # keep every column, as a concatenation does
+        rows = pd.concat([frame, pd.DataFrame(extra)], axis=1)
+    else:
+        rows = pd.DataFrame({**columns, **extra})
+    counts = Counter(lvl.tolist()).most_common()
+    note = "text addresses matched to the register: " + ", ".join(f"{k} {v}" for k, v in counts)
     ix = register.index
     groups: dict[tuple, int] = {}
     row_group = np.full(len(keys), -1, dtype=np.int64)
@@ -809,21 +849,20 @@ def geocoded_table(
         [_extent_text(key, ix.places) for key in groups],
         register.extent_memo,
     )
-    table = AddressTable(
-        pd.concat([frame.reset_index(drop=True), extra], axis=1),
-        matched["e_3006"].to_numpy(),
-        matched["n_3006"].to_numpy(),
+    return AddressTable(
+        rows,
+        matched["e_3006"],
+        matched["n_3006"],
         parse_crs(SWEREF99TM),
-        reason.astype(object),
+        reason,
         ("e_3006", "n_3006"),
         source,
         [note],
         unmatched,
         review,
-        matched["location_precision"].to_numpy(dtype=object),
+        np.asarray(matched["location_precision"], dtype=object),
         extents,
     )
-    return table, matched
 
 
 def _extent_text(key: tuple, places: dict[tuple[str, str], str]) -> str:

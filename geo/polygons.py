@@ -12,11 +12,17 @@ answers from the grid where the answer cannot differ:
 3. The remaining cells form 4-connected components (``scipy.ndimage.label``). Two edge-sharing
    cells that no boundary touches lie in the same face of the polygon arrangement, so one exact
    test of one cell centre per component labels the whole component.
-4. A point in a labelled cell takes the label; a point in a boundary cell is tested exactly with
-   GEOS (``shapely.intersects_xy`` against prepared polygons) against the polygons whose
-   boundary marked that cell. Because the marking is conservative, a marked cell may lie
-   wholly inside a polygon whose boundary does not touch it; a point that none of the cell's
-   candidates covers is therefore tested against every polygon whose bounding box holds it.
+4. A point in a labelled cell takes the label. A point in a boundary cell is decided among
+   the polygons whose boundary marked that cell (its *candidates*, lowest index first) by
+   counting the proper crossings of the segment from the cell's centre to the point with
+   that polygon's edges near the cell: the parity flips the centre's inside/outside (tested
+   exactly once, at build). The compiled kernel (numba) uses Shewchuk's error bound on every
+   orientation, so a crossing it counts is certain; where any orientation is too close to
+   call (a point on or within ~10^-9 m of an edge, a segment through a vertex) the point is
+   tested with GEOS (``shapely.intersects_xy`` against prepared polygons) instead, as are all
+   boundary points where numba is missing. Because the marking is conservative, a marked
+   cell may lie wholly inside a polygon whose boundary does not touch it; a point that none
+   of the cell's candidates covers takes that polygon, found for the cell's centre at build.
 
 Points on a boundary (shared edge, outer edge, hole edge) are assigned to the covering polygon
 with the lowest index: one deterministic area. Points covered by no polygon get ``-1``.
@@ -27,19 +33,31 @@ All coordinates are in one projected CRS (EPSG:3006 in this package), in metres.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import shapely
 from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
+from . import settings
+from .compiled import have_compiler
 from .errors import GeoValueError
+from .memory import release_free_memory
 
 __all__ = ["OUTSIDE", "PolygonIndex"]
 
 OUTSIDE = -1
+#: Boundary cells carry ``_BOUNDARY - k`` in the grid, ``k`` their rank among boundary cells.
 _BOUNDARY = -2
+#: The kernel's answer where an orientation is too close to call.
+_UNSURE = -3
+#: Shewchuk's ``ccwerrboundA``: an orientation whose magnitude exceeds this times the sum of
+#: the magnitudes of its two products has a certain sign.
+_ORIENT_BOUND = (3.0 + 16.0 * 2.0**-53) * 2.0**-53
 #: Distance (m) within which a boundary marks a cell. Float64 rounding of coordinates of the
 #: order of 10^7 m is about 10^-9 m, so 1 mm is a very safe margin.
 _PAD_M = 1e-3
@@ -104,11 +122,20 @@ class PolygonIndex:
         self.ny = int(math.ceil((y1 - self.y0) / self.cell_size_m)) + 2
         self._bounds = shapely.bounds(geoms)
         self._tree = shapely.STRtree(geoms)
+        # GEOS builds a prepared geometry's indexes on first use: one thread at a time.
+        self._geos_lock = threading.Lock()
         self._build()
+        release_free_memory()  # the build's scratch arrays
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_geos_lock", None)
+        return state
 
     def __setstate__(self, state: dict) -> None:
         # Prepared geometries do not survive pickling (e.g. when sent to dask workers).
         self.__dict__.update(state)
+        self._geos_lock = threading.Lock()
         for g in self.geometries:
             shapely.prepare(g)
 
@@ -146,7 +173,6 @@ class PolygonIndex:
         last = k == n - 1
         ax[first], ay[first] = sx[first], sy[first]
         bx[last], by[last] = ex[last], ey[last]
-        piece_owner = owner[rep]
         ix0 = np.floor((np.minimum(ax, bx) - _PAD_M - self.x0) / s).astype(np.int64)
         ix1 = np.floor((np.maximum(ax, bx) + _PAD_M - self.x0) / s).astype(np.int64)
         iy0 = np.floor((np.minimum(ay, by) - _PAD_M - self.y0) / s).astype(np.int64)
@@ -154,17 +180,19 @@ class PolygonIndex:
         # Interpolated piece ends carry a rounding error far below _PAD_M, and a piece is at
         # most one cell long, so its padded box spans at most 3 cells per axis.
         cells = []
-        owners = []
+        segs = []
         for dx in range(3):
             for dy in range(3):
                 cx = ix0 + dx
                 cy = iy0 + dy
                 ok = (cx <= ix1) & (cy <= iy1)
                 cells.append(cy[ok] * self.nx + cx[ok])
-                owners.append(piece_owner[ok])
-        cell_ids = np.concatenate(cells)
-        cell_owner = np.concatenate(owners)
-        pairs = np.unique(cell_ids * self.n_polygons + cell_owner)
+                segs.append(rep[ok])
+        cell_seg = _sorted_unique(np.concatenate(cells) * len(seg) + np.concatenate(segs))
+        cell_ids = cell_seg // len(seg)
+        seg_ids = cell_seg % len(seg)
+        cell_owner = owner[seg_ids]
+        pairs = _sorted_unique(cell_ids * self.n_polygons + cell_owner)
         self._bcell = pairs // self.n_polygons  # sorted boundary cell ids (with repeats)
         self._bpoly = (pairs % self.n_polygons).astype(np.int32)
 
@@ -182,9 +210,63 @@ class PolygonIndex:
         comp_label = np.full(n_comp + 1, OUTSIDE, dtype=np.int32)
         comp_label[uniq] = self._exact(cx, cy, candidates=None)
         labels = comp_label[comp]
-        labels[boundary] = _BOUNDARY
+        ucell = np.flatnonzero(boundary)
+        labels[ucell] = _BOUNDARY - np.arange(ucell.size, dtype=np.int32)
         self._labels = labels
-        self.n_boundary_cells = int(boundary.sum())
+        self.n_boundary_cells = int(ucell.size)
+        self._build_crossings(seg, owner, cell_ids, seg_ids, ucell)
+
+    def _build_crossings(
+        self,
+        seg: np.ndarray,
+        owner: np.ndarray,
+        cell_ids: np.ndarray,
+        seg_ids: np.ndarray,
+        ucell: np.ndarray,
+    ) -> None:
+        """What the crossing kernel reads: per boundary cell its centre and candidate
+        polygons (lowest first), per (cell, polygon) whether the centre is inside and the
+        polygon's edges near the cell, and the polygon holding the cell where no candidate
+        does."""
+        s = self.cell_size_m
+        n_poly = self.n_polygons
+        ref_x = self.x0 + (ucell % self.nx + 0.5) * s
+        ref_y = self.y0 + (ucell // self.nx + 0.5) * s
+        # (cell, polygon) pairs in order: the rank of each pair's cell among boundary cells
+        pair_ord = np.searchsorted(ucell, self._bcell)
+        self._cell_pair_start = np.searchsorted(
+            pair_ord, np.arange(ucell.size + 1), side="left"
+        ).astype(np.int64)
+        # edges of each pair, grouped by pair (pairs are sorted by cell, then polygon)
+        pair_of_seg = np.searchsorted(
+            self._bcell * n_poly + self._bpoly, cell_ids * n_poly + owner[seg_ids]
+        )
+        order = np.argsort(pair_of_seg, kind="stable")
+        self._pair_seg = seg_ids[order].astype(np.int32)
+        self._pair_seg_start = np.searchsorted(
+            pair_of_seg[order], np.arange(self._bcell.size + 1), side="left"
+        ).astype(np.int64)
+        self._seg = np.ascontiguousarray(seg, dtype="float64")
+        # Whether each pair's cell centre lies in the pair's polygon (exact, GEOS).
+        inside = np.zeros(self._bcell.size, dtype=np.bool_)
+        by_poly = np.argsort(self._bpoly, kind="stable")
+        cuts = np.flatnonzero(np.diff(self._bpoly[by_poly])) + 1
+        for grp in np.split(by_poly, cuts):
+            if grp.size:
+                poly = self.geometries[int(self._bpoly[grp[0]])]
+                inside[grp] = shapely.intersects_xy(
+                    poly, ref_x[pair_ord[grp]], ref_y[pair_ord[grp]]
+                )
+        self._pair_inside = inside
+        # The lowest non-candidate polygon holding each boundary cell's centre: its boundary
+        # does not reach the cell, so it holds the whole cell.
+        other = np.full(ucell.size, OUTSIDE, dtype=np.int32)
+        pi, qi = self._tree.query(shapely.points(ref_x, ref_y))  # bounding boxes
+        if pi.size:
+            cand = np.isin(pi * n_poly + qi, pair_ord * n_poly + self._bpoly)
+            other = self._exact(ref_x, ref_y, candidates=(pi[~cand], qi[~cand]))
+        self._cell_other = other
+        self._ref_x, self._ref_y = ref_x, ref_y
 
     # ----------------------------------------------------------------- lookup
     def _exact(
@@ -197,9 +279,14 @@ class PolygonIndex:
         """
         if x.size == 0:
             return np.full(0, OUTSIDE, dtype=np.int32)
-        if candidates is None:
-            pi, qi = self._tree.query(shapely.points(x, y), predicate="intersects")
-            return _lowest_per_point(x.size, pi, qi)
+        with self._geos_lock:
+            return self._exact_locked(x, y, candidates)
+
+    def _exact_locked(
+        self, x: np.ndarray, y: np.ndarray, candidates: tuple[np.ndarray, np.ndarray] | None
+    ) -> np.ndarray:
+        if candidates is None:  # every polygon whose bounding box holds the point
+            candidates = self._tree.query(shapely.points(x, y))
         pi, qi = candidates
         order = np.argsort(qi, kind="stable")
         pi, qi = pi[order], qi[order]
@@ -245,18 +332,32 @@ class PolygonIndex:
         cell = fy[idx].astype(np.int64) * self.nx + fx[idx].astype(np.int64)
         lab = self._labels[cell]
         out[idx] = lab
-        bsel = lab == _BOUNDARY
+        bsel = lab <= _BOUNDARY
         if bsel.any():
             bidx = idx[bsel]
-            bcell = cell[bsel]
-            out[bidx] = self._locate_boundary(x[bidx], y[bidx], bcell)
+            out[bidx] = self._locate_boundary(x[bidx], y[bidx], _BOUNDARY - lab[bsel])
         return out
 
-    def _locate_boundary(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> np.ndarray:
-        lo = np.searchsorted(self._bcell, cell, side="left")
-        hi = np.searchsorted(self._bcell, cell, side="right")
+    def _locate_boundary(self, x: np.ndarray, y: np.ndarray, rank: np.ndarray) -> np.ndarray:
+        """Points in boundary cells (``rank``: the cell's rank among boundary cells)."""
+        if settings.polygon_kernel != "geos" and have_compiler():
+            out = _kernel()(
+                x, y, rank.astype(np.int64), self._cell_pair_start, self._bpoly,
+                self._pair_inside, self._pair_seg_start, self._pair_seg, self._seg,
+                self._ref_x, self._ref_y, self._cell_other, _ORIENT_BOUND,
+            )  # fmt: skip
+            unsure = np.flatnonzero(out == _UNSURE)
+            if unsure.size:
+                out[unsure] = self._locate_boundary_geos(x[unsure], y[unsure], rank[unsure])
+            return out
+        return self._locate_boundary_geos(x, y, rank)
+
+    def _locate_boundary_geos(self, x: np.ndarray, y: np.ndarray, rank: np.ndarray) -> np.ndarray:
+        """The reference path: every candidate tested with GEOS."""
+        lo = self._cell_pair_start[rank]
+        hi = self._cell_pair_start[rank + 1]
         counts = hi - lo
-        pidx = np.repeat(np.arange(cell.size), counts)
+        pidx = np.repeat(np.arange(rank.size), counts)
         offs = np.arange(pidx.size) - np.repeat(np.cumsum(counts) - counts, counts)
         qidx = self._bpoly[np.repeat(lo, counts) + offs]
         out = self._exact(x, y, candidates=(pidx, qidx))
@@ -295,6 +396,14 @@ class PolygonIndex:
         return idx, dist
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (a sort: quicker than :func:`numpy.unique` here)."""
+    out = np.sort(values)
+    keep = np.ones(out.size, dtype=bool)
+    keep[1:] = out[1:] != out[:-1]
+    return out[keep]
+
+
 def _lowest_per_point(n: int, points: np.ndarray, polys: np.ndarray) -> np.ndarray:
     """For ``n`` points and (point, polygon) hit pairs, the lowest polygon per point."""
     out = np.full(n, OUTSIDE, dtype=np.int32)
@@ -305,3 +414,74 @@ def _lowest_per_point(n: int, points: np.ndarray, polys: np.ndarray) -> np.ndarr
         first[1:] = p[1:] != p[:-1]
         out[p[first]] = q[first]
     return out
+
+
+@lru_cache(maxsize=1)
+def _kernel() -> Any:
+    """The crossing kernel, compiled on first use (cached on disk where writable)."""
+    import numba
+
+    @numba.njit(inline="always")
+    def orient(ax, ay, bx, by, cx, cy, bound):  # type: ignore[no-untyped-def]
+        # Sign of the turn a -> b -> c; 0 where the float result cannot be trusted.
+        left = (ax - cx) * (by - cy)
+        right = (ay - cy) * (bx - cx)
+        det = left - right
+        err = bound * (abs(left) + abs(right))
+        if det > err:
+            return 1
+        if -det > err:
+            return -1
+        return 0
+
+    @numba.njit(inline="always")
+    def cross(rx, ry, qx, qy, ax, ay, bx, by, bound):  # type: ignore[no-untyped-def]
+        # 0: the segments r-q and a-b do not meet; 1: they cross properly; 2: too close.
+        if max(ax, bx) < min(rx, qx) or min(ax, bx) > max(rx, qx):
+            return 0
+        if max(ay, by) < min(ry, qy) or min(ay, by) > max(ry, qy):
+            return 0
+        s1 = orient(rx, ry, qx, qy, ax, ay, bound)
+        s2 = orient(rx, ry, qx, qy, bx, by, bound)
+        if s1 != 0 and s1 == s2:
+            return 0
+        s3 = orient(ax, ay, bx, by, rx, ry, bound)
+        s4 = orient(ax, ay, bx, by, qx, qy, bound)
+        if s3 != 0 and s3 == s4:
+            return 0
+        if s1 == 0 or s2 == 0 or s3 == 0 or s4 == 0:
+            return 2
+        return 1
+
+    @numba.njit(cache=True, nogil=True)
+    def locate(x, y, rank, cell_pair_start, pair_poly, pair_inside, pair_seg_start, pair_seg,
+               seg, ref_x, ref_y, cell_other, bound):  # type: ignore[no-untyped-def]  # fmt: skip
+        out = np.empty(x.size, dtype=np.int32)
+        for i in range(x.size):
+            c = rank[i]
+            qx = x[i]
+            qy = y[i]
+            rx = ref_x[c]
+            ry = ref_y[c]
+            res = cell_other[c]
+            for k in range(cell_pair_start[c], cell_pair_start[c + 1]):
+                inside = pair_inside[k]
+                unsure = False
+                for j in range(pair_seg_start[k], pair_seg_start[k + 1]):
+                    e = pair_seg[j]
+                    hit = cross(rx, ry, qx, qy, seg[e, 0], seg[e, 1], seg[e, 2], seg[e, 3], bound)
+                    if hit == 2:
+                        unsure = True
+                        break
+                    if hit == 1:
+                        inside = not inside
+                if unsure:
+                    res = -3
+                    break
+                if inside:
+                    res = pair_poly[k]
+                    break
+            out[i] = res
+        return out
+
+    return locate

@@ -2,15 +2,21 @@
 
 :func:`assign_dataset` assigns a partitioned (Geo)Parquet dataset of addresses — millions of
 rows, thousands of areas — and writes a partitioned GeoParquet dataset plus a per-area
-summary. Two engines run **the same per-partition function** (:func:`_process_partition`,
+summary. Two engines run **the same per-part function** (:func:`_process_file`,
 which calls the single-machine core :func:`geo.areas.assign_table`):
 
 ``local``
-    Partitions one after the other in this process; nothing beyond geopandas is needed.
+    Partitions in this process, two at a time on two threads by default (``n_workers``;
+    Parquet I/O and the compiled kernels run outside Python's lock); nothing beyond
+    geopandas is needed.
 ``dask``
-    Partitions read with dask-geopandas and processed in parallel on a dask cluster: a
-    local one by default (``n_workers`` processes), or an existing scheduler
-    (``scheduler="tcp://host:8786"``) whose workers reach the input and output paths.
+    One task per part on a dask cluster: a local one by default (``n_workers`` processes),
+    or an existing scheduler (``scheduler="tcp://host:8786"``) whose workers reach the input
+    and output paths.
+
+Points are read without a geometry object per row: GeoArrow ``point`` columns (GeoParquet
+1.1) straight from the Arrow buffers, WKB points decoded from their bytes. The output parts
+carry points as GeoArrow, or as WKB where the input is WKB.
 
 The result of every row equals that of :func:`geo.areas.assign_addresses` on the whole input
 (``input_row`` counts across partitions, duplicate ids are found across partitions). The
@@ -23,9 +29,11 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +45,13 @@ import pyproj
 from tqdm import tqdm
 
 from . import settings
-from .addresses import AddressTable, find_id_column, table_from_frame, table_from_geodataframe
+from .addresses import (
+    AddressTable,
+    find_id_column,
+    table_from_frame,
+    table_from_geodataframe,
+    table_from_points,
+)
 from .areas import STATUSES, assign_table, flag_duplicates
 from .crs import SWEREF99TM, parse_crs
 from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
@@ -75,6 +89,8 @@ class _Job:
     duplicate_ids: tuple[Any, ...]
     offsets: tuple[int, ...]
     output: str
+    #: Geometry encoding of the parts written: ``"point"`` (GeoArrow) or ``"WKB"``.
+    encoding: str = "point"
 
     @property
     def distance_col(self) -> str | None:
@@ -106,6 +122,11 @@ class DatasetAssignment:
     seconds : float
         Wall-clock time of the run.
     notes : list of str
+    step_seconds : dict
+        Seconds of work per step, summed over the parts (several run at once, so the sum
+        can exceed ``seconds``): ``read``, ``assign``, ``write``, ``summary`` (each part's
+        statistics), and in this process ``duplicates`` (ids across parts) and
+        ``quantiles`` (the second pass for medians and percentiles).
     """
 
     output: Path
@@ -117,6 +138,7 @@ class DatasetAssignment:
     engine: str
     seconds: float
     notes: list[str] = field(default_factory=list)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     def read(self, *, columns: list[str] | None = None) -> pd.DataFrame:
         """Read the whole result back into memory (for samples and small runs)."""
@@ -140,14 +162,31 @@ class DatasetAssignment:
 
 
 # ----------------------------------------------------------------------------- per partition
-def _table(frame: pd.DataFrame, job: _Job) -> AddressTable:
+def _table(frame: pd.DataFrame | datasets.PointsPart, job: _Job) -> AddressTable:
+    if isinstance(frame, datasets.PointsPart):
+        return table_from_points(
+            frame.frame,
+            frame.x,
+            frame.y,
+            frame.type_id,
+            frame.type_names,
+            declared_crs=frame.crs,
+            crs=job.crs,
+            source="dataset",
+        )
     if isinstance(frame, gpd.GeoDataFrame):
         return table_from_geodataframe(frame, crs=job.crs, source="dataset")
     return table_from_frame(frame, x_col=job.x_col, y_col=job.y_col, crs=job.crs)
 
 
+def _read(path: Path) -> pd.DataFrame | datasets.PointsPart:
+    """One input part: points as coordinate arrays where the encoding allows."""
+    part = datasets.read_points_part(path)
+    return part if part is not None else datasets.read_part(path)
+
+
 def _assign_partition(
-    frame: pd.DataFrame, job: _Job, number: int
+    frame: pd.DataFrame | datasets.PointsPart, job: _Job, number: int
 ) -> tuple[pd.DataFrame, list[str]]:
     """Assign one partition: the single-machine core plus cross-partition duplicate flags."""
     result, notes = assign_table(_table(frame, job), job.study, first_row=job.offsets[number] + 1)
@@ -158,28 +197,44 @@ def _assign_partition(
     return result, notes
 
 
-def _group_codes(frame: pd.DataFrame, job: _Job) -> tuple[np.ndarray, list[tuple[str, str]]]:
-    """Integer group of every row at each summary level, and the (area, class) of each group.
+def _group_codes(
+    frame: pd.DataFrame, job: _Job, rows: np.ndarray
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Integer group of each of ``rows`` (positions in ``frame``) at each summary level, and
+    the (area, class) of each group.
 
     Levels: area × settlement class (when the study has classes), area, all areas. Returns
     an ``(levels, rows)`` array of group numbers and the list of group keys.
     """
     areas = job.study.areas["area"].astype(str).tolist()
-    a_codes = pd.Categorical(frame["area"], categories=areas).codes.astype(np.int64)
+    a_codes = _codes(frame["area"], areas)[rows]
     keys: list[tuple[str, str]] = []
     levels = []
     if job.by_class:
         classes = [*SETTLEMENT_ORDER, "unknown"]
-        cls = frame["settlement_class"].astype(object).fillna("unknown")
-        c_codes = pd.Categorical(cls, categories=classes).codes.astype(np.int64)
+        c_codes = _codes(frame["settlement_class"], classes)[rows]
         c_codes[c_codes < 0] = len(classes) - 1
         levels.append(a_codes * len(classes) + c_codes)
         keys += [(a, c) for a in areas for c in classes]
     levels.append(len(keys) + a_codes)
     keys += [(a, ALL) for a in areas]
-    levels.append(np.full(len(frame), len(keys), dtype=np.int64))
+    levels.append(np.full(rows.size, len(keys), dtype=np.int64))
     keys.append((ALL, ALL))
-    return np.vstack(levels) if levels else np.empty((0, 0), dtype=np.int64), keys
+    return np.vstack(levels), keys
+
+
+def _codes(column: pd.Series, categories: list[str]) -> np.ndarray:
+    """Position of each value in ``categories`` (-1 where missing or not listed); a
+    categorical column with those very categories is read without comparing text."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == categories:
+        return column.cat.codes.to_numpy().astype(np.int64)
+    return pd.Categorical(column, categories=categories).codes.astype(np.int64)
+
+
+def _ok_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows with status ``ok``."""
+    return np.flatnonzero((frame["status"] == STATUS_OK).to_numpy())
 
 
 def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.DataFrame:
@@ -190,18 +245,23 @@ def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.Data
     rows: list[pd.DataFrame] = [
         pd.DataFrame({"kind": "note", "area": pd.Series(notes, dtype=object)})
     ]
-    status = result["status"].astype(str).value_counts()
+    status = result["status"].value_counts()
+    status = status[status.to_numpy() > 0]
     rows.append(
         pd.DataFrame(
-            {"kind": "status", "area": status.index.astype(object), "count": status.to_numpy()}
+            {
+                "kind": "status",
+                "area": status.index.astype(str).astype(object),
+                "count": status.to_numpy(),
+            }
         )
     )
-    ok = result[(result["status"] == STATUS_OK).to_numpy()]
-    codes, keys = _group_codes(ok, job)
+    ok = _ok_rows(result)
+    codes, keys = _group_codes(result, job, ok)
     dist = (
-        ok[job.distance_col].to_numpy(dtype="float64")
+        result[job.distance_col].to_numpy(dtype="float64")[ok]
         if job.distance_col is not None
-        else np.full(len(ok), np.nan)
+        else np.full(ok.size, np.nan)
     )
     has = np.isfinite(dist)
     g = codes.ravel()
@@ -259,30 +319,35 @@ def _stat_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _process_partition(
-    frame: pd.DataFrame, job: _Job, partition_info: dict[str, Any] | None = None
-) -> pd.DataFrame:
-    """The per-partition work of every engine: assign, write the part, return statistics.
+def _process_file(path: str, number: int, job: _Job) -> pd.DataFrame:
+    """The per-part work of every engine: read input part ``number``, assign it, write its
+    output part and return its statistics (with the seconds each step took, kind
+    ``seconds``)."""
+    t0 = time.perf_counter()
+    part = _read(Path(path))
+    t1 = time.perf_counter()
+    result, notes = _assign_partition(part, job, number)
+    del part
+    t2 = time.perf_counter()
+    datasets.write_points_part(  # points in EPSG:3006 from the (rounded) output coordinates
+        result,
+        result["e_3006"].to_numpy(),
+        result["n_3006"].to_numpy(),
+        job.output,
+        number,
+        crs=pyproj.CRS(SWEREF99TM),
+        encoding=job.encoding,
+    )
+    t3 = time.perf_counter()
+    stats = _partial_stats(result, job, notes)
+    t4 = time.perf_counter()
+    steps = {"read": t1 - t0, "assign": t2 - t1, "write": t3 - t2, "summary": t4 - t3}
+    seconds = pd.DataFrame({"kind": "seconds", "area": list(steps), "sum": list(steps.values())})
+    return _stat_frame(pd.concat([stats, seconds], ignore_index=True))
 
-    ``partition_info`` is filled in by dask (and by the local engine) with the partition
-    number; without it (dask's metadata probe on an empty frame) nothing is written.
-    """
-    number = 0 if partition_info is None else int(partition_info["number"])
-    result, notes = _assign_partition(frame, job, number)
-    if partition_info is not None:  # points in EPSG:3006 from the (rounded) output coordinates
-        datasets.write_points_part(
-            result,
-            result["e_3006"].to_numpy(),
-            result["n_3006"].to_numpy(),
-            job.output,
-            number,
-            crs=pyproj.CRS(SWEREF99TM),
-        )
-    return _partial_stats(result, job, notes)
 
-
-def _quantile_values(frame: pd.DataFrame, needed: pd.DataFrame, job: _Job) -> pd.DataFrame:
-    """Distances of one output partition that fall in the bins holding wanted order stats."""
+def _quantile_values(path: str, needed: pd.DataFrame, job: _Job) -> pd.DataFrame:
+    """Distances of one output part that fall in the bins holding wanted order statistics."""
     empty = pd.DataFrame(
         {
             "area": pd.Series(dtype=object),
@@ -293,27 +358,33 @@ def _quantile_values(frame: pd.DataFrame, needed: pd.DataFrame, job: _Job) -> pd
     )
     if job.distance_col is None or needed.empty:
         return empty
-    ok = frame[(frame["status"] == STATUS_OK).to_numpy()]
-    dist = ok[job.distance_col].to_numpy(dtype="float64")
-    codes, keys = _group_codes(ok, job)
+    frame = pd.read_parquet(path, columns=_pass2_columns(job))
+    ok = _ok_rows(frame)
+    dist = frame[job.distance_col].to_numpy(dtype="float64")[ok]
+    codes, keys = _group_codes(frame, job, ok)
     lookup = {k: i for i, k in enumerate(keys)}
-    want = np.array(
-        [
-            lookup[(a, c)] * (1 << 32) + b
-            for a, c, b in zip(
-                needed["area"], needed["settlement_class"], needed["bin"], strict=True
-            )
-            if (a, c) in lookup
-        ],
-        dtype=np.int64,
+    want = np.unique(
+        np.array(
+            [
+                lookup[(a, c)] * (1 << 32) + b
+                for a, c, b in zip(
+                    needed["area"], needed["settlement_class"], needed["bin"], strict=True
+                )
+                if (a, c) in lookup
+            ],
+            dtype=np.int64,
+        )
     )
+    if want.size == 0:
+        return empty
     has = np.isfinite(dist)
     bins = np.floor(dist[has] / BIN_M).astype(np.int64)
     names = np.array(keys, dtype=object).reshape(-1, 2)
     found = [empty]
     for level in codes:
         key = level[has] * (1 << 32) + bins
-        hit = np.isin(key, want)
+        at = np.minimum(np.searchsorted(want, key), want.size - 1)
+        hit = want[at] == key  # membership in the sorted wanted keys
         gid = level[has][hit]
         found.append(
             pd.DataFrame(
@@ -326,6 +397,23 @@ def _quantile_values(frame: pd.DataFrame, needed: pd.DataFrame, job: _Job) -> pd
             )
         )
     return pd.concat(found, ignore_index=True).astype(empty.dtypes.to_dict())
+
+
+def _file_ids(path: str, idc: str) -> tuple[pd.Series, pd.Series]:
+    """The distinct ids of one part, and those that occur more than once in it."""
+    ids = pd.read_parquet(path, columns=[idc])[idc]
+    return ids.drop_duplicates(), ids[ids.duplicated()].drop_duplicates()
+
+
+def _duplicate_ids(parts: list[tuple[pd.Series, pd.Series]]) -> tuple[Any, ...]:
+    """Ids that occur more than once across parts (from :func:`_file_ids` of every part)."""
+    if not parts:
+        return ()
+    distinct = pd.concat([u for u, _ in parts], ignore_index=True)
+    repeated = pd.concat(
+        [distinct[distinct.duplicated()], *(d for _, d in parts)], ignore_index=True
+    )
+    return tuple(repeated.drop_duplicates().tolist())
 
 
 # ----------------------------------------------------------------------------- combining
@@ -360,16 +448,6 @@ def _needed_bins(hist: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return needed.astype({"area": object, "settlement_class": object, "bin": "int64"}), want
 
 
-def _block_key(frame: pd.DataFrame, bin_col: str) -> pd.Series:
-    return (
-        frame["area"].astype(str)
-        + "\x1f"
-        + frame["settlement_class"].astype(str)
-        + "\x1f"
-        + frame[bin_col].astype(str)
-    )
-
-
 def _quantiles(values: pd.DataFrame, want: pd.DataFrame) -> pd.DataFrame:
     """Median and p90 per group from the read-back values, exactly as
     :func:`geo.figures.weighted_quantile` gives them for the whole table."""
@@ -377,11 +455,15 @@ def _quantiles(values: pd.DataFrame, want: pd.DataFrame) -> pd.DataFrame:
     cols = ["median_distance_m", "p90_distance_m"]
     if want.empty:
         return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=keys))
-    v = values.sort_values([*keys, "bin", "value"]).reset_index(drop=True)
-    start = pd.Series(np.arange(len(v)), index=_block_key(v, "bin"))
-    start = start[~start.index.duplicated()]
-    val = v["value"].to_numpy()
-    picked = val[start.loc[_block_key(want, "bin0")].to_numpy() + want["rank0"].to_numpy()]
+    # one integer per (area, class), then per (group, bin) block: values sorted in blocks
+    groups = pd.concat([values[keys], want[keys]], ignore_index=True)
+    gid = groups.groupby(keys, sort=False).ngroup().to_numpy().astype(np.int64)
+    block = gid[: len(values)] * (1 << 32) + values["bin"].to_numpy(dtype=np.int64)
+    val = values["value"].to_numpy(dtype="float64")
+    order = np.lexsort((val, block))
+    wanted = gid[len(values) :] * (1 << 32) + want["bin0"].to_numpy(dtype=np.int64)
+    start = np.searchsorted(block[order], wanted, side="left")
+    picked = val[order][start + want["rank0"].to_numpy(dtype=np.int64)]
     out = want[[*keys, "q"]].assign(value=picked)
     table = out.pivot_table(index=keys, columns="q", values="value", aggfunc="first")
     return table.rename(columns={0.5: cols[0], 0.9: cols[1]})
@@ -434,25 +516,30 @@ def _prepare(
     return [rows for rows, _, _ in info], info[0][1], columns, idc
 
 
-def _duplicates_local(files: list[Path], idc: str) -> tuple[Any, ...]:
-    ids = pd.concat([pd.read_parquet(f, columns=[idc])[idc] for f in files], ignore_index=True)
-    return tuple(ids[ids.duplicated(keep=False)].unique().tolist())
-
-
 def _run_local(
-    files: list[Path], job: _Job, progress: bool
+    files: list[Path], job: _Job, progress: bool, threads: int
 ) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
-    stats = []
-    for number, f in enumerate(tqdm(files, disable=not progress, unit="part", desc="assign")):
-        stats.append(_process_partition(datasets.read_part(f), job, {"number": number}))
-    out_files = sorted(Path(job.output).glob("part.*.parquet"))
+    # Parts on ``threads`` threads of this process: Parquet reading and writing, the compiled
+    # point-in-polygon kernel and the k-d tree run outside Python's lock, so two parts
+    # overlap; results are taken in part order.
+    numbers = range(len(files))
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="geo-part")
+    with pool:
+        done = pool.map(_process_file, [str(f) for f in files], numbers, [job] * len(files))
+        stats = list(tqdm(done, total=len(files), disable=not progress, unit="part", desc="assign"))
+    out_files = [str(Path(job.output) / datasets.PART_NAME.format(i)) for i in numbers]
 
     def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
-        cols = _pass2_columns(job)
-        found = [_quantile_values(pd.read_parquet(f, columns=cols), needed, job) for f in out_files]
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="geo-part") as again:
+            found = list(again.map(lambda f: _quantile_values(f, needed, job), out_files))
         return pd.concat(found, ignore_index=True)
 
     return pd.concat(stats, ignore_index=True), second_pass
+
+
+def _duplicates_local(files: list[Path], idc: str, threads: int) -> tuple[Any, ...]:
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="geo-part") as pool:
+        return _duplicate_ids(list(pool.map(lambda f: _file_ids(str(f), idc), files)))
 
 
 def _pass2_columns(job: _Job) -> list[str]:
@@ -480,8 +567,6 @@ def _client(scheduler: str | None, n_workers: int | None, memory_limit: str) -> 
                 f"scheduler: cannot reach the dask scheduler at {scheduler!r} ({err}); start one "
                 "with 'dask scheduler' and workers with 'dask worker ADDRESS'"
             ) from err
-    import os
-
     workers = n_workers or min(os.cpu_count() or 1, 4)
     cluster = LocalCluster(
         n_workers=workers,
@@ -494,28 +579,15 @@ def _client(scheduler: str | None, n_workers: int | None, memory_limit: str) -> 
 
 
 def _run_dask(
-    files: list[Path], job: _Job, geoparquet: bool, client: Any, progress: bool
+    files: list[Path], job: _Job, client: Any, progress: bool
 ) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
-    import dask.dataframe as dd
-
-    try:
-        import dask_geopandas
-    except ImportError as err:
-        raise MissingDependencyError(
-            "engine: the dask engine needs dask-geopandas; install it with: pip install 'geo[dask]'"
-        ) from err
-    paths = [str(f) for f in files]
-    reader = dask_geopandas.read_parquet if geoparquet else dd.read_parquet
-    ddf = reader(paths, split_row_groups=False)
-    if ddf.npartitions != len(files):  # one partition per file keeps input_row offsets simple
-        raise EngineError(
-            f"addresses: dask read {ddf.npartitions} partitions from {len(files)} files"
-        )
     # Sent once to every worker (areas, bases and their prebuilt indexes), not in the graph.
     job_d = client.scatter(job, broadcast=True, hash=False)
-    meta = _stat_frame(pd.DataFrame(columns=_stat_columns() + ["measured"]))
-    parts = ddf.map_partitions(_process_partition, job_d, meta=meta, align_dataframes=False)
-    futures = client.compute(parts.to_delayed())
+    # One task per part: each worker reads its part (points straight from the Arrow
+    # buffers), assigns it and writes its output part; only the statistics come back.
+    futures = client.map(
+        _process_file, [str(f) for f in files], range(len(files)), job=job_d, pure=False
+    )
     if progress:
         from distributed import as_completed
 
@@ -523,15 +595,13 @@ def _run_dask(
             pass
     stats = pd.concat(client.gather(futures), ignore_index=True)
 
+    out_files = [str(Path(job.output) / datasets.PART_NAME.format(i)) for i in range(len(files))]
+
     def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
-        cols = _pass2_columns(job)
-        out = dd.read_parquet(sorted(str(p) for p in Path(job.output).glob("part.*.parquet")),
-                              columns=cols)  # fmt: skip
-        empty = _quantile_values(out._meta, needed.iloc[:0], job)
         needed_d = client.scatter(needed, broadcast=True, hash=False)
-        found = out.map_partitions(_quantile_values, needed_d, job_d, meta=empty)
         try:
-            return client.compute(found).result()
+            found = client.map(_quantile_values, out_files, needed=needed_d, job=job_d, pure=False)
+            return pd.concat(client.gather(found), ignore_index=True)
         finally:
             client.cancel([needed_d, job_d])
 
@@ -574,7 +644,9 @@ def assign_dataset(
     client : distributed.Client, optional
         An existing client (e.g. in a notebook); overrides ``scheduler``.
     n_workers : int, optional
-        Workers of the local cluster (default: the cores, at most 4), one thread each.
+        ``local``: threads, each working on one part (default
+        :data:`geo.settings.local_threads`). ``dask``: workers of the local cluster (default:
+        the cores, at most 4), one thread each.
     memory_limit : str
         Memory limit per local worker (default ``"4GB"``).
     crs : str or int, optional
@@ -596,7 +668,9 @@ def assign_dataset(
     study = study if study is not None else load_study()
     files = datasets.dataset_files(source)
     datasets.check_dataset_output(output, files)
-    rows, geoparquet, _, idc = _prepare(files, id_col)
+    rows, _, _, idc = _prepare(files, id_col)
+    # Points out as GeoArrow (GeoParquet 1.1), or as WKB where the input is WKB.
+    encoding = "WKB" if datasets.geometry_encoding(files[0]) == "WKB" else "point"
     offsets = tuple(int(v) for v in np.concatenate([[0], np.cumsum(rows)[:-1]]))
     tmp = datasets.new_dataset_dir(output)
     owned_client = None
@@ -604,6 +678,8 @@ def assign_dataset(
         # Build the indexes once here, so workers receive them instead of rebuilding.
         _ = study.area_index, study.regso_index, study.settlement_index
         _ = study.own_base_of_area
+        if len(study.bases) > settings.max_base_columns:
+            _ = study.nearest_base_index
         job = _Job(
             study=study,
             crs=parse_crs(crs) if crs is not None else None,
@@ -613,21 +689,26 @@ def assign_dataset(
             duplicate_ids=(),
             offsets=offsets,
             output=str(tmp),
+            encoding=encoding,
         )
         if engine == "local":
-            dup = _duplicates_local(files, idc) if idc else ()
+            t = time.perf_counter()
+            workers = n_workers or settings.local_threads
+            dup = _duplicates_local(files, idc, max(1, workers)) if idc else ()
+            dup_s = time.perf_counter() - t
             job = _replace_dups(job, dup)
-            stats, second_pass = _run_local(files, job, progress)
-            workers = 1
+            stats, second_pass = _run_local(files, job, progress, max(1, workers))
         else:
             if client is None:
                 client = owned_client = _client(
                     scheduler, n_workers, memory_limit or settings.dask_worker_memory
                 )
             workers = len(client.scheduler_info().get("workers", {})) or 1
-            dup = _duplicates_dask(files, idc, geoparquet, client) if idc else ()
+            t = time.perf_counter()
+            dup = _duplicates_dask(files, idc, client) if idc else ()
+            dup_s = time.perf_counter() - t
             job = _replace_dups(job, dup)
-            stats, second_pass = _run_dask(files, job, geoparquet, client, progress)
+            stats, second_pass = _run_dask(files, job, client, progress)
         notes = list(dict.fromkeys(stats.loc[stats["kind"] == "note", "area"].astype(str)))
         if dup:
             notes.append(
@@ -640,10 +721,14 @@ def assign_dataset(
             .sum()
         )
         hist["bin"] = hist["bin"].astype(np.int64)
+        t = time.perf_counter()
         needed, want = _needed_bins(pd.DataFrame(hist))
         values = second_pass(needed)
         summary = _summary(stats, _quantiles(values, want), job)
         counts = _status_counts(stats)
+        timed = stats[stats["kind"] == "seconds"].groupby("area", sort=False)["sum"].sum()
+        steps = {str(k): float(v) for k, v in timed.items()}
+        steps |= {"duplicates": dup_s, "quantiles": time.perf_counter() - t}
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -675,6 +760,7 @@ def assign_dataset(
         engine=engine,
         seconds=seconds,
         notes=notes,
+        step_seconds=steps,
     )
 
 
@@ -684,12 +770,9 @@ def _replace_dups(job: _Job, dup: tuple[Any, ...]) -> _Job:
     return replace(job, duplicate_ids=dup)
 
 
-def _duplicates_dask(files: list[Path], idc: str, geoparquet: bool, client: Any) -> tuple:
-    import dask.dataframe as dd
-
-    ids = dd.read_parquet([str(f) for f in files], columns=[idc])[idc]
-    counts = ids.value_counts(split_out=1)  # a tree reduction, no shuffle
-    return tuple(client.compute(counts[counts > 1]).result().index.tolist())
+def _duplicates_dask(files: list[Path], idc: str, client: Any) -> tuple[Any, ...]:
+    parts = client.map(_file_ids, [str(f) for f in files], idc=idc, pure=False)
+    return _duplicate_ids(client.gather(parts))
 
 
 def write_national_addresses(

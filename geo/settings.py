@@ -42,6 +42,8 @@ chunk_rows: int = 1_000_000
 max_base_columns: int = 25
 #: Memory limit per worker of a local dask cluster.
 dask_worker_memory: str = "4GB"
+#: Threads of the ``local`` dataset engine, each on one part (parts of 1 M rows: ~1 GB each).
+local_threads: int = min(os.cpu_count() or 1, 2)
 #: Seconds to wait for an existing dask scheduler before giving up.
 dask_connect_timeout_s: float = 20.0
 #: Addresses per part of a national synthetic dataset.
@@ -62,6 +64,9 @@ transit_max_walk_only_m: float = 3000.0
 #: The Connection Scan: ``auto`` (compiled with numba when it is installed), ``compiled`` or
 #: ``python`` (the reference loop); ``$GEO_TRANSIT_SCAN`` sets it for a run.
 transit_scan: str = os.environ.get("GEO_TRANSIT_SCAN", "auto")
+#: Points near area borders: ``auto`` (the compiled crossing kernel where numba works, GEOS
+#: for what it cannot call) or ``geos`` (GEOS for every such point); ``$GEO_POLYGON_KERNEL``.
+polygon_kernel: str = os.environ.get("GEO_POLYGON_KERNEL", "auto")
 #: ``geo serve``: the largest upload to POST /api/assign (bytes) and the most rows in it.
 serve_max_upload_bytes: int = 200_000_000
 serve_max_rows: int = 2_000_000

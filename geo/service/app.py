@@ -37,7 +37,7 @@ from ..addresses import AddressTable
 from ..areas import assign_table
 from ..crs import WGS84, parse_crs
 from ..errors import GeoError, GeoValueError
-from ..geocode import Register, geocoded_table
+from ..geocode import Register, address_table
 from ..lookup import LookupAnswers, json_value
 from ..maps.page import html_text
 from ..numbers import parse_number
@@ -259,7 +259,7 @@ def create_app(
     def geocode_all(texts: list[str]) -> AddressTable:
         if register is None:  # pragma: no cover - refused before a text is queued
             return _no_register(texts)
-        return geocoded_table(pd.DataFrame({"address": texts}), register)[0]
+        return address_table(texts, register)
 
     batcher = Batcher(
         lambda table: assign_table(table, study, mode=mode, network=network)[0], geocode_all

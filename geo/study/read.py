@@ -20,6 +20,7 @@ import shapely
 
 from ..addresses import read_addresses
 from ..crs import SWEREF99TM, in_sweden_3006, to_sweref
+from ..distance import NearestTarget
 from ..errors import (
     AreaTopologyError,
     GeoValueError,
@@ -95,9 +96,10 @@ class Study:
         """Exact polygon index over :attr:`settlement` (``None`` without it)."""
         return None if self.settlement is None else PolygonIndex(self.settlement.geometry.values)
 
-    @property
-    def base_ids(self) -> list[str]:
-        return [str(b) for b in self.bases["base_id"]]
+    @cached_property
+    def base_ids(self) -> tuple[str, ...]:
+        """The bases' ids as text, in the order of :attr:`bases` (computed once)."""
+        return tuple(str(b) for b in self.bases["base_id"])
 
     @cached_property
     def own_base_of_area(self) -> np.ndarray:
@@ -133,6 +135,11 @@ class Study:
             out["settlement_class"] = self.settlement["settlement_class"].tolist()
             out["settlement_name"] = self.settlement["settlement_name"].fillna("").tolist()
         return out
+
+    @cached_property
+    def nearest_base_index(self) -> NearestTarget:
+        """Nearest-base index over :attr:`bases` (many bases: national and regional runs)."""
+        return NearestTarget(*self.base_xy)
 
     @cached_property
     def base_xy(self) -> tuple[np.ndarray, np.ndarray]:

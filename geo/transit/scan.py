@@ -16,22 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from ..compiled import have_compiler
 from .feed import Timetable
 
 __all__ = ["compiled_scan", "have_compiler"]
 
 logger = logging.getLogger(__name__)
 INF = 1 << 62
-
-
-@lru_cache(maxsize=1)
-def have_compiler() -> bool:
-    """Whether numba is installed and works here."""
-    try:
-        import numba  # noqa: F401
-    except Exception:  # noqa: BLE001 - any failure means: use the Python loop
-        return False
-    return True
 
 
 @lru_cache(maxsize=1)
