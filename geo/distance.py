@@ -9,7 +9,6 @@ Never measure in EPSG:3857.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -126,7 +125,9 @@ class NearestTarget:
         if have_compiler():
             idx = np.empty(e.size, dtype=np.int64)
             dist = np.empty(e.size, dtype="float64")
-            _nearest_kernel()(
+            from .kernels import nearest_target
+
+            nearest_target(
                 e, n, self.e, self.n, self.x0, self.y0, self.size, self.nx, self.ny,
                 self.cand_start, self.cand, idx, dist,
             )  # fmt: skip
@@ -146,41 +147,3 @@ class NearestTarget:
             idx[ok] = i
             dist[ok] = np.hypot(e[ok] - self.e[i], n[ok] - self.n[i])
         return idx, dist
-
-
-@lru_cache(maxsize=1)
-def _nearest_kernel() -> Any:
-    import numba
-
-    @numba.njit(cache=True, nogil=True)
-    def kernel(e, n, te, tn, x0, y0, size, nx, ny, cand_start, cand, idx, dist):  # type: ignore[no-untyped-def]  # fmt: skip
-        for i in range(e.size):
-            x = e[i]
-            y = n[i]
-            if not (math.isfinite(x) and math.isfinite(y)):
-                idx[i] = -1
-                dist[i] = math.nan
-                continue
-            best = math.inf
-            at = -1
-            cx = math.floor((x - x0) / size)
-            cy = math.floor((y - y0) / size)
-            if 0 <= cx < nx and 0 <= cy < ny:
-                c = int(cy) * nx + int(cx)
-                for k in range(cand_start[c], cand_start[c + 1]):
-                    j = cand[k]
-                    d = math.hypot(x - te[j], y - tn[j])
-                    if d < best:
-                        best = d
-                        at = j
-            else:
-                for j in range(te.size):
-                    d = math.hypot(x - te[j], y - tn[j])
-                    if d < best:
-                        best = d
-                        at = j
-            idx[i] = at
-            dist[i] = best
-        return idx
-
-    return kernel

@@ -35,8 +35,6 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import shapely
@@ -53,8 +51,6 @@ __all__ = ["OUTSIDE", "PolygonIndex"]
 OUTSIDE = -1
 #: Boundary cells carry ``_BOUNDARY - k`` in the grid, ``k`` their rank among boundary cells.
 _BOUNDARY = -2
-#: The kernel's answer where an orientation is too close to call.
-_UNSURE = -3
 #: Shewchuk's ``ccwerrboundA``: an orientation whose magnitude exceeds this times the sum of
 #: the magnitudes of its two products has a certain sign.
 _ORIENT_BOUND = (3.0 + 16.0 * 2.0**-53) * 2.0**-53
@@ -341,12 +337,14 @@ class PolygonIndex:
     def _locate_boundary(self, x: np.ndarray, y: np.ndarray, rank: np.ndarray) -> np.ndarray:
         """Points in boundary cells (``rank``: the cell's rank among boundary cells)."""
         if settings.polygon_kernel != "geos" and have_compiler():
-            out = _kernel()(
+            from .kernels import UNSURE, locate_boundary
+
+            out = locate_boundary(
                 x, y, rank.astype(np.int64), self._cell_pair_start, self._bpoly,
                 self._pair_inside, self._pair_seg_start, self._pair_seg, self._seg,
                 self._ref_x, self._ref_y, self._cell_other, _ORIENT_BOUND,
             )  # fmt: skip
-            unsure = np.flatnonzero(out == _UNSURE)
+            unsure = np.flatnonzero(out == UNSURE)
             if unsure.size:
                 out[unsure] = self._locate_boundary_geos(x[unsure], y[unsure], rank[unsure])
             return out
@@ -414,74 +412,3 @@ def _lowest_per_point(n: int, points: np.ndarray, polys: np.ndarray) -> np.ndarr
         first[1:] = p[1:] != p[:-1]
         out[p[first]] = q[first]
     return out
-
-
-@lru_cache(maxsize=1)
-def _kernel() -> Any:
-    """The crossing kernel, compiled on first use (cached on disk where writable)."""
-    import numba
-
-    @numba.njit(inline="always")
-    def orient(ax, ay, bx, by, cx, cy, bound):  # type: ignore[no-untyped-def]
-        # Sign of the turn a -> b -> c; 0 where the float result cannot be trusted.
-        left = (ax - cx) * (by - cy)
-        right = (ay - cy) * (bx - cx)
-        det = left - right
-        err = bound * (abs(left) + abs(right))
-        if det > err:
-            return 1
-        if -det > err:
-            return -1
-        return 0
-
-    @numba.njit(inline="always")
-    def cross(rx, ry, qx, qy, ax, ay, bx, by, bound):  # type: ignore[no-untyped-def]
-        # 0: the segments r-q and a-b do not meet; 1: they cross properly; 2: too close.
-        if max(ax, bx) < min(rx, qx) or min(ax, bx) > max(rx, qx):
-            return 0
-        if max(ay, by) < min(ry, qy) or min(ay, by) > max(ry, qy):
-            return 0
-        s1 = orient(rx, ry, qx, qy, ax, ay, bound)
-        s2 = orient(rx, ry, qx, qy, bx, by, bound)
-        if s1 != 0 and s1 == s2:
-            return 0
-        s3 = orient(ax, ay, bx, by, rx, ry, bound)
-        s4 = orient(ax, ay, bx, by, qx, qy, bound)
-        if s3 != 0 and s3 == s4:
-            return 0
-        if s1 == 0 or s2 == 0 or s3 == 0 or s4 == 0:
-            return 2
-        return 1
-
-    @numba.njit(cache=True, nogil=True)
-    def locate(x, y, rank, cell_pair_start, pair_poly, pair_inside, pair_seg_start, pair_seg,
-               seg, ref_x, ref_y, cell_other, bound):  # type: ignore[no-untyped-def]  # fmt: skip
-        out = np.empty(x.size, dtype=np.int32)
-        for i in range(x.size):
-            c = rank[i]
-            qx = x[i]
-            qy = y[i]
-            rx = ref_x[c]
-            ry = ref_y[c]
-            res = cell_other[c]
-            for k in range(cell_pair_start[c], cell_pair_start[c + 1]):
-                inside = pair_inside[k]
-                unsure = False
-                for j in range(pair_seg_start[k], pair_seg_start[k + 1]):
-                    e = pair_seg[j]
-                    hit = cross(rx, ry, qx, qy, seg[e, 0], seg[e, 1], seg[e, 2], seg[e, 3], bound)
-                    if hit == 2:
-                        unsure = True
-                        break
-                    if hit == 1:
-                        inside = not inside
-                if unsure:
-                    res = -3
-                    break
-                if inside:
-                    res = pair_poly[k]
-                    break
-            out[i] = res
-        return out
-
-    return locate

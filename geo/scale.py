@@ -30,11 +30,13 @@ from __future__ import annotations
 import html
 import logging
 import os
+import pickle
 import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +76,7 @@ QUANTILES = (0.5, 0.9)
 def _stat_columns() -> list[str]:
     """Columns of the partitions' statistics (the thresholds read when called)."""
     within = [f"within_{t}km" for t in settings.thresholds_km]
-    return ["kind", "area", "settlement_class", "bin", "count", "sum", "max", *within]
+    return ["kind", "area", "settlement_class", "group", "bin", "count", "sum", "max", *within]
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,13 @@ def _assign_partition(
     return result, notes
 
 
+def _group_keys(job: _Job) -> list[tuple[str, str]]:
+    """The (area, class) of every group number :func:`_group_codes` gives."""
+    return _group_codes(pd.DataFrame({"area": [], "settlement_class": []}), job, np.zeros(0, int))[
+        1
+    ]
+
+
 def _group_codes(
     frame: pd.DataFrame, job: _Job, rows: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[str, str]]]:
@@ -290,15 +299,9 @@ def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.Data
         bins = np.floor(d[h] / BIN_M).astype(np.int64)
         combined, counts = np.unique(g[h] * (1 << 32) + bins, return_counts=True)
         gid = combined >> 32
-        rows.append(
+        rows.append(  # groups by number (the keys of _group_codes): no text per row
             pd.DataFrame(
-                {
-                    "kind": "hist",
-                    "area": names[gid, 0],
-                    "settlement_class": names[gid, 1],
-                    "bin": combined - (gid << 32),
-                    "count": counts,
-                }
+                {"kind": "hist", "group": gid, "bin": combined - (gid << 32), "count": counts}
             )
         )
     out = pd.concat(rows, ignore_index=True)
@@ -319,10 +322,25 @@ def _stat_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _process_file(path: str, number: int, job: _Job) -> pd.DataFrame:
+def _job_of(job: _Job | str) -> _Job:
+    """The job itself, or the job pickled at this path (loaded once per process)."""
+    return job if isinstance(job, _Job) else _load_job(job)
+
+
+@lru_cache(maxsize=1)  # a worker keeps the job of the run at hand only
+def _load_job(path: str) -> _Job:
+    with open(path, "rb") as f:
+        job = pickle.load(f)  # written by assign_dataset in its own fresh output folder
+    if not isinstance(job, _Job):
+        raise EngineError(f"engine: {path!r} does not hold a dataset job")
+    return job
+
+
+def _process_file(path: str, number: int, job: _Job | str) -> pd.DataFrame:
     """The per-part work of every engine: read input part ``number``, assign it, write its
     output part and return its statistics (with the seconds each step took, kind
-    ``seconds``)."""
+    ``seconds``). ``job`` is the job or the path of its pickle (dask workers)."""
+    job = _job_of(job)
     t0 = time.perf_counter()
     part = _read(Path(path))
     t1 = time.perf_counter()
@@ -346,12 +364,13 @@ def _process_file(path: str, number: int, job: _Job) -> pd.DataFrame:
     return _stat_frame(pd.concat([stats, seconds], ignore_index=True))
 
 
-def _quantile_values(path: str, needed: pd.DataFrame, job: _Job) -> pd.DataFrame:
-    """Distances of one output part that fall in the bins holding wanted order statistics."""
+def _quantile_values(path: str, needed: pd.DataFrame, job: _Job | str) -> pd.DataFrame:
+    """Distances of one output part that fall in the (group, bin) blocks holding wanted
+    order statistics (groups numbered as :func:`_group_codes` numbers them)."""
+    job = _job_of(job)
     empty = pd.DataFrame(
         {
-            "area": pd.Series(dtype=object),
-            "settlement_class": pd.Series(dtype=object),
+            "group": pd.Series(dtype="int64"),
             "bin": pd.Series(dtype="int64"),
             "value": pd.Series(dtype="float64"),
         }
@@ -361,40 +380,20 @@ def _quantile_values(path: str, needed: pd.DataFrame, job: _Job) -> pd.DataFrame
     frame = pd.read_parquet(path, columns=_pass2_columns(job))
     ok = _ok_rows(frame)
     dist = frame[job.distance_col].to_numpy(dtype="float64")[ok]
-    codes, keys = _group_codes(frame, job, ok)
-    lookup = {k: i for i, k in enumerate(keys)}
+    codes, _ = _group_codes(frame, job, ok)
     want = np.unique(
-        np.array(
-            [
-                lookup[(a, c)] * (1 << 32) + b
-                for a, c, b in zip(
-                    needed["area"], needed["settlement_class"], needed["bin"], strict=True
-                )
-                if (a, c) in lookup
-            ],
-            dtype=np.int64,
-        )
+        needed["group"].to_numpy(dtype=np.int64) * (1 << 32)
+        + needed["bin"].to_numpy(dtype=np.int64)
     )
-    if want.size == 0:
-        return empty
     has = np.isfinite(dist)
     bins = np.floor(dist[has] / BIN_M).astype(np.int64)
-    names = np.array(keys, dtype=object).reshape(-1, 2)
     found = [empty]
     for level in codes:
         key = level[has] * (1 << 32) + bins
         at = np.minimum(np.searchsorted(want, key), want.size - 1)
         hit = want[at] == key  # membership in the sorted wanted keys
-        gid = level[has][hit]
         found.append(
-            pd.DataFrame(
-                {
-                    "area": names[gid, 0],
-                    "settlement_class": names[gid, 1],
-                    "bin": bins[hit],
-                    "value": dist[has][hit],
-                }
-            )
+            pd.DataFrame({"group": level[has][hit], "bin": bins[hit], "value": dist[has][hit]})
         )
     return pd.concat(found, ignore_index=True).astype(empty.dtypes.to_dict())
 
@@ -417,55 +416,79 @@ def _duplicate_ids(parts: list[tuple[pd.Series, pd.Series]]) -> tuple[Any, ...]:
 
 
 # ----------------------------------------------------------------------------- combining
+def _merged_hist(stats: pd.DataFrame) -> pd.DataFrame:
+    """The parts' histograms added up: ``group``, ``bin``, ``count``, sorted."""
+    rows = stats[(stats["kind"] == "hist").to_numpy()]
+    key = rows["group"].to_numpy(dtype=np.int64) * (1 << 32) + rows["bin"].to_numpy(dtype=np.int64)
+    uniq, inverse = np.unique(key, return_inverse=True)
+    count = np.bincount(inverse, weights=rows["count"].to_numpy(), minlength=uniq.size)
+    return pd.DataFrame(
+        {"group": uniq >> 32, "bin": uniq & ((1 << 32) - 1), "count": count.astype(np.int64)}
+    )
+
+
 def _needed_bins(hist: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where each group's median and p90 order statistics lie in the merged histogram.
 
     The quantile is :func:`geo.figures.weighted_quantile`'s inverted CDF with one weight per
-    address: the order statistic at 0-based rank ⌈q·n⌉ − 1. Returns the (area, class, bin)
-    triples to read back and, per group and quantile, that statistic's bin and in-bin rank
+    address: the order statistic at 0-based rank ⌈q·n⌉ − 1. ``hist`` is
+    :func:`_merged_hist`'s (sorted by group and bin). Returns the (group, bin) pairs to read
+    back and, per group and quantile, that statistic's bin and in-bin rank
     (``bin0``/``rank0``).
     """
-    keys = ["area", "settlement_class"]
-    hist = hist.sort_values([*keys, "bin"]).reset_index(drop=True)
-    gid = hist.groupby(keys, sort=False).ngroup().to_numpy()
+    group = hist["group"].to_numpy(dtype=np.int64)
     counts = hist["count"].to_numpy(dtype=np.int64)
-    cum = np.cumsum(counts)
-    first = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]]) if gid.size else gid
-    base = cum[first] - counts[first]  # values before each group
-    n = np.bincount(gid, weights=counts).astype(np.int64) if gid.size else gid
     bins = hist["bin"].to_numpy(dtype=np.int64)
+    cum = np.cumsum(counts)
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.size else group
+    base = cum[first] - counts[first]  # values before each group
+    n = np.add.reduceat(counts, first) if group.size else group
     frames = []
     for q in QUANTILES:
         k = np.maximum(np.ceil(q * n.astype("float64")).astype(np.int64) - 1, 0)
-        part = hist.loc[first, keys].reset_index(drop=True).assign(q=q)
         rank = base + k
         row = np.searchsorted(cum, rank, side="right")
-        part["bin0"] = bins[row]
-        part["rank0"] = rank - (cum[row] - counts[row])
-        frames.append(part)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": group[first],
+                    "q": q,
+                    "bin0": bins[row],
+                    "rank0": rank - (cum[row] - counts[row]),
+                }
+            )
+        )
     want = pd.concat(frames, ignore_index=True)
-    needed = want[[*keys, "bin0"]].rename(columns={"bin0": "bin"}).drop_duplicates()
-    return needed.astype({"area": object, "settlement_class": object, "bin": "int64"}), want
+    needed = want[["group", "bin0"]].rename(columns={"bin0": "bin"}).drop_duplicates()
+    return needed.astype("int64").reset_index(drop=True), want
 
 
-def _quantiles(values: pd.DataFrame, want: pd.DataFrame) -> pd.DataFrame:
-    """Median and p90 per group from the read-back values, exactly as
+def _quantiles(
+    values: pd.DataFrame, want: pd.DataFrame, keys: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """Median and p90 per (area, class) from the read-back values, exactly as
     :func:`geo.figures.weighted_quantile` gives them for the whole table."""
-    keys = ["area", "settlement_class"]
+    index = ["area", "settlement_class"]
     cols = ["median_distance_m", "p90_distance_m"]
     if want.empty:
-        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=keys))
-    # one integer per (area, class), then per (group, bin) block: values sorted in blocks
-    groups = pd.concat([values[keys], want[keys]], ignore_index=True)
-    gid = groups.groupby(keys, sort=False).ngroup().to_numpy().astype(np.int64)
-    block = gid[: len(values)] * (1 << 32) + values["bin"].to_numpy(dtype=np.int64)
+        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=index))
+    # values sorted in (group, bin) blocks; each wanted statistic is read at its block's
+    # start plus its rank in the block
+    block = values["group"].to_numpy(dtype=np.int64) * (1 << 32) + values["bin"].to_numpy(
+        dtype=np.int64
+    )
     val = values["value"].to_numpy(dtype="float64")
     order = np.lexsort((val, block))
-    wanted = gid[len(values) :] * (1 << 32) + want["bin0"].to_numpy(dtype=np.int64)
+    group = want["group"].to_numpy(dtype=np.int64)
+    wanted = group * (1 << 32) + want["bin0"].to_numpy(dtype=np.int64)
     start = np.searchsorted(block[order], wanted, side="left")
     picked = val[order][start + want["rank0"].to_numpy(dtype=np.int64)]
-    out = want[[*keys, "q"]].assign(value=picked)
-    table = out.pivot_table(index=keys, columns="q", values="value", aggfunc="first")
+    names = np.array(keys, dtype=object).reshape(-1, 2)
+    out = pd.DataFrame(
+        {"area": names[group, 0], "settlement_class": names[group, 1], "q": want["q"].to_numpy(),
+         "value": picked}
+    )  # fmt: skip
+    table = out.pivot_table(index=index, columns="q", values="value", aggfunc="first")
     return table.rename(columns={0.5: cols[0], 0.9: cols[1]})
 
 
@@ -578,15 +601,24 @@ def _client(scheduler: str | None, n_workers: int | None, memory_limit: str) -> 
     return Client(cluster)
 
 
+#: The job of a dask run, pickled once into the run's own (hidden, fresh) output folder.
+JOB_FILE = ".job.pickle"
+
+
 def _run_dask(
     files: list[Path], job: _Job, client: Any, progress: bool
 ) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
-    # Sent once to every worker (areas, bases and their prebuilt indexes), not in the graph.
-    job_d = client.scatter(job, broadcast=True, hash=False)
+    # The areas, bases and their prebuilt indexes (~200 MB for all RegSO) reach the workers
+    # through the output folder, which every worker reaches anyway: each loads the pickle
+    # once, several times faster than sending it through the scheduler's connections.
+    job_path = Path(job.output) / JOB_FILE
+    with open(job_path, "wb") as f:
+        pickle.dump(job, f, protocol=pickle.HIGHEST_PROTOCOL)
+    job_ref = str(job_path)
     # One task per part: each worker reads its part (points straight from the Arrow
     # buffers), assigns it and writes its output part; only the statistics come back.
     futures = client.map(
-        _process_file, [str(f) for f in files], range(len(files)), job=job_d, pure=False
+        _process_file, [str(f) for f in files], range(len(files)), job=job_ref, pure=False
     )
     if progress:
         from distributed import as_completed
@@ -594,16 +626,18 @@ def _run_dask(
         for _ in tqdm(as_completed(futures), total=len(futures), unit="part", desc="assign"):
             pass
     stats = pd.concat(client.gather(futures), ignore_index=True)
-
     out_files = [str(Path(job.output) / datasets.PART_NAME.format(i)) for i in range(len(files))]
 
     def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
         needed_d = client.scatter(needed, broadcast=True, hash=False)
         try:
-            found = client.map(_quantile_values, out_files, needed=needed_d, job=job_d, pure=False)
+            found = client.map(
+                _quantile_values, out_files, needed=needed_d, job=job_ref, pure=False
+            )
             return pd.concat(client.gather(found), ignore_index=True)
         finally:
-            client.cancel([needed_d, job_d])
+            client.cancel([needed_d])
+            job_path.unlink(missing_ok=True)
 
     return stats, second_pass
 
@@ -715,16 +749,10 @@ def assign_dataset(
                 f"duplicate ids: {len(dup):,} ids occur more than once in column {idc!r}; "
                 "every row is kept and flagged in 'reason'"
             )
-        hist = (
-            stats[stats["kind"] == "hist"]
-            .groupby(["area", "settlement_class", "bin"], as_index=False)["count"]
-            .sum()
-        )
-        hist["bin"] = hist["bin"].astype(np.int64)
         t = time.perf_counter()
-        needed, want = _needed_bins(pd.DataFrame(hist))
+        needed, want = _needed_bins(_merged_hist(stats))
         values = second_pass(needed)
-        summary = _summary(stats, _quantiles(values, want), job)
+        summary = _summary(stats, _quantiles(values, want, _group_keys(job)), job)
         counts = _status_counts(stats)
         timed = stats[stats["kind"] == "seconds"].groupby("area", sort=False)["sum"].sum()
         steps = {str(k): float(v) for k, v in timed.items()}
@@ -738,6 +766,7 @@ def assign_dataset(
             owned_client.close()
             if cluster is not None:
                 cluster.close()
+    (tmp / JOB_FILE).unlink(missing_ok=True)
     out = datasets.finish_dataset(tmp, output)
     seconds = time.perf_counter() - started
     total = int(sum(rows))

@@ -126,3 +126,98 @@ def test_equals_sjoin_on_a_million_points_near_real_boundaries(shared):
     near = got[n_uniform : n_uniform + 400_000]
     assert (near == OUTSIDE).mean() < 0.2
     assert np.unique(near).size == len(regso) + 1
+
+
+def _both_paths(monkeypatch, idx, x, y):
+    """The index's answers with the compiled crossing kernel and with GEOS alone."""
+    from geo import settings
+
+    monkeypatch.setattr(settings, "polygon_kernel", "auto")
+    compiled = idx.locate(x, y)
+    monkeypatch.setattr(settings, "polygon_kernel", "geos")
+    reference = idx.locate(x, y)
+    monkeypatch.setattr(settings, "polygon_kernel", "auto")
+    return compiled, reference
+
+
+def test_crossing_kernel_equals_geos_on_vertices_edges_and_near_misses(monkeypatch):
+    """Points on every vertex, on edge midpoints, 1e-9 m off them and at random: the
+    compiled kernel and GEOS give the same polygon, and the kernel hands GEOS the points it
+    cannot call (those on an edge) instead of guessing."""
+    from geo.compiled import have_compiler
+
+    if not have_compiler():
+        pytest.skip("numba is not installed")
+    outer = shapely.Polygon(
+        [(0, 0), (100, 0), (100, 100), (0, 100)], holes=[[(40, 40), (60, 40), (60, 60), (40, 60)]]
+    )
+    island = shapely.box(45, 45, 55, 55)
+    tri = shapely.Polygon([(100, 0), (200, 0), (100, 100)])
+    multi = shapely.MultiPolygon([shapely.box(200, 0, 210.5, 10), shapely.box(220, 0, 230, 10)])
+    polys = [outer, island, tri, multi]
+    idx = PolygonIndex(polys, cell_size_m=3.0)
+    coords = shapely.get_coordinates(shapely.get_rings(shapely.get_parts(polys)))
+    mid = (coords[:-1] + coords[1:]) / 2
+    rng = np.random.default_rng(7)
+    near = np.vstack([coords, mid]) + rng.choice([-1e-9, 0.0, 1e-9], size=(2 * len(coords) - 1, 2))
+    rand = rng.uniform(-5, 235, size=(50_000, 2))
+    pts = np.vstack([coords, mid, near, rand])
+    x, y = pts[:, 0], pts[:, 1]
+    asked = []
+    geos = idx._locate_boundary_geos
+
+    def spy(px, py, rank):
+        asked.append(px.size)
+        return geos(px, py, rank)
+
+    monkeypatch.setattr(idx, "_locate_boundary_geos", spy)
+    compiled, reference = _both_paths(monkeypatch, idx, x, y)
+    assert np.array_equal(compiled, reference)
+    want = np.full(x.size, OUTSIDE)
+    for k, g in reversed(list(enumerate(polys))):
+        want[shapely.intersects_xy(g, x, y)] = k
+    assert np.array_equal(compiled, want)
+    # the kernel answered most boundary points itself and passed on those on an edge
+    on_edges = len(coords) + len(mid)
+    assert 0 < asked[0] < x.size - len(rand) and asked[0] >= on_edges // 2
+
+
+def test_crossing_kernel_equals_geos_on_real_regso(monkeypatch, shared):
+    from geo.compiled import have_compiler
+
+    if not have_compiler():
+        pytest.skip("numba is not installed")
+    regso = gpd.read_file(shared / "linkoping" / "regso_2025.gpkg")
+    idx = PolygonIndex(regso.geometry.values)
+    coords = shapely.get_coordinates(regso.geometry.values)
+    rng = np.random.default_rng(3)
+    pick = coords[rng.choice(len(coords), 20_000)]
+    jitter = rng.normal(0, [[1e-7], [1.0], [30.0]], size=(3, 20_000))
+    x = np.concatenate(
+        [pick[:, 0], pick[:, 0] + jitter[0], pick[:, 0] + jitter[1], pick[:, 0] + jitter[2]]
+    )
+    y = np.concatenate(
+        [pick[:, 1], pick[:, 1] - jitter[0], pick[:, 1] - jitter[2], pick[:, 1] + jitter[1]]
+    )
+    compiled, reference = _both_paths(monkeypatch, idx, x, y)
+    assert np.array_equal(compiled, reference)
+
+
+def test_nearest_target_equals_brute_force_with_ties_and_far_points():
+    from geo.distance import NearestTarget
+
+    rng = np.random.default_rng(5)
+    te = rng.uniform(300_000, 900_000, 300)
+    tn = rng.uniform(6_100_000, 7_600_000, 300)
+    te[17], tn[17] = te[4], tn[4]  # two bases at one address: the lower index is nearest
+    near = NearestTarget(te, tn)
+    x = np.concatenate([rng.uniform(200_000, 1_000_000, 100_000), [te[4], 5e7, -5e7, np.nan]])
+    y = np.concatenate([rng.uniform(6_000_000, 7_700_000, 100_000), [tn[4], 0.0, 7e6, 1.0]])
+    idx, dist = near.query(x, y)
+    d = np.hypot(x[:-1, None] - te, y[:-1, None] - tn)
+    assert np.array_equal(idx[:-1], d.argmin(axis=1))  # argmin: the first of equal minima
+    assert np.array_equal(dist[:-1], d.min(axis=1))
+    assert idx[100_000] == 4 and dist[100_000] == 0.0
+    assert idx[-1] == -1 and np.isnan(dist[-1])
+    t_idx, t_dist = near._query_tree(x, y)  # the k-d tree, used where numba is missing
+    assert np.array_equal(t_dist, dist, equal_nan=True)

@@ -131,3 +131,104 @@ def test_slug():
         and files.slug("Väster 2") == "vaster_2"
         and files.slug("!!") == "x"
     )
+
+
+def _mixed_points() -> gpd.GeoDataFrame:
+    geom = gpd.GeoSeries.from_wkt(
+        ["POINT (530000 6470000)", "LINESTRING (0 0, 1 1)", None, "POINT EMPTY",
+         "POINT (531000.25 6471000.5)", "MULTIPOINT ((1 1), (2 2))"]
+    )  # fmt: skip
+    return gpd.GeoDataFrame({"id": range(6), "name": list("abcdef")}, geometry=geom, crs=3006)
+
+
+@pytest.mark.parametrize("encoding", ["WKB", "geoarrow"])
+def test_geoparquet_points_read_as_coordinates_equal_geopandas(tmp_path, encoding):
+    """The dataset reader's coordinates, types and reasons equal what the GeoDataFrame
+    path gives; GeoArrow and WKB alike, with missing, empty and non-point rows."""
+    from geo.io import datasets
+
+    gdf = _mixed_points()
+    path = tmp_path / "p.parquet"
+    if encoding == "geoarrow":  # GeoArrow points: the point rows only (one geometry type)
+        gdf = gdf.iloc[[0, 2, 3, 4]].reset_index(drop=True)
+    gdf.to_parquet(path, geometry_encoding=encoding)
+    part = datasets.read_points_part(path)
+    assert part is not None and part.encoding == ("point" if encoding == "geoarrow" else "WKB")
+    assert part.crs.to_epsg() == 3006
+    fast = addresses.read_addresses(path)
+    slow = addresses.table_from_geodataframe(gpd.read_parquet(path), source=str(path))
+    assert np.array_equal(fast.x, slow.x, equal_nan=True)
+    assert np.array_equal(fast.y, slow.y, equal_nan=True)
+    assert fast.reason.tolist() == slow.reason.tolist()
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    if encoding == "WKB":
+        assert fast.reason.tolist() == [
+            "", "geometry is a LineString, not a point", "geometry is missing or empty",
+            "geometry is missing or empty", "", "geometry is a MultiPoint, not a point",
+        ]  # fmt: skip
+    with pytest.raises(CrsError, match="nothing is relabelled"):
+        addresses.read_addresses(path, crs="EPSG:4326")
+
+
+def test_geoparquet_crs_omitted_is_crs84_and_null_is_unknown(tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from geo.io import datasets
+
+    gdf = _mixed_points().iloc[[0, 4]]
+    gdf.to_crs(4326).to_parquet(tmp_path / "w.parquet")
+    table = pq.read_table(tmp_path / "w.parquet")
+    meta = json.loads(table.schema.metadata[b"geo"])
+    for name, crs in (("omitted", ...), ("null", None)):
+        column = dict(meta["columns"]["geometry"])
+        if crs is ...:
+            column.pop("crs", None)
+        else:
+            column["crs"] = None
+        new = {**meta, "columns": {"geometry": column}}
+        pq.write_table(
+            table.replace_schema_metadata({b"geo": json.dumps(new).encode()}),
+            tmp_path / f"{name}.parquet",
+        )
+    assert datasets.read_points_part(tmp_path / "omitted.parquet").crs.equals("OGC:CRS84")
+    assert datasets.read_points_part(tmp_path / "null.parquet").crs is None
+    with pytest.raises(CrsError, match="declares no CRS"):
+        addresses.read_addresses(tmp_path / "null.parquet")
+    t = addresses.read_addresses(tmp_path / "null.parquet", crs="EPSG:4326")
+    assert t.x[0] == pytest.approx(gdf.to_crs(4326).geometry.x.iloc[0])
+
+
+@pytest.mark.parametrize("encoding", ["point", "WKB"])
+def test_points_part_written_from_coordinates_reads_everywhere(tmp_path, encoding):
+    """GeoParquet 1.1 GeoArrow points (and 1.0 WKB) written without geometry objects: read
+    back by geopandas and pyarrow, missing rows as missing geometry, numbers with statistics."""
+    import pyarrow.parquet as pq
+    import pyproj
+
+    from geo.io import datasets
+
+    e = np.array([530_000.0, np.nan, 531_000.5, 532_000.0])
+    n = np.array([6_470_000.0, 6_470_000.0, np.inf, 6_471_000.25])
+    frame = pd.DataFrame({"id": [1, 2, 3, 4], "area": pd.Categorical(["A", "B", "A", None])})
+    path = datasets.write_points_part(
+        frame, e, n, tmp_path, 3, crs=pyproj.CRS(3006), encoding=encoding
+    )
+    assert path.name == "part.00003.parquet"
+    back = gpd.read_parquet(path)
+    assert back.crs.to_epsg() == 3006
+    assert back.geometry.isna().tolist() == [False, True, True, False]
+    assert back.geometry.x.iloc[[0, 3]].tolist() == [530_000.0, 532_000.0]
+    assert back["area"].astype(object).tolist()[:3] == ["A", "B", "A"]
+    meta = pq.ParquetFile(path)
+    geo = __import__("json").loads(meta.schema_arrow.metadata[b"geo"])
+    assert geo["columns"]["geometry"]["encoding"] == encoding
+    assert geo["columns"]["geometry"]["bbox"] == [530_000.0, 6_470_000.0, 532_000.0, 6_471_000.25]
+    stats = {c.path_in_schema: c.statistics for c in
+             (meta.metadata.row_group(0).column(i) for i in range(meta.metadata.num_columns))}  # fmt: skip
+    assert stats["id"].has_min_max and stats["id"].max == 4
+    part = datasets.read_points_part(path)
+    assert part.type_id.tolist() == [0, -1, -1, 0]
+    with pytest.raises(ValueError, match="encoding"):
+        datasets.write_points_part(frame, e, n, tmp_path, 4, crs=pyproj.CRS(3006), encoding="wkt")

@@ -393,3 +393,35 @@ def test_dataset_output_checks_and_empty_parts(square_study, tmp_path):
     assert back["input_row"].tolist() == [1, 2, 3] and res.partitions == 3
     assert back["area"].astype(object).tolist() == ["A", "B", "A"]
     assert res.summary.set_index("area").loc["A", "addresses"] == 2
+
+
+@pytest.mark.parametrize("encoding", ["geoarrow", "WKB"])
+def test_points_out_as_they_came_in_and_threads_change_nothing(linkoping_parts, tmp_path, encoding):
+    """GeoArrow input gives GeoArrow (GeoParquet 1.1) output, WKB input WKB; one thread or
+    two give the same rows; the seconds of each step are reported."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    folder, gdf, study = linkoping_parts
+    points = gdf[gdf.geom_type.eq("Point") | gdf.geometry.isna()]  # GeoArrow: one type
+    src = tmp_path / "in"
+    _write_parts(points if encoding == "geoarrow" else gdf, src, [10_000, 19_999])
+    if encoding == "geoarrow":
+        for f in datasets.dataset_files(src):
+            gpd.read_parquet(f).to_parquet(f, geometry_encoding="geoarrow")
+    one = assign_dataset(src, tmp_path / "one", study, n_workers=1)
+    two = assign_dataset(src, tmp_path / "two", study, n_workers=2)
+    assert one.workers == 1 and two.workers == 2
+    meta = json.loads(pq.read_schema(datasets.dataset_files(two.output)[0]).metadata[b"geo"])
+    assert meta["columns"]["geometry"]["encoding"] == ("point" if encoding == "geoarrow" else "WKB")
+    a, b = one.read(), two.read()
+    _same_table(pd.DataFrame(a.drop(columns="geometry")), b)
+    assert a.geometry.equals(b.geometry)
+    single = assign_addresses(gpd.read_parquet(src), study)
+    _same_table(single.table, b)
+    _same_summary(one.summary, two.summary)
+    assert set(two.step_seconds) == {
+        "read", "assign", "write", "summary", "duplicates", "quantiles"
+    }  # fmt: skip
+    assert all(v >= 0 for v in two.step_seconds.values())

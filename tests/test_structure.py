@@ -160,6 +160,9 @@ LAYERS = [
     (
         "core",
         [
+            "geo.compiled",
+            "geo.kernels",
+            "geo.memory",
             "geo.numbers",
             "geo.figures",
             "geo.distance",

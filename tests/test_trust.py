@@ -304,3 +304,22 @@ def test_scenario_base_check_is_the_study_area(study):
                                ["ok", "far"], "bases", "fix")  # fmt: skip
     sc = Scenario((ScenarioBase("x", float(e[0]), float(n[0])),))
     assert scenario_document(sc)["bases"][0]["name"] == "x"
+
+
+def test_lookup_path_equals_the_batch_path(square_study, hand_register):
+    """The service's address table (no match report) is the one geo geocode/assign build:
+    the same rows, flags, reasons, extents and so the same assignment."""
+    from geo.geocode import address_table
+
+    texts = list(QUERIES)
+    batch, _ = geocoded_table(pd.DataFrame({"address": texts}), hand_register)
+    lookup = address_table(texts, hand_register)
+    pd.testing.assert_frame_equal(lookup.frame, batch.frame)
+    assert np.array_equal(lookup.x, batch.x, equal_nan=True)
+    assert np.array_equal(lookup.y, batch.y, equal_nan=True)
+    for name in ("reason", "unmatched", "review", "precision"):
+        assert getattr(lookup, name).tolist() == getattr(batch, name).tolist(), name
+    assert lookup.notes == batch.notes and lookup.extents.what == batch.extents.what
+    a = assign_addresses(lookup, square_study).table
+    b = assign_addresses(batch, square_study).table
+    pd.testing.assert_frame_equal(a, b)

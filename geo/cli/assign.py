@@ -79,7 +79,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="local: this process (default); dask: a dask cluster (pip install 'geo[dask]')",
     )  # fmt: skip
     e.add_argument("--scheduler", help="address of an existing dask scheduler, tcp://host:8786")
-    e.add_argument("--workers", type=int, help="workers of the local dask cluster (default: cores)")
+    e.add_argument(
+        "--workers", type=int,
+        help="threads of the local engine (default 2) or processes of the local dask cluster "
+        "(default: the cores, at most 4)",
+    )  # fmt: skip
     e.add_argument(
         "--worker-memory",
         default=settings.dask_worker_memory,
@@ -99,7 +103,10 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     if _is_dataset(args.addresses, args.engine):
         return _cmd_assign_dataset(args)
     if args.scheduler or args.workers:
-        raise UsageError("engine: --scheduler and --workers need --engine dask")
+        raise UsageError(
+            "engine: --scheduler and --workers are for partitioned datasets (a folder or a glob "
+            "of Parquet parts, or --engine dask)"
+        )
     if isinstance(args.output, Database):  # before any work: reachable, writable
         check_target(args.output, if_exists=args.if_exists)
     study = options.study(args)

@@ -9,6 +9,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -132,7 +133,7 @@ class PointsPart:
     encoding: str
 
 
-def _geo_column(schema: object) -> tuple[str, dict] | None:
+def _geo_column(schema: Any) -> tuple[str, dict] | None:
     meta = getattr(schema, "metadata", None) or {}
     if b"geo" not in meta:
         return None
@@ -151,7 +152,7 @@ def _declared_crs(column: dict) -> pyproj.CRS | None:
 _WKB_POINT = np.dtype([("order", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
 
-def _wkb_points(values: object) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _wkb_points(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """x, y and type id of a WKB column whose every value is a little-endian 2-D point
     (21 bytes) or missing; ``None`` when any is not (the caller decodes with shapely)."""
     import pyarrow as pa
@@ -175,7 +176,7 @@ def _wkb_points(values: object) -> tuple[np.ndarray, np.ndarray, np.ndarray] | N
         first = int(start[0])
         if np.array_equal(start, first + 21 * np.arange(start.size)):  # records back to back
             rec = np.frombuffer(data[first : first + 21 * start.size], dtype=_WKB_POINT)
-            head_ok = np.all(rec["order"] == 1) and np.all(rec["kind"] == 1)
+            head_ok = bool(np.all(rec["order"] == 1) and np.all(rec["kind"] == 1))
             px, py = rec["x"], rec["y"]
         else:
             head = data[start[:, None] + np.arange(5)]
@@ -188,7 +189,7 @@ def _wkb_points(values: object) -> tuple[np.ndarray, np.ndarray, np.ndarray] | N
     return x, y, np.where(valid & ~(np.isnan(x) & np.isnan(y)), 0, -1).astype(np.int8)
 
 
-def _geoarrow_points(values: object) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _geoarrow_points(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """x, y and type id of a GeoArrow ``point`` column (struct or interleaved)."""
     import pyarrow as pa
 
