@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .compiled import have_compiler
+from .compiled import use_compiled
 
 __all__ = ["NearestTarget", "distance_matrix_m", "nearest"]
 
@@ -122,7 +122,7 @@ class NearestTarget:
         ``(-1, nan)`` for non-finite points."""
         e = np.ascontiguousarray(e, dtype="float64")
         n = np.ascontiguousarray(n, dtype="float64")
-        if have_compiler():
+        if use_compiled(e.size):
             idx = np.empty(e.size, dtype=np.int64)
             dist = np.empty(e.size, dtype="float64")
             from .kernels import nearest_target

@@ -20,7 +20,8 @@ answers from the grid where the answer cannot differ:
    orientation, so a crossing it counts is certain; where any orientation is too close to
    call (a point on or within ~10^-9 m of an edge, a segment through a vertex) the point is
    tested with GEOS (``shapely.intersects_xy`` against prepared polygons) instead, as are all
-   boundary points where numba is missing. Because the marking is conservative, a marked
+   boundary points where numba is missing or the work is too small to repay loading the
+   kernel (:func:`geo.compiled.use_compiled`). Because the marking is conservative, a marked
    cell may lie wholly inside a polygon whose boundary does not touch it; a point that none
    of the cell's candidates covers takes that polygon, found for the cell's centre at build.
 
@@ -42,7 +43,7 @@ from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
 from . import settings
-from .compiled import have_compiler
+from .compiled import use_compiled
 from .errors import GeoValueError
 from .memory import release_free_memory
 
@@ -336,7 +337,7 @@ class PolygonIndex:
 
     def _locate_boundary(self, x: np.ndarray, y: np.ndarray, rank: np.ndarray) -> np.ndarray:
         """Points in boundary cells (``rank``: the cell's rank among boundary cells)."""
-        if settings.polygon_kernel != "geos" and have_compiler():
+        if settings.polygon_kernel != "geos" and use_compiled(x.size):
             from .kernels import UNSURE, locate_boundary
 
             out = locate_boundary(

@@ -67,6 +67,9 @@ transit_scan: str = os.environ.get("GEO_TRANSIT_SCAN", "auto")
 #: Points near area borders: ``auto`` (the compiled crossing kernel where numba works, GEOS
 #: for what it cannot call) or ``geos`` (GEOS for every such point); ``$GEO_POLYGON_KERNEL``.
 polygon_kernel: str = os.environ.get("GEO_POLYGON_KERNEL", "auto")
+#: Items (points near borders, points to a nearest base) from which a process loads the
+#: compiled kernels (~0.5 s once); smaller work in a process without them uses GEOS/k-d trees.
+compiled_min_items: int = 200_000
 #: ``geo serve``: the largest upload to POST /api/assign (bytes) and the most rows in it.
 serve_max_upload_bytes: int = 200_000_000
 serve_max_rows: int = 2_000_000

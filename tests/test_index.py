@@ -133,7 +133,9 @@ def _both_paths(monkeypatch, idx, x, y):
     from geo import settings
 
     monkeypatch.setattr(settings, "polygon_kernel", "auto")
+    monkeypatch.setattr(settings, "compiled_min_items", 0)  # the kernel, however few points
     compiled = idx.locate(x, y)
+    assert "geo.kernels" in __import__("sys").modules
     monkeypatch.setattr(settings, "polygon_kernel", "geos")
     reference = idx.locate(x, y)
     monkeypatch.setattr(settings, "polygon_kernel", "auto")
@@ -203,8 +205,14 @@ def test_crossing_kernel_equals_geos_on_real_regso(monkeypatch, shared):
     assert np.array_equal(compiled, reference)
 
 
-def test_nearest_target_equals_brute_force_with_ties_and_far_points():
+def test_nearest_target_equals_brute_force_with_ties_and_far_points(monkeypatch):
+    from geo import settings
+    from geo.compiled import have_compiler
     from geo.distance import NearestTarget
+
+    if not have_compiler():
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(settings, "compiled_min_items", 0)
 
     rng = np.random.default_rng(5)
     te = rng.uniform(300_000, 900_000, 300)
