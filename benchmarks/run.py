@@ -36,7 +36,7 @@ RESULTS = HERE / "results"
 PAGE = ROOT / "docs" / "benchmarks.md"
 PACKAGES = [
     "numpy", "pandas", "shapely", "geopandas", "pyproj", "pyarrow", "rtree", "spopt", "highspy",
-    "networkx", "rapidfuzz", "dask", "dask-geopandas", "fastapi", "uvicorn", "folium",
+    "networkx", "rapidfuzz", "dask", "fastapi", "uvicorn", "folium",
 ]  # fmt: skip
 # the figures a benchmark is judged by: ratios against the peer, speed-ups, answer quality,
 # and where there is no peer (a county-size run) its time and peak memory

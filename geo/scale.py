@@ -579,7 +579,7 @@ def _client(scheduler: str | None, n_workers: int | None, memory_limit: str) -> 
         from distributed import Client, LocalCluster
     except ImportError as err:
         raise MissingDependencyError(
-            "engine: the dask engine needs dask, distributed and dask-geopandas; "
+            "engine: the dask engine needs dask and distributed; "
             "install them with: pip install 'geo[dask]'"
         ) from err
     if scheduler:
