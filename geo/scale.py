@@ -76,7 +76,7 @@ QUANTILES = (0.5, 0.9)
 def _stat_columns() -> list[str]:
     """Columns of the partitions' statistics (the thresholds read when called)."""
     within = [f"within_{t}km" for t in settings.thresholds_km]
-    return ["kind", "area", "settlement_class", "group", "bin", "count", "sum", "max", *within]
+    return ["kind", "area", "settlement_class", "count", "sum", "max", *within]
 
 
 @dataclass(frozen=True)
@@ -246,8 +246,11 @@ def _ok_rows(frame: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero((frame["status"] == STATUS_OK).to_numpy())
 
 
-def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.DataFrame:
-    """Additive statistics of one partition: status counts, group sums and a histogram.
+def _partial_stats(
+    result: pd.DataFrame, job: _Job, notes: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Additive statistics of one partition: status counts and group sums, and the
+    histogram of distances per group (``group``, ``bin``, ``count``).
 
     The partition's notes ride along as rows of kind ``note``.
     """
@@ -295,20 +298,21 @@ def _partial_stats(result: pd.DataFrame, job: _Job, notes: list[str]) -> pd.Data
     group.insert(0, "area", names[used, 0])
     group.insert(0, "kind", "group")
     rows.append(group)
-    if h.any():
-        bins = np.floor(d[h] / BIN_M).astype(np.int64)
-        combined, counts = np.unique(g[h] * (1 << 32) + bins, return_counts=True)
-        gid = combined >> 32
-        rows.append(  # groups by number (the keys of _group_codes): no text per row
-            pd.DataFrame(
-                {"kind": "hist", "group": gid, "bin": combined - (gid << 32), "count": counts}
-            )
-        )
+    bins = np.floor(d[h] / BIN_M).astype(np.int64)
+    combined, counts = np.unique(g[h] * (1 << 32) + bins, return_counts=True)
+    gid = combined >> 32
+    hist = pd.DataFrame(  # groups by number (the keys of _group_codes): small, no text
+        {
+            "group": gid.astype(np.int32),
+            "bin": (combined - (gid << 32)).astype(np.int32),
+            "count": counts.astype(np.int32),
+        }
+    )
     out = pd.concat(rows, ignore_index=True)
     for col in _stat_columns() + ["measured"]:
         if col not in out:
             out[col] = np.nan
-    return _stat_frame(out)
+    return _stat_frame(out), hist
 
 
 def _stat_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -336,10 +340,11 @@ def _load_job(path: str) -> _Job:
     return job
 
 
-def _process_file(path: str, number: int, job: _Job | str) -> pd.DataFrame:
+def _process_file(path: str, number: int, job: _Job | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The per-part work of every engine: read input part ``number``, assign it, write its
     output part and return its statistics (with the seconds each step took, kind
-    ``seconds``). ``job`` is the job or the path of its pickle (dask workers)."""
+    ``seconds``) and its histogram (:func:`_partial_stats`). ``job`` is the job or the path
+    of its pickle (dask workers)."""
     job = _job_of(job)
     t0 = time.perf_counter()
     part = _read(Path(path))
@@ -357,11 +362,11 @@ def _process_file(path: str, number: int, job: _Job | str) -> pd.DataFrame:
         encoding=job.encoding,
     )
     t3 = time.perf_counter()
-    stats = _partial_stats(result, job, notes)
+    stats, hist = _partial_stats(result, job, notes)
     t4 = time.perf_counter()
     steps = {"read": t1 - t0, "assign": t2 - t1, "write": t3 - t2, "summary": t4 - t3}
     seconds = pd.DataFrame({"kind": "seconds", "area": list(steps), "sum": list(steps.values())})
-    return _stat_frame(pd.concat([stats, seconds], ignore_index=True))
+    return _stat_frame(pd.concat([stats, seconds], ignore_index=True)), hist
 
 
 def _quantile_values(path: str, needed: pd.DataFrame, job: _Job | str) -> pd.DataFrame:
@@ -416,9 +421,8 @@ def _duplicate_ids(parts: list[tuple[pd.Series, pd.Series]]) -> tuple[Any, ...]:
 
 
 # ----------------------------------------------------------------------------- combining
-def _merged_hist(stats: pd.DataFrame) -> pd.DataFrame:
-    """The parts' histograms added up: ``group``, ``bin``, ``count``, sorted."""
-    rows = stats[(stats["kind"] == "hist").to_numpy()]
+def _merged_hist(rows: pd.DataFrame) -> pd.DataFrame:
+    """The parts' histograms (concatenated) added up: ``group``, ``bin``, ``count``, sorted."""
     key = rows["group"].to_numpy(dtype=np.int64) * (1 << 32) + rows["bin"].to_numpy(dtype=np.int64)
     uniq, inverse = np.unique(key, return_inverse=True)
     count = np.bincount(inverse, weights=rows["count"].to_numpy(), minlength=uniq.size)
@@ -541,15 +545,15 @@ def _prepare(
 
 def _run_local(
     files: list[Path], job: _Job, progress: bool, threads: int
-) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
-    # Parts on ``threads`` threads of this process: Parquet reading and writing, the compiled
-    # point-in-polygon kernel and the k-d tree run outside Python's lock, so two parts
-    # overlap; results are taken in part order.
+) -> tuple[tuple[pd.DataFrame, pd.DataFrame], Callable[[pd.DataFrame], pd.DataFrame]]:
+    # Parts on ``threads`` threads of this process: Parquet reading and writing and the
+    # compiled kernels (points near borders, nearest bases) run outside Python's lock, so two
+    # parts overlap; GEOS calls on the shared index take turns (PolygonIndex's lock); results
+    # are taken in part order.
     numbers = range(len(files))
-    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="geo-part")
-    with pool:
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="geo-part") as pool:
         done = pool.map(_process_file, [str(f) for f in files], numbers, [job] * len(files))
-        stats = list(tqdm(done, total=len(files), disable=not progress, unit="part", desc="assign"))
+        parts = list(tqdm(done, total=len(files), disable=not progress, unit="part", desc="assign"))
     out_files = [str(Path(job.output) / datasets.PART_NAME.format(i)) for i in numbers]
 
     def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
@@ -557,7 +561,15 @@ def _run_local(
             found = list(again.map(lambda f: _quantile_values(f, needed, job), out_files))
         return pd.concat(found, ignore_index=True)
 
-    return pd.concat(stats, ignore_index=True), second_pass
+    return _joined(parts), second_pass
+
+
+def _joined(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The parts' statistics and histograms, each concatenated."""
+    return (
+        pd.concat([st for st, _ in parts], ignore_index=True),
+        pd.concat([h for _, h in parts], ignore_index=True),
+    )
 
 
 def _duplicates_local(files: list[Path], idc: str, threads: int) -> tuple[Any, ...]:
@@ -607,7 +619,7 @@ JOB_FILE = ".job.pickle"
 
 def _run_dask(
     files: list[Path], job: _Job, client: Any, progress: bool
-) -> tuple[pd.DataFrame, Callable[[pd.DataFrame], pd.DataFrame]]:
+) -> tuple[tuple[pd.DataFrame, pd.DataFrame], Callable[[pd.DataFrame], pd.DataFrame]]:
     # The areas, bases and their prebuilt indexes (~200 MB for all RegSO) reach the workers
     # through the output folder, which every worker reaches anyway: each loads the pickle
     # once, several times faster than sending it through the scheduler's connections.
@@ -625,7 +637,7 @@ def _run_dask(
 
         for _ in tqdm(as_completed(futures), total=len(futures), unit="part", desc="assign"):
             pass
-    stats = pd.concat(client.gather(futures), ignore_index=True)
+    stats = _joined(client.gather(futures))
     out_files = [str(Path(job.output) / datasets.PART_NAME.format(i)) for i in range(len(files))]
 
     def second_pass(needed: pd.DataFrame) -> pd.DataFrame:
@@ -731,7 +743,7 @@ def assign_dataset(
             dup = _duplicates_local(files, idc, max(1, workers)) if idc else ()
             dup_s = time.perf_counter() - t
             job = _replace_dups(job, dup)
-            stats, second_pass = _run_local(files, job, progress, max(1, workers))
+            (stats, hist), second_pass = _run_local(files, job, progress, max(1, workers))
         else:
             if client is None:
                 client = owned_client = _client(
@@ -742,7 +754,7 @@ def assign_dataset(
             dup = _duplicates_dask(files, idc, client) if idc else ()
             dup_s = time.perf_counter() - t
             job = _replace_dups(job, dup)
-            stats, second_pass = _run_dask(files, job, client, progress)
+            (stats, hist), second_pass = _run_dask(files, job, client, progress)
         notes = list(dict.fromkeys(stats.loc[stats["kind"] == "note", "area"].astype(str)))
         if dup:
             notes.append(
@@ -750,7 +762,7 @@ def assign_dataset(
                 "every row is kept and flagged in 'reason'"
             )
         t = time.perf_counter()
-        needed, want = _needed_bins(_merged_hist(stats))
+        needed, want = _needed_bins(_merged_hist(hist))
         values = second_pass(needed)
         summary = _summary(stats, _quantiles(values, want, _group_keys(job)), job)
         counts = _status_counts(stats)
