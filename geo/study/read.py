@@ -97,9 +97,10 @@ class Study:
         return None if self.settlement is None else PolygonIndex(self.settlement.geometry.values)
 
     @cached_property
-    def base_ids(self) -> tuple[str, ...]:
-        """The bases' ids as text, in the order of :attr:`bases` (computed once)."""
-        return tuple(str(b) for b in self.bases["base_id"])
+    def base_ids(self) -> list[str]:
+        """The bases' ids as text, in the order of :attr:`bases` (computed once; do not
+        modify the list)."""
+        return [str(b) for b in self.bases["base_id"]]
 
     @cached_property
     def own_base_of_area(self) -> np.ndarray:
