@@ -18,6 +18,9 @@ import os
 max_snap_m: float = 500.0
 #: Seconds the exact siting solvers may take before returning the best solution found.
 time_limit_s: float = 60.0
+#: Relative gap at which a siting MILP counts as solved (``optimal``); a larger proven gap at
+#: the time limit is reported as ``time_limit`` with that gap.
+mip_rel_gap: float = 1e-6
 #: Aggregates of fewer addresses than this are suppressed on maps (privacy).
 min_count: int = 5
 #: Cell size of the access map with addresses (metres, EPSG:3006).

@@ -121,3 +121,34 @@ def test_console_script_runs():
         text=True,
     )
     assert r.returncode == 2 and r.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.slow
+def test_site_with_a_capacity_per_site_from_a_sites_file(tmp_path, capsys):
+    """A ``capacity`` column in --sites (Swedish decimal comma, empty = --capacity) holds:
+    every reported load within its own capacity."""
+    sites = tmp_path / "lokaler.csv"
+    sites.write_text(
+        "namn,lat,lon,kapacitet\n"
+        'Ljungsbro bibliotek,58.5085,15.4980,"20 000,5"\n'
+        "Malmslätt,58.4135,15.5085,\n",
+        encoding="utf-8",
+    )
+    out_dir = tmp_path / "s"
+    code, out, err = _run(
+        ["site", "--add", "2", "--candidates", "localities", "--sites", str(sites),
+         "--capacity", "45000", "-o", str(out_dir), "--time-limit", "60"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    prop = pd.read_csv(out_dir / "proposals.csv")
+    assert (prop["weight_served"] <= prop["capacity"] + 1e-6).all()
+    own = prop.set_index("site")["capacity"]
+    if "Ljungsbro bibliotek" in own.index:
+        assert own["Ljungsbro bibliotek"] == 20000.5
+    assert (own.drop("Ljungsbro bibliotek", errors="ignore") == 45000).all()
+    assert "within the capacities" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("namn,lat,lon,kapacitet\nA,58.5,15.5,-3\n", encoding="utf-8")
+    code, _, err = _run(["site", "--sites", str(bad), "-o", str(out_dir)], capsys)
+    assert code == 2 and "capacity in rows [1]" in err and "Traceback" not in err

@@ -199,3 +199,33 @@ def test_demand_from_the_users_addresses(study, tmp_path, capsys):
     )
     with pytest.raises(GeoValueError, match="output of 'geo assign'"):
         site(study, add=1, addresses=pd.DataFrame({"x": [1]}))
+
+
+@pytest.mark.slow
+def test_capacity_holds_on_linkoping(study):
+    """geo site --add 2 --capacity 36915 (issue 30): every load within the capacity, optimal or
+    within 1 %, and the mean after no worse than before."""
+    r = site(study, add=2, capacity=36915)
+    s = r.solution
+    assert s.status == "optimal" or s.gap <= 0.01
+    assert (r.proposals["weight_served"] <= 36915 + 1e-6).all()
+    loads = np.bincount(s.assignment, weights=r.demand["weight"].to_numpy())
+    assert loads.max() <= 36915 + 1e-6
+    a = r.before_after.query("area == 'all' and settlement_class == 'all'").iloc[0]
+    assert a["mean_after"] <= a["mean_before"]
+    assert (r.proposals["capacity"] == 36915).all()
+
+
+def test_site_figures_follow_the_weight_as_whatif(study):
+    """geo site --weight children and geo whatif --weight children with its sites: the same
+    means before and after (issue 30)."""
+    r = site(study, add=2, weight="children")
+    a = r.before_after.query("area == 'all' and settlement_class == 'all'").iloc[0]
+    new = r.proposals[r.proposals["new"]]
+    add = {row.site: (row.lat, row.lon) for row in new.itertuples()}
+    t = what_if(study, add=add, weight="children").set_index(["group", "name"])
+    assert a["weight"] == "children"
+    assert a["weighted"] == pytest.approx(t.loc[("all", "all"), "weighted"], rel=1e-9)
+    assert a["mean_before"] == pytest.approx(t.loc[("all", "all"), "mean_before"], abs=1.0)
+    assert a["mean_after"] == pytest.approx(t.loc[("all", "all"), "mean_after"], abs=1.0)
+    assert a["weighted"] < a["population"] / 2  # children, not everyone

@@ -102,3 +102,50 @@ def test_time_budget_returns_best_so_far_with_gap(study):
     assert (sol.status == "optimal") == (sol.gap <= 1e-7)
     full = pmedian(cost, w, 6, time_limit_s=120)
     assert full.status == "optimal" and full.value <= sol.value + 1e-6
+
+
+def _brute_capacitated(cost, w, p, cap, fixed=()):
+    """Every site set and every single assignment within the capacities: the optimum."""
+    n, m = cost.shape
+    best = np.inf
+    for s in itertools.combinations(range(m), p):
+        if not all(f in s for f in fixed):
+            continue
+        for a in itertools.product(s, repeat=n):
+            a = np.array(a)
+            loads = np.bincount(a, weights=w, minlength=m)
+            if (loads <= cap + 1e-9).all():
+                best = min(best, float((w * cost[np.arange(n), a]).sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_capacitated_optimum_equals_brute_force(seed):
+    rng = np.random.default_rng(100 + seed)
+    n, m, p = 7, 4, 2
+    pts, cand = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
+    cost = np.hypot(pts[:, None, 0] - cand[None, :, 0], pts[:, None, 1] - cand[None, :, 1])
+    w = rng.integers(1, 10, n).astype(float)
+    # one capacity per site, some tight, one site without a limit in half the cases
+    cap = rng.uniform(0.5, 0.8, m) * w.sum()
+    if seed % 2:
+        cap[rng.integers(m)] = np.inf
+    fixed = [0] if seed % 3 == 0 else []
+    best = _brute_capacitated(cost, w, p, cap, fixed)
+    sol = pmedian(cost, w, p, capacity=cap, fixed=fixed)
+    assert sol.status == "optimal"
+    assert sol.value == pytest.approx(best, rel=1e-9)
+    loads = np.bincount(sol.assignment, weights=w, minlength=m)
+    assert (loads <= cap + 1e-9).all()  # every row at one site, every load within capacity
+    assert set(sol.assignment.tolist()) <= set(sol.selected.tolist())
+
+
+def test_capacitated_refuses_what_cannot_fit():
+    cost = np.array([[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(GeoValueError, match="hold at most"):
+        pmedian(cost, np.array([5.0, 5.0]), 1, capacity=6.0)
+    # a row heavier than every site's capacity: single assignment cannot serve it
+    with pytest.raises(GeoValueError, match="alone weighs 9"):
+        pmedian(cost, np.array([9.0, 1.0]), 2, capacity=np.array([8.0, 8.0]))
+    with pytest.raises(GeoValueError, match="positive"):
+        pmedian(cost, None, 1, capacity=np.array([0.0, 3.0]))

@@ -169,6 +169,7 @@ LAYERS = [
             "geo.polygons",
             "geo.columns",
             "geo.crs",
+            "geo.milp",
             "geo.siting.solvers",
         ],
     ),  # fmt: skip

@@ -56,7 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--addresses", type=options.source,
         help="demand from your addresses: a file written by 'geo assign' (default: the grid)",
     )  # fmt: skip
-    st.add_argument("--capacity", type=float, help="most population (weight) per base")
+    st.add_argument(
+        "--capacity", type=float,
+        help="most weight (people, children, ...) one base may serve; every cell goes to one "
+        "base within it (a 'capacity' column in --bases or --sites gives a base its own)",
+    )  # fmt: skip
     st.add_argument(
         "--time-limit", type=float, default=settings.time_limit_s,
         help=f"seconds (default {settings.time_limit_s:g})",
@@ -139,16 +143,27 @@ def _cmd_site(args: argparse.Namespace) -> int:
             f"{s.objective}: {len(s.selected)} bases, {s.status} (gap {s.gap:.3%}), "
             f"{s.seconds:.1f} s — {s.method}"
         )
-        cols = ["rank", "site", "kind", "new", "regsonamn", "population_served", "lat", "lon"]
-        shown = res.proposals[cols].copy()
-        shown["population_served"] = shown["population_served"].round(0).astype(int)
+        cols = ["rank", "site", "kind", "new", "regsonamn", "population_served"]
+        if args.weight != "population":
+            cols.append("weight_served")
+        if res.capacity is not None:
+            cols.append("capacity")
+        shown = res.proposals[[*cols, "lat", "lon"]].copy()
+        for c in ("population_served", "weight_served"):
+            if c in shown:
+                shown[c] = shown[c].round(0).astype(int)
         print(shown.to_string(index=False))
         ba = res.before_after[res.before_after["area"] == "all"].copy()
         for c in ("mean", "p90", "max"):
             for w in ("before", "after"):
                 ba[f"{c}_{w}"] = (ba[f"{c}_{w}"] / scale).round(1)
-        print(f"Before/after ({unit}; own base today vs nearest proposed base):")
-        print(ba.drop(columns="area").to_string(index=False))
+        ba["weighted"] = ba["weighted"].round(0).astype(int)
+        within = ", within the capacities" if res.capacity is not None else ""
+        print(
+            f"Before/after ({unit}, weighted by {args.weight}; nearest base today vs each "
+            f"cell's base in the proposal{within}):"
+        )
+        print(ba.drop(columns=["area", "weight"]).to_string(index=False))
     if args.sweep:
         lo, _, hi = args.sweep.partition("-")
         try:

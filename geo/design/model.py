@@ -19,17 +19,15 @@ the same model, minimising the largest deviation).
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 
-from .. import settings
+from .. import milp, settings
 from ..errors import GeoValueError
 from .units import DesignUnits
 
@@ -302,8 +300,6 @@ def _mip(
     else (assignment, objective, bound, status), or with ``minimise_deviation`` (best d,
     bound on d, proven).
     """
-    import highspy
-
     n, k_all = len(units), len(roots)
     arcs = _arcs(units)
     a_all = len(arcs)
@@ -331,7 +327,7 @@ def _mip(
         hi.append(upper)
         r += 1
 
-    inf = highspy.kHighsInf
+    inf = np.inf
     for i in range(n):  # each unit in one area
         add(np.array([xi(i, k) for k in range(k_all)]), np.ones(k_all), 1.0, 1.0)
     d = nx + nf
@@ -372,74 +368,29 @@ def _mip(
         cost[d] = 1.0
     else:
         cost[:nx] = unit_cost.reshape(-1)
-    lp = highspy.HighsLp()
-    lp.num_col_ = nvar
-    lp.num_row_ = r
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.array(lo)
-    lp.row_upper_ = np.array(hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = mat.indptr
-    lp.a_matrix_.index_ = mat.indices
-    lp.a_matrix_.value_ = mat.data
-    kinds = [highspy.HighsVarType.kInteger] * nx + [highspy.HighsVarType.kContinuous] * (nvar - nx)
-    lp.integrality_ = kinds
-    with _quiet_stdout():  # HiGHS prints its banner on stdout when it starts
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit_s))
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 1)
-    h.passModel(lp)
+    integer = np.zeros(nvar, dtype=bool)
+    integer[:nx] = True
+    guess = None
     if start is not None:  # the greedy start, with a flow that makes it contiguous
         guess = _start_vector(start, roots, units, arcs, nvar, nx, minimise_deviation, w, mean)
-        if guess is not None:
-            s = highspy.HighsSolution()
-            s.col_value = guess.tolist()
-            s.value_valid = True
-            h.setSolution(s)
-    h.run()
-    status = h.modelStatusToString(h.getModelStatus())
-    info = h.getInfo()
-    values = np.asarray(h.getSolution().col_value)
-    if status == "Infeasible":
+    res = milp.solve(
+        cost, mat, np.array(lo), np.array(hi), lower, upper, integer,
+        start=guess, time_limit_s=time_limit_s, mip_rel_gap=1e-4,
+    )  # fmt: skip
+    if res.status == "infeasible":
         return "infeasible"
-    if values.size != nvar or info.primal_solution_status < 2:
+    if res.x is None:
         return "no_solution"
+    values = res.x
     x = values[:nx].reshape(n, k_all)
     assignment = x.argmax(axis=1)
-    proven = status == "Optimal"
+    proven = res.status == "optimal"
     if minimise_deviation:
         best = _deviation(assignment, w, k_all)
-        return best, float(info.mip_dual_bound), proven
+        return best, res.bound, proven
     objective = float((unit_cost[np.arange(n), assignment]).sum())
-    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else -np.inf
+    bound = res.bound
     return assignment, objective, min(bound, objective), "optimal" if proven else "time_limit"
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Standard output (the file descriptor: C code's too) to the null device for a moment."""
-    import os
-    import sys
-
-    sys.stdout.flush()
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # no real file (a notebook): nothing to do
-        yield
-        return
-    saved = os.dup(fd)
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, fd)
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(null)
-        os.close(saved)
 
 
 def _start_vector(

@@ -23,7 +23,7 @@ from .compare import Comparison, compare, comparison_groups, what_if
 from .costs import cost_matrix, travel_time_matrix_s
 from .demand import address_cells, demand_from_addresses, demand_points
 from .problem import SitingProblem, SitingResult, site, sweep, tradeoff
-from .solvers import Solution, max_coverage, pcenter, pmedian
+from .solvers import Solution, max_coverage, pcenter, pmedian, set_cover
 
 __all__ = [
     "CANDIDATE_KINDS",
@@ -43,6 +43,7 @@ __all__ = [
     "max_coverage",
     "pcenter",
     "pmedian",
+    "set_cover",
     "site",
     "snap_to_sites",
     "sweep",

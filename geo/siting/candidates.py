@@ -33,7 +33,8 @@ def candidate_sites(
     -------
     geopandas.GeoDataFrame
         ``site``, ``kind`` (``base``, ``locality``, ``regso``, ``grid``, ``user``),
-        ``base_id`` (for existing bases), ``regsonamn`` and point geometry (EPSG:3006).
+        ``base_id`` (for existing bases), ``capacity`` (the bases' or the user's own, NaN
+        where none is given), ``regsonamn`` and point geometry (EPSG:3006).
     """
     unknown = set(kinds) - set(CANDIDATE_KINDS)
     if unknown:
@@ -46,6 +47,7 @@ def candidate_sites(
                 "base_id": study.bases["base_id"].astype(str),
                 "e": study.bases.geometry.x,
                 "n": study.bases.geometry.y,
+                "capacity": _capacity_of(study.bases),
             }
         )
     ]
@@ -91,11 +93,13 @@ def candidate_sites(
                     "kind": "user",
                     "e": ex.geometry.x,
                     "n": ex.geometry.y,
+                    "capacity": _capacity_of(ex),
                 }
             )
         )
     out = pd.concat(frames, ignore_index=True)
     out["base_id"] = out["base_id"].fillna("")
+    out["capacity"] = pd.to_numeric(out["capacity"], errors="coerce").astype("float64")
     if study.regso_index is not None and study.regso is not None:
         r = study.regso_index.locate(out["e"].to_numpy(), out["n"].to_numpy())
         names = study.regso["regsonamn"].to_numpy()
@@ -105,6 +109,13 @@ def candidate_sites(
         geometry=shapely.points(out["e"].to_numpy(), out["n"].to_numpy()),
         crs=SWEREF99TM,
     )
+
+
+def _capacity_of(frame: pd.DataFrame) -> np.ndarray:
+    """A file's own ``capacity`` per row (NaN where it gives none)."""
+    if "capacity" not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame["capacity"], errors="coerce").to_numpy(dtype="float64")
 
 
 def snap_to_sites(e: np.ndarray, n: np.ndarray, sites: gpd.GeoDataFrame) -> np.ndarray:

@@ -67,10 +67,14 @@ class SitingResult:
         Each RegSO and the open site nearest its population-weighted centre (the rule of the
         default partition), with its current area.
     before_after : pandas.DataFrame
-        Per area (current catchments) and settlement class: population, mean and 90th
-        percentile cost and the share within ``threshold`` before (own base today) and after.
+        Per area (current catchments) and settlement class: ``weight`` (its name),
+        ``population`` (people), ``weighted`` (the weight's sum), and the mean, 90th
+        percentile and largest cost and the share within ``threshold``, weighted by the
+        weight, before (nearest base today) and after (each cell's base in the proposal).
     unit : str
         ``m`` (straight line) or ``s`` (network travel time).
+    capacity : numpy.ndarray or None
+        Each candidate's capacity (weight units; ``inf`` = none) when the solve had any.
     """
 
     solution: Solution
@@ -82,6 +86,7 @@ class SitingResult:
     unit: str
     threshold: float
     notes: list[str] = field(default_factory=list)
+    capacity: np.ndarray | None = None
 
     def _repr_html_(self) -> str:
         s = self.solution
@@ -97,7 +102,7 @@ class SitingResult:
 
 def _solve(
     objective: str, cost: np.ndarray, w: np.ndarray, p: int, fixed: list[int], threshold: float,
-    capacity: float | None, time_limit_s: float,
+    capacity: np.ndarray | None, time_limit_s: float,
 ) -> Solution:  # fmt: skip
     if objective == "pmedian":
         return pmedian(cost, w, p, fixed=fixed, capacity=capacity, time_limit_s=time_limit_s)
@@ -109,10 +114,11 @@ def _solve(
 
 
 def _figures(cost: np.ndarray, weight: np.ndarray, threshold: float) -> dict[str, float]:
-    """The figures of ``geo site``'s before/after table (:mod:`geo.figures`)."""
+    """The figures of ``geo site``'s before/after table (:mod:`geo.figures`), weighted by
+    ``weight`` (exact thousandths, :func:`geo.figures.exact_weights`)."""
     f = figures(cost, weight, thresholds=(threshold,))
     return {
-        "population": f["total"] / WEIGHT_SCALE,
+        "weighted": f["total"] / WEIGHT_SCALE,
         "unreachable": f["unreachable"] / WEIGHT_SCALE,
         "mean": f["mean"],
         "p90": f["p90"],
@@ -122,8 +128,11 @@ def _figures(cost: np.ndarray, weight: np.ndarray, threshold: float) -> dict[str
 
 
 def _before_after(
-    dem: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray, threshold: float
+    dem: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray, threshold: float, weight: str
 ) -> pd.DataFrame:
+    """Per today's area and settlement class: people, the weighted sum, and the figures
+    weighted by ``weight`` before (nearest base today) and after (each cell's base in the
+    proposal), as :func:`geo.siting.compare` computes them for ``geo whatif`` and the studio."""
     rows = []
     groups: list[tuple[str, str, np.ndarray]] = []
     for a in [*sorted(set(dem["area"]) - {""}), "all"]:
@@ -131,15 +140,18 @@ def _before_after(
         for c in (*SETTLEMENT_CLASSES, ALL):
             sel = in_a if c == "all" else in_a & (dem["settlement_class"] == c).to_numpy()
             groups.append((a, c, sel))
-    pop = exact_weights(dem["population"].to_numpy())
+    people = exact_weights(dem["population"].to_numpy())
+    w = exact_weights(dem["weight"].to_numpy())
     for a, c, sel in groups:
         if not sel.any():
             continue
-        b = _figures(before[sel], pop[sel], threshold)
-        f = _figures(after[sel], pop[sel], threshold)
+        b = _figures(before[sel], w[sel], threshold)
+        f = _figures(after[sel], w[sel], threshold)
         rows.append(
             {
-                "area": a, "settlement_class": c, "population": round(b["population"]),
+                "area": a, "settlement_class": c, "weight": weight,
+                "population": round(float(people[sel].sum()) / WEIGHT_SCALE),
+                "weighted": b["weighted"],
                 "unreachable_before": b["unreachable"], "unreachable_after": f["unreachable"],
                 "mean_before": b["mean"], "mean_after": f["mean"],
                 "p90_before": b["p90"], "p90_after": f["p90"],
@@ -320,7 +332,9 @@ class SitingProblem:
             line, minutes with a network (default: the settings).
         keep_existing : bool
         capacity : float, optional
-            Most weight one base may serve.
+            Most weight one base may serve (every demand cell then goes to one base within
+            the capacities); a ``capacity`` column of the bases or sites file gives a base its
+            own and overrides this.
         time_limit_s : float, optional
         """
         time_limit_s = settings.time_limit_s if time_limit_s is None else time_limit_s
@@ -336,13 +350,17 @@ class SitingProblem:
             )
         threshold = self.threshold(threshold_km, threshold_min)
         w = dem["weight"].to_numpy()
-        sol = _solve(objective, cost, w, p, fixed, threshold, capacity, time_limit_s)
+        if capacity is not None and objective != "pmedian":
+            raise GeoValueError(
+                f"capacity: only the pmedian objective takes capacities; received {objective!r}"
+            )
+        caps = self.capacities(capacity) if objective == "pmedian" else None
+        sol = _solve(objective, cost, w, p, fixed, threshold, caps, time_limit_s)
 
-        # before: each demand point to its own area's base today (straight line or network)
-        areas = pd.Categorical(dem["area"].astype(str), categories=study.areas["area"].astype(str))
-        own = study.own_base(areas.codes)
+        # before: each demand point to its nearest base today (the bases are the first
+        # candidates), as geo whatif and the studio; after: its base in the proposal
         rows = np.arange(len(dem))
-        before = np.where(own >= 0, cost[rows, np.maximum(own, 0)], np.nan)
+        before = cost[:, :n_bases].min(axis=1) if n_bases else np.full(len(dem), np.inf)
         after = cost[rows, sol.assignment]
 
         # rank: how much worse the objective gets (total weighted cost) without each site;
@@ -363,6 +381,13 @@ class SitingProblem:
         prop["population_served"] = [float(served.get(j, 0.0)) for j in sel]
         prop["weight_served"] = [float(served_w.get(j, 0.0)) for j in sel]
         prop["loss_if_removed"] = loss
+        if caps is not None:
+            prop["capacity"] = caps[sel]
+            over = prop["weight_served"] > prop["capacity"] * (1 + 1e-9) + 1e-6
+            if over.any():  # the solver's promise, checked on what is reported
+                raise GeoValueError(
+                    f"capacity: loads above capacity at {list(prop.loc[over, 'site'])}"
+                )
         lon, lat = from_sweref(prop.geometry.x.to_numpy(), prop.geometry.y.to_numpy())
         prop["lat"], prop["lon"] = lat.round(6), lon.round(6)
         prop = prop.sort_values("loss_if_removed", ascending=False).reset_index(drop=True)
@@ -371,13 +396,24 @@ class SitingProblem:
             sol,
             prop,
             self._partition(sel),
-            _before_after(dem, before, after, threshold),
+            _before_after(dem, before, after, threshold, self.weight),
             dem,
             cand,
             self.unit,
             threshold,
             list(self.notes),
+            caps,
         )
+
+    def capacities(self, capacity: float | None) -> np.ndarray | None:
+        """Each candidate's capacity: its own (a ``capacity`` column of the bases or sites
+        file), else ``capacity`` (one for all); None when neither gives any."""
+        own = self.candidates["capacity"].to_numpy(dtype="float64")
+        if capacity is None and np.isnan(own).all():
+            return None
+        if capacity is not None and not capacity > 0:
+            raise GeoValueError(f"capacity: must be positive; received {capacity!r}")
+        return np.where(np.isnan(own), np.inf if capacity is None else float(capacity), own)
 
     def sweep(self, p_values: range | list[int] = range(4, 9), **kwargs: Any) -> pd.DataFrame:
         """p-median solutions for each number of bases, with the marginal gain of each extra.
@@ -422,10 +458,9 @@ class SitingProblem:
         for obj in OBJECTIVES:
             res = self.solve(add=add, objective=obj, **kwargs)
             a = res.before_after.query("area == 'all' and settlement_class == 'all'").iloc[0]
-            pop = res.demand["population"].to_numpy()
             rows.append(
                 {
-                    "objective": obj, "total_person_cost": a["mean_after"] * pop.sum(),
+                    "objective": obj, "total_weighted_cost": a["mean_after"] * a["weighted"],
                     "mean": a["mean_after"], "worst": a["max_after"],
                     "share_beyond": 1 - a["share_within_after"],
                     "sites": ", ".join(res.proposals["site"]),

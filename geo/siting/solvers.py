@@ -20,6 +20,12 @@ Objectives
 ``center``
     p-center: minimise the largest cost from any demand point to its nearest open site
     (binary search over the distinct costs, each step a set-cover MILP).
+``cover``
+    Location set covering (:func:`set_cover`): the fewest sites that bring every demand
+    point within a threshold.
+
+``pmedian`` takes capacities (one for all sites or one per site): every demand point then
+goes to exactly one site and no site serves more than its capacity.
 
 ``fixed`` sites (existing bases kept) are always open and count towards ``p``.
 """
@@ -29,15 +35,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import optimize, sparse
 
-from .. import settings
+from .. import milp, settings
 from ..errors import GeoValueError
 
-__all__ = ["Solution", "max_coverage", "pcenter", "pmedian"]
+__all__ = ["Solution", "max_coverage", "pcenter", "pmedian", "set_cover"]
 
 logger = logging.getLogger(__name__)
 
@@ -225,14 +231,10 @@ def _milp_pmedian(
     keep: np.ndarray,
     must: np.ndarray,
     time_limit: float,
-    *,
-    demand: np.ndarray | None = None,
-    capacity: float | None = None,
-) -> tuple[np.ndarray | None, float, float, bool, np.ndarray | None]:
+) -> tuple[np.ndarray | None, float, float, bool]:
     """Exact p-median MILP (HiGHS) on candidates ``keep``; ``must`` are forced open.
 
-    With ``capacity``, each open site serves at most ``capacity`` of ``demand`` (demand may
-    be split between sites). Returns (open sites, value, dual bound, proven, x matrix).
+    Returns (open sites, value, dual bound, proven).
     """
     n, mk = wc.shape[0], keep.size
     nx = n * mk
@@ -243,34 +245,17 @@ def _milp_pmedian(
     # x_ij - y_j <= 0
     link = sparse.hstack([-sparse.kron(np.ones((n, 1)), sparse.eye(mk)), sparse.eye(nx)])
     card = sparse.hstack([sparse.csr_matrix(np.ones((1, mk))), sparse.csr_matrix((1, nx))])
-    cons = [
-        optimize.LinearConstraint(rows_assign, 1, 1),
-        optimize.LinearConstraint(link, -np.inf, 0),
-        optimize.LinearConstraint(card, p, p),
-    ]
-    if capacity is not None and demand is not None:
-        # sum_i d_i x_ij - cap y_j <= 0
-        load = sparse.hstack(
-            [-capacity * sparse.eye(mk), sparse.kron(demand[None, :], sparse.eye(mk), format="csr")]
-        )
-        cons.append(optimize.LinearConstraint(load, -np.inf, 0))
+    mat = sparse.vstack([rows_assign, link, card])
+    lo = np.concatenate([np.ones(n), np.full(nx, -np.inf), [p]])
+    hi = np.concatenate([np.ones(n), np.zeros(nx), [p]])
     lb = np.zeros(mk + nx)
     lb[:mk][np.isin(keep, must)] = 1
-    integrality = np.concatenate([np.ones(mk), np.zeros(nx)])
-    res = optimize.milp(
-        c,
-        constraints=cons,
-        integrality=integrality,
-        bounds=optimize.Bounds(lb, np.ones(mk + nx)),
-        options={"time_limit": max(time_limit, 1.0), "mip_rel_gap": 1e-9, "disp": False},
-    )
-    dual = getattr(res, "mip_dual_bound", None)
-    dual_v = float(dual) if dual is not None and np.isfinite(dual) else -np.inf
+    integer = np.concatenate([np.ones(mk, dtype=bool), np.zeros(nx, dtype=bool)])
+    res = milp.solve(c, mat, lo, hi, lb, np.ones(mk + nx), integer, time_limit_s=time_limit)
     if res.x is None:
-        return None, np.inf, dual_v, False, None
+        return None, np.inf, res.bound, False
     y = keep[np.flatnonzero(res.x[:mk] > 0.5)]
-    x = res.x[mk:].reshape(n, mk)
-    return y, float(res.fun), dual_v, res.status == 0, x
+    return y, res.value, res.bound, res.status == "optimal"
 
 
 def pmedian(
@@ -279,7 +264,7 @@ def pmedian(
     p: int,
     *,
     fixed: Sequence[int] = (),
-    capacity: float | None = None,
+    capacity: float | np.ndarray | None = None,
     time_limit_s: float | None = None,
 ) -> Solution:
     """Minimise total weighted cost with ``p`` open sites (p-median), exactly where possible.
@@ -294,10 +279,11 @@ def pmedian(
         Number of open sites, fixed ones included.
     fixed : sequence of int
         Candidates that stay open (existing bases).
-    capacity : float, optional
-        Most weight one site may serve (e.g. population or caseload). Demand may then be
-        split between sites; ``assignment`` gives each point's main site. Solved as one MILP
-        (slower: keep the candidate list short).
+    capacity : float or numpy.ndarray, optional
+        Most weight one site may serve (e.g. population or caseload): one number for every
+        site, or one per candidate (M,; ``inf`` or NaN = no limit). Every demand row then goes
+        to exactly one site (a catchment is one team) and no site's load exceeds its
+        capacity; ``assignment`` is that allocation, not always the nearest site.
     time_limit_s : float
         Budget; at the limit the best solution found is returned with its proven gap.
 
@@ -307,7 +293,7 @@ def pmedian(
     """
     time_limit_s = settings.time_limit_s if time_limit_s is None else time_limit_s
     if capacity is not None:
-        return _capacitated(cost, weight, p, fixed, float(capacity), time_limit_s)
+        return _capacitated(cost, weight, p, fixed, capacity, time_limit_s)
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     c, w, f = _check(cost, weight, p, fixed)
@@ -339,7 +325,7 @@ def pmedian(
         logger.info(
             "p-median: MILP on %d of %d candidates (gap %.2e)", keep.size, m, _rel_gap(ub, lb)
         )
-        y, val, dual, optimal, _ = _milp_pmedian(wcu, p, keep, must, deadline - time.perf_counter())
+        y, val, dual, optimal = _milp_pmedian(wcu, p, keep, must, deadline - time.perf_counter())
         method += f" + HiGHS MILP on {keep.size} of {m} candidates after reduced-cost fixing"
         if y is not None and val < ub:
             sel, ub = y, float(wcu[:, y].min(axis=1).sum())
@@ -361,42 +347,239 @@ def pmedian(
     )
 
 
+def _capacities(capacity: float | np.ndarray, m: int) -> np.ndarray:
+    """Per-site capacities (M,): a number for all, or one per candidate (``inf`` or NaN =
+    no limit for that site)."""
+    cap = np.asarray(capacity, dtype="float64")
+    if cap.ndim == 0:
+        cap = np.full(m, float(cap))
+    if cap.shape != (m,):
+        raise GeoValueError(f"capacity: need one value or {m} (one per candidate); got {cap.shape}")
+    cap = np.where(np.isnan(cap), np.inf, cap)
+    if (cap <= 0).any():
+        raise GeoValueError(
+            f"capacity: every capacity must be positive; received {cap[cap <= 0][0]!r}"
+        )
+    return cap
+
+
+def _fits(loads: np.ndarray, cap: np.ndarray) -> bool:
+    return bool((loads <= cap * (1 + 1e-12) + 1e-9).all())
+
+
+def _assign_within(
+    c: np.ndarray, w: np.ndarray, sites: np.ndarray, cap: np.ndarray
+) -> np.ndarray | None:
+    """Single assignment of every row to one of ``sites`` within their capacities: rows by
+    regret (what they lose if their nearest site is full) to the cheapest site with room, then
+    shifts to cheaper sites with room while any lowers the total. None when the rows do not
+    fit this way."""
+    sub = c[:, sites]
+    order_sites = np.argsort(sub, axis=1, kind="stable")
+    best = sub[np.arange(len(c)), order_sites[:, 0]]
+    second = sub[np.arange(len(c)), order_sites[:, 1]] if sites.size > 1 else np.full(len(c), _BIG)
+    regret = (second - best) * w
+    room = cap[sites].astype("float64").copy()
+    out = np.empty(len(c), dtype=np.int64)
+    for i in np.lexsort((-w, -regret)):
+        for k in order_sites[i]:
+            if w[i] <= room[k] * (1 + 1e-12) + 1e-9 and sub[i, k] < _BIG:
+                out[i] = k
+                room[k] -= w[i]
+                break
+        else:
+            return None
+    for _ in range(50):  # shifts to a cheaper site with room, best gain first
+        here = sub[np.arange(len(c)), out]
+        gain = (here[:, None] - sub) * w[:, None]
+        gain[(w[:, None] > room[None, :] * (1 + 1e-12) + 1e-9) | (sub >= _BIG)] = 0.0
+        moved = False
+        for i in np.argsort(-gain.max(axis=1)):
+            k = int(np.argmax(gain[i]))
+            if gain[i, k] <= 1e-9 * max(abs(here[i] * w[i]), 1.0):
+                break
+            if w[i] <= room[k] * (1 + 1e-12) + 1e-9:
+                room[out[i]] += w[i]
+                room[k] -= w[i]
+                out[i] = k
+                moved = True
+        if not moved:
+            break
+    return sites[out]
+
+
+def _worth_keeping(
+    wc: np.ndarray, p: int, fixed: np.ndarray, ub: float, deadline: float, lb: float
+) -> np.ndarray:
+    """Which (row, site) pairs may belong to a capacitated solution better than ``ub``.
+
+    Dropping the capacities relaxes the problem, so the uncapacitated Lagrangian bound
+    (assignment constraints relaxed with multipliers ``lam``) bounds it from below. Forcing row
+    ``i`` to site ``j`` lifts that bound by at least ``max(0, wc[i, j] - lam[i])``, plus, when
+    ``j`` is not among the sites the relaxation opens, the price of opening ``j`` instead of the
+    dearest one it opens. A pair whose bound then exceeds ``ub`` is in no better solution.
+    """
+    m = wc.shape[1]
+    budget = min(deadline, time.perf_counter() + 10.0)
+    bound, lam = _lagrangian(wc, p, fixed, ub, wc.min(axis=1), budget)
+    if not bound > lb - 1e-9 * abs(lb):
+        logger.debug("capacitated: Lagrangian bound %.6g below %.6g", bound, lb)
+    r = wc - lam[:, None]
+    rho = np.minimum(r, 0.0).sum(axis=0)
+    free = np.setdiff1d(np.arange(m), fixed)
+    k_free = p - fixed.size
+    chosen = free[np.argsort(rho[free], kind="stable")[:k_free]]
+    open_now = np.zeros(m, dtype=bool)
+    open_now[fixed] = True
+    open_now[chosen] = True
+    if k_free:
+        extra = np.where(open_now, 0.0, rho - rho[chosen].max())
+    else:
+        extra = np.where(open_now, 0.0, np.inf)
+    lift = np.maximum(r, 0.0) + extra[None, :]
+    keep = bound + lift <= ub * (1 + 1e-9) + 1e-9
+    logger.info(
+        "capacitated: %d of %d pairs and %d of %d sites can improve on %.6g (bound %.6g)",
+        int(keep.sum()), keep.size, int(keep.any(axis=0).sum()), m, ub, bound,
+    )  # fmt: skip
+    return keep
+
+
 def _capacitated(
     cost: np.ndarray,
     weight: np.ndarray | None,
     p: int,
     fixed: Sequence[int],
-    capacity: float,
+    capacity: float | np.ndarray,
     time_limit_s: float,
 ) -> Solution:
+    """Capacitated p-median with single assignment: every demand row to exactly one open
+    site, no site's load above its capacity.
+
+    The uncapacitated optimum is a lower bound: where its nearest-site loads fit, it is the
+    answer, proven. Otherwise HiGHS solves the MILP (y open, x row-to-site binary) from a warm
+    start — the uncapacitated sites (or today's fixed ones) with the rows shifted into the
+    capacities — so an answer at the time limit is feasible, never worse than that start, and
+    says its gap.
+    """
     t0 = time.perf_counter()
+    deadline = t0 + time_limit_s
     c, w, f = _check(cost, weight, p, fixed)
+    m = c.shape[1]
+    cap = _capacities(capacity, m)
     total = float(w.sum())
-    if not capacity > 0:
-        raise GeoValueError(f"capacity: must be positive; received {capacity!r}")
-    if p * capacity < total - 1e-9:
+    free = np.setdiff1d(np.arange(m), f)
+    best_room = float(cap[f].sum() + np.sort(cap[free])[::-1][: p - f.size].sum())
+    if best_room < total - 1e-9:
         raise GeoValueError(
-            f"capacity: {p} sites × {capacity:,.0f} = {p * capacity:,.0f} is below the total "
-            f"demand {total:,.0f}; raise the capacity to at least {total / p:,.0f} or add sites"
+            f"capacity: {p} sites hold at most {best_room:,.0f} but the demand is {total:,.0f}; "
+            f"raise the capacity (to at least {total / p:,.0f} each) or add sites"
         )
-    uncap = pmedian(cost, weight, p, fixed=fixed, time_limit_s=time_limit_s / 3)
-    keep = np.arange(c.shape[1])
-    wc = w[:, None] * c
-    y, val, dual, optimal, x = _milp_pmedian(
-        wc, p, keep, f, time_limit_s - (time.perf_counter() - t0), demand=w, capacity=capacity
+    reachable_cap = np.where(c < _BIG, cap[None, :], 0.0).max(axis=1)
+    too_big = np.flatnonzero(w > reachable_cap * (1 + 1e-12) + 1e-9)
+    if too_big.size:
+        i = int(too_big[0])
+        raise GeoValueError(
+            f"capacity: demand row {i} alone weighs {w[i]:,.0f}, more than any site that can "
+            f"serve it holds ({reachable_cap[i]:,.0f}); every row goes to one base, so raise "
+            "the capacity or split the row"
+        )
+    uncap = pmedian(cost, weight, p, fixed=fixed, time_limit_s=max(time_limit_s / 4, 1.0))
+    lb = uncap.bound
+    loads = np.bincount(uncap.assignment, weights=w, minlength=m)
+    if _fits(loads, cap):
+        return replace(
+            uncap,
+            seconds=time.perf_counter() - t0,
+            method=uncap.method + "; every load within its capacity at this optimum, which "
+            "bounds the capacitated one from below: optimal with capacities too",
+        )
+    # warm starts: the uncapacitated sites, then today's (fixed) sites plus the greedy rest
+    starts = []
+    for label, sites in (
+        ("the uncapacitated optimum", uncap.selected),
+        ("today's sites and greedy additions", _greedy(w[:, None] * c, p, f)),
+    ):
+        a = _assign_within(c, w, np.asarray(sites, dtype=np.int64), cap)
+        if a is not None:
+            value = float((w * c[np.arange(len(c)), a]).sum())
+            starts.append((value, label, np.asarray(sites, dtype=np.int64), a))
+    starts.sort(key=lambda s: s[0])
+    usable = c < _BIG
+    if starts:  # pairs and sites that cannot be part of anything better than the start
+        usable &= _worth_keeping(w[:, None] * c, p, f, starts[0][0], deadline, lb)
+        usable[np.arange(len(c)), starts[0][3]] = True
+    use = w > 0
+    rows = np.flatnonzero(use)
+    ii, jj = np.nonzero(usable[rows])
+    ii = rows[ii]
+    npair = ii.size
+    # variables: y (m, binary), x (npair, binary)
+    obj = np.concatenate([np.zeros(m), w[ii] * c[ii, jj]])
+    pair = np.arange(npair)
+    assign = sparse.csr_matrix(
+        (np.ones(npair), (np.searchsorted(rows, ii), m + pair)), shape=(rows.size, m + npair)
     )
-    if y is None or x is None:
+    link = sparse.csr_matrix(
+        (np.r_[np.ones(npair), -np.ones(npair)], (np.r_[pair, pair], np.r_[m + pair, jj])),
+        shape=(npair, m + npair),
+    )
+    capped = np.flatnonzero(np.isfinite(cap))
+    cap_row = np.full(m, -1)
+    cap_row[capped] = np.arange(capped.size)
+    has = cap_row[jj] >= 0
+    load = sparse.csr_matrix(
+        (
+            np.r_[w[ii][has] / cap[jj[has]], -np.ones(capped.size)],
+            (np.r_[cap_row[jj][has], np.arange(capped.size)], np.r_[m + pair[has], capped]),
+        ),
+        shape=(capped.size, m + npair),
+    )
+    card = sparse.csr_matrix(
+        (np.ones(m), (np.zeros(m, dtype=np.int64), np.arange(m))), (1, m + npair)
+    )
+    mat = sparse.vstack([assign, link, load, card])
+    lo = np.r_[np.ones(rows.size), np.full(npair, -np.inf), np.full(capped.size, -np.inf), p]
+    hi = np.r_[np.ones(rows.size), np.zeros(npair), np.zeros(capped.size), p]
+    col_lo = np.zeros(m + npair)
+    col_lo[f] = 1.0
+    start = None
+    if starts:
+        _, _, s_sites, s_assign = starts[0]
+        start = np.zeros(m + npair)
+        start[s_sites] = 1.0
+        key = ii * m + jj
+        start[m + np.searchsorted(key, rows * m + s_assign[rows])] = 1.0
+    scale = 1000.0 / max(float(obj.max()), 1e-12)  # well-scaled for HiGHS's tolerances
+    res = milp.solve(
+        obj * scale, mat, lo, hi, col_lo, np.ones(m + npair), np.ones(m + npair, dtype=bool),
+        start=start, time_limit_s=max(deadline - time.perf_counter(), 1.0),
+        mip_rel_gap=settings.mip_rel_gap,
+    )  # fmt: skip
+    if res.x is None:
+        if res.status == "infeasible":
+            raise GeoValueError(
+                f"capacity: no way to serve every row from {p} sites within the capacities "
+                "(proven); raise the capacity or add sites"
+            )
         raise GeoValueError(
             f"capacity: no feasible solution found within {time_limit_s:.0f} s; give more time "
-            "or fewer candidates"
+            "(--time-limit) or fewer candidates"
         )
-    lb = max(uncap.bound, dual) if not optimal else val
-    main = keep[np.argmax(x, axis=1)]
-    gap = _rel_gap(val, lb)
+    y = np.flatnonzero(res.x[:m] > 0.5)
+    chosen = res.x[m:] > 0.5
+    assignment = _assign(c, y)  # zero-weight rows: their nearest open site
+    assignment[ii[chosen]] = jj[chosen]
+    value = float((w * c[np.arange(len(c)), assignment]).sum())
+    bound = max(lb, res.bound / scale) if res.status != "optimal" else value
+    bound = min(bound, value)
+    gap = _rel_gap(value, bound)
+    how = f"warm start: {starts[0][1]} within the capacities" if starts else "no warm start"
     return Solution(
-        "pmedian", _order(y, f), main, val, lb, gap,
-        "optimal" if optimal or gap <= 1e-7 else "time_limit", time.perf_counter() - t0,
-        f"HiGHS MILP, capacity {capacity:,.0f} per site",
+        "pmedian", _order(y, f), assignment, value, bound, gap,
+        "optimal" if gap <= settings.mip_rel_gap else "time_limit", time.perf_counter() - t0,
+        f"HiGHS MILP, single assignment within capacities ({how}); bound from the "
+        "uncapacitated optimum and HiGHS",
     )  # fmt: skip
 
 
@@ -475,6 +658,86 @@ def _greedy_cover(cover: np.ndarray, w: np.ndarray, p: int, fixed: np.ndarray) -
     while len(opened) < p:
         gain = np.asarray((cover & ~done[:, None]).T @ w, dtype=np.float64)
         gain[opened] = -1.0
+        j = int(np.argmax(gain))
+        opened.append(j)
+        done |= cover[:, j]
+    return opened
+
+
+# ----------------------------------------------------------------------------- set cover
+def set_cover(
+    cost: np.ndarray,
+    *,
+    threshold: float,
+    fixed: Sequence[int] = (),
+    time_limit_s: float | None = None,
+) -> Solution:
+    """Fewest sites such that every demand row lies within ``threshold`` of an open one
+    (location set covering, LSCP).
+
+    Parameters
+    ----------
+    cost : numpy.ndarray
+        (N, M) cost (m or s); ``inf`` = cannot serve.
+    threshold : float
+        Largest cost that counts as covered (same unit).
+    fixed : sequence of int
+        Sites that are open whatever the cover needs (existing bases).
+    time_limit_s : float, optional
+
+    Returns
+    -------
+    Solution
+        ``objective`` ``cover``; ``value`` the number of open sites, ``bound`` the proven
+        fewest; ``assignment`` each row's nearest open site.
+
+    Raises
+    ------
+    GeoValueError
+        When some row has no site within the threshold (no cover exists).
+    """
+    time_limit_s = settings.time_limit_s if time_limit_s is None else time_limit_s
+    t0 = time.perf_counter()
+    m = np.asarray(cost).shape[1] if np.ndim(cost) == 2 else 0
+    c, _, f = _check(cost, None, max(m, 1), fixed)
+    if not threshold > 0:
+        raise GeoValueError(f"threshold: must be positive; received {threshold!r}")
+    cover = c <= threshold
+    lost = np.flatnonzero(~cover.any(axis=1))
+    if lost.size:
+        raise GeoValueError(
+            f"threshold: {lost.size} demand rows have no site within {threshold:,.0f} "
+            f"(row {int(lost[0])} first); raise the threshold or add sites"
+        )
+    done = cover[:, f].any(axis=1) if f.size else np.zeros(c.shape[0], dtype=bool)
+    rest = cover[~done]
+    lb = np.zeros(m)
+    lb[f] = 1
+    start = np.zeros(m)
+    start[_greedy_set_cover(rest, f)] = 1.0
+    res = milp.solve(
+        np.ones(m), sparse.csr_matrix(rest.astype(np.float64)),
+        np.ones(rest.shape[0]), np.full(rest.shape[0], np.inf), lb, np.ones(m),
+        np.ones(m, dtype=bool), start=start, time_limit_s=time_limit_s,
+    )  # fmt: skip
+    x = start if res.x is None else res.x
+    sel = np.flatnonzero(x > 0.5)
+    value = float(sel.size)
+    bound = value if res.status == "optimal" else max(float(np.ceil(res.bound - 1e-9)), 1.0)
+    gap = _rel_gap(value, min(bound, value))
+    return Solution(
+        "cover", _order(sel, f), _assign(c, sel), value, min(bound, value), gap,
+        "optimal" if gap == 0 else "time_limit", time.perf_counter() - t0,
+        "HiGHS MILP (location set covering) from a greedy cover",
+    )  # fmt: skip
+
+
+def _greedy_set_cover(cover: np.ndarray, fixed: np.ndarray) -> list[int]:
+    """Fixed sites, then the site covering most uncovered rows until all are covered."""
+    opened = [int(j) for j in fixed]
+    done = np.zeros(cover.shape[0], dtype=bool)
+    while not done.all():
+        gain = (cover & ~done[:, None]).sum(axis=0)
         j = int(np.argmax(gain))
         opened.append(j)
         done |= cover[:, j]

@@ -501,7 +501,9 @@ def read_bases(
 
     Columns: a name (``name_col`` or ``base_name``/``name``/``namn``) and optionally the
     area each base serves (``area_col`` or ``area``/``catchment``/``omrade``); without it
-    each base serves the area it lies in.
+    each base serves the area it lies in. A ``capacity`` (``kapacitet``) column gives the
+    most weight each base (or candidate site) may serve in ``geo site``; an empty cell takes
+    ``--capacity``.
     """
     table = read_addresses(path, crs=crs)
     bad = np.flatnonzero(table.reason != "")
@@ -535,7 +537,27 @@ def read_bases(
         "base_name": names,
         "area": frame[acol].astype(str).to_numpy() if acol else np.full(len(frame), None),
     }
+    ccol = tables.find_column(frame, ("capacity", "kapacitet"))
+    if ccol is not None:
+        data["capacity"] = _capacities(frame[ccol], path)
     return gpd.GeoDataFrame(data, geometry=shapely.points(e, n), crs=SWEREF99TM)
+
+
+def _capacities(values: pd.Series, path: object) -> np.ndarray:
+    """A ``capacity`` column: positive numbers (Swedish decimal commas and spaces allowed);
+    an empty cell means "the --capacity given for all" (NaN)."""
+    text = values.astype("string").str.strip().str.replace("\u00a0", "").str.replace(" ", "")
+    text = text.str.replace(",", ".", regex=False)
+    empty = text.isna() | (text == "")
+    num = pd.to_numeric(text.where(~empty, None), errors="coerce").to_numpy(dtype="float64")
+    bad = np.flatnonzero(~empty.to_numpy() & ~(num > 0))
+    if bad.size:
+        raise InputFileError(
+            f"bases: capacity in rows {(bad + 1).tolist()[:10]} of {str(path)!r} is not a "
+            f"positive number (e.g. {values.iloc[int(bad[0])]!r}); leave it empty to use "
+            "--capacity"
+        )
+    return num
 
 
 def _within(areas: gpd.GeoDataFrame, reference: gpd.GeoDataFrame, margin_m: float = 1000.0) -> bool:
