@@ -31,7 +31,7 @@ import pandas as pd
 
 from geo.areas import assign_addresses
 from geo.crs import to_sweref
-from geo.geocode import (
+from geo.geocoding import (
     Register,
     exact_matches,
     fold,

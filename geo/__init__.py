@@ -37,7 +37,7 @@ _EXPORTS = {
     "access_map": "geo.maps",
     "siting_map": "geo.maps",
     "save_map": "geo.maps",
-    "geocode": "geo.geocode",
+    "geocode": "geo.geocoding",
     "GeoError": "geo.errors",
 }
 
@@ -66,7 +66,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .areas import Assignment, assign_addresses
     from .errors import GeoError
-    from .geocode import geocode
+    from .geocoding import geocode
     from .maps import access_map, catchment_map, save_map, siting_map
     from .network import load_network
     from .report import summarize

@@ -141,7 +141,7 @@ class AddressTable:
         """One table of several in the same CRS and coordinate columns (rows in order).
 
         For tables of coordinates (the lookups a service joins into one call); tables of
-        text addresses are matched together instead (:func:`geo.geocode.geocoded_table`).
+        text addresses are matched together instead (:func:`geo.geocoding.geocoded_table`).
         """
         if len(tables) == 1:
             return tables[0]

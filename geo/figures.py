@@ -46,6 +46,7 @@ __all__ = [
     "exact_weights",
     "figures",
     "group_figures",
+    "quantile_rank",
     "weighted_mean",
     "weighted_quantile",
 ]
@@ -66,6 +67,15 @@ def exact_weights(weights: np.ndarray) -> np.ndarray:
 
 def _reachable(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.isfinite(values) & (weights > 0)
+
+
+def quantile_rank(n: np.ndarray | int, q: float) -> np.ndarray:
+    """0-based rank of the ``q`` quantile among ``n`` equally weighted values sorted
+    ascending: ⌈q·n⌉ − 1 (at least 0), the rule of :func:`weighted_quantile` with one weight
+    each. Used where values are ranked without weights (a departure window, a national run's
+    merged histograms)."""
+    k = np.ceil(q * np.asarray(n, dtype="float64")).astype(np.int64) - 1
+    return np.maximum(k, 0)
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import settings
-from .figures import exact_weights, group_figures
+from .figures import WEIGHT_SCALE, exact_weights, group_figures
 from .schema import (
     ALL,
     CELL_ID,
@@ -330,17 +330,22 @@ def figures_by(
     table: pd.DataFrame, column: str, keys: Sequence[str], *, min_count: float
 ) -> pd.DataFrame:
     """Addresses and the median and 90th percentile distance to the own base, per value of
-    ``column`` (e.g. RegSO) of an assignment's ``ok`` rows, in the order of ``keys``.
+    ``column`` (e.g. RegSO) of an assignment's ``ok`` rows, in the order of ``keys``
+    (:func:`geo.figures.group_figures`: a distance somebody really has, as every summary).
 
     Groups with fewer than ``min_count`` addresses keep their count (for a "fewer than"
     label) but no distance figures (privacy).
     """
     ok = table[table["status"].astype(str) == STATUS_OK]
-    g = ok.groupby(ok[column].astype(str))["own_base_distance_m"]
+    keys = list(keys)
+    codes = pd.Categorical(ok[column].astype(str), categories=keys).codes
+    value = ok["own_base_distance_m"].to_numpy(dtype="float64")
+    f = group_figures(codes, len(keys), value, np.ones(value.size), quantiles=(0.5, 0.9))
     out = pd.DataFrame(
-        {"addresses": g.size(), "median_distance_m": g.median(), "p90_distance_m": g.quantile(0.9)}
-    ).reindex(list(keys))
-    out["addresses"] = out["addresses"].fillna(0).astype(int)
+        {"addresses": f["count"], "median_distance_m": f["p50"], "p90_distance_m": f["p90"]},
+        index=pd.Index(keys, name=column),
+    )
+    out["addresses"] = out["addresses"].astype(int)
     small = out["addresses"] < min_count
     out.loc[small, ["median_distance_m", "p90_distance_m"]] = np.nan
     return out
@@ -374,20 +379,24 @@ def cell_figures(
     -------
     pandas.DataFrame
         ``e``, ``n`` (the cell's south-west corner, m), ``count`` (total weight) and
-        ``median`` (of ``value`` over the cell's points).
+        ``median`` (of ``value`` over the cell's points, weighted by ``weight``: the
+        inverted CDF of :mod:`geo.figures`, as every summary).
     """
     cx = np.floor(np.asarray(e) / cell_size_m).astype(np.int64)
     cy = np.floor(np.asarray(n) / cell_size_m).astype(np.int64)
-    frame = pd.DataFrame({"cx": cx, "cy": cy, "v": value, "w": weight})
-    g = frame.groupby(["cx", "cy"])
-    agg = pd.DataFrame({"count": g["w"].sum(), "median": g["v"].median()}).reset_index()
-    agg = agg[agg["count"] >= min_count]
+    cells, codes = np.unique(np.stack([cx, cy], axis=1), axis=0, return_inverse=True)
+    w = exact_weights(np.asarray(weight, dtype="float64"))
+    f = group_figures(
+        codes.ravel(), len(cells), np.asarray(value, dtype="float64"), w, quantiles=(0.5,)
+    )
+    count = f["total"] / WEIGHT_SCALE
+    keep = count >= min_count
     return pd.DataFrame(
         {
-            "e": agg["cx"].to_numpy() * cell_size_m,
-            "n": agg["cy"].to_numpy() * cell_size_m,
-            "count": agg["count"].to_numpy(),
-            "median": agg["median"].to_numpy(),
+            "e": cells[keep, 0] * cell_size_m,
+            "n": cells[keep, 1] * cell_size_m,
+            "count": count[keep],
+            "median": f["p50"][keep],
         }
     )
 

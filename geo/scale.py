@@ -57,6 +57,7 @@ from .addresses import (
 from .areas import STATUSES, assign_table, flag_duplicates
 from .crs import SWEREF99TM, parse_crs
 from .errors import EngineError, GeoValueError, MissingColumnError, MissingDependencyError
+from .figures import quantile_rank
 from .io import datasets, tables
 from .report import distance_summary
 from .schema import ALL, STATUS_OK
@@ -449,7 +450,7 @@ def _needed_bins(hist: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = np.add.reduceat(counts, first) if group.size else group
     frames = []
     for q in QUANTILES:
-        k = np.maximum(np.ceil(q * n.astype("float64")).astype(np.int64) - 1, 0)
+        k = quantile_rank(n, q)
         rank = base + k
         row = np.searchsorted(cum, rank, side="right")
         frames.append(

@@ -108,13 +108,25 @@ def test_linkoping_six_areas_on_regso_proven_optimal(study):
 
 
 @pytest.mark.slow
-def test_cli_design_writes_areas_every_command_reads(tmp_path, capsys):
+def test_cli_design_writes_areas_every_command_reads(tmp_path, capsys, study):
     out = tmp_path / "areas.gpkg"
     assert main(["areas", "design", "--add", "2", "--tolerance", "0.1", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "6 areas — proven optimal" in printed
     areas = gpd.read_file(out, layer="areas")
-    assert len(areas) == 6 and {"workload", "people_moved", "polsby_popper"} <= set(areas.columns)
+    assert len(areas) == 6
+    assert {"workload", "people_moved_in", "people_moved_out", "polsby_popper"} <= set(
+        areas.columns
+    )
+    # everyone who moved left one area of today and entered another: the sums agree, and an
+    # area that shrinks shows who left (issue 30: öster showed 0)
+    assert areas["people_moved_in"].sum() == pytest.approx(areas["people_moved_out"].sum())
+    today_people = design_units(study, "regso").frame.groupby("today")["people"].sum()
+    shrinking = areas[areas["area"].isin(list(today_people.index))]
+    assert len(shrinking) == 4 and (shrinking["people_moved_out"] > 0).any()
+    for r in shrinking.itertuples():
+        change = r.people - today_people[r.area]
+        assert change == pytest.approx(r.people_moved_in - r.people_moved_out, abs=1e-6)
     assert (areas["solution"] == "proven optimal").all()  # said in every output
     assert (tmp_path / "areas_map.html").stat().st_size > 10_000
     table = pd.read_csv(tmp_path / "areas_areas.csv")
@@ -166,3 +178,33 @@ def test_a_units_file_must_cover_the_study(study, tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert "of Linköping (kommun 0580)'s people; the units must cover the whole study" in err
+
+
+def test_need_of_the_users_own_units_is_people_times_one_plus_need(study, tmp_path):
+    """--units FILE --balance need: need = people × (1 + the RegSO's relative low-income
+    share), from the one definition (issue 30: it was people)."""
+    import geopandas as gpd
+
+    regso = study.regso
+    path = tmp_path / "units.gpkg"
+    gpd.GeoDataFrame(
+        {"namn": regso["regsonamn"].astype(str)}, geometry=regso.geometry.values, crs=regso.crs
+    ).to_file(path)
+    units = design_units(study, str(path), balance="need")
+    own = design_units(study, "regso", balance="need")
+    frame = units.frame.set_index("unit_name")
+    ref = own.frame.set_index("unit_name")
+    assert frame["workload"].sum() > 1.2 * frame["people"].sum()  # not just people
+    # the RegSO drawn as the user's own polygons: each unit's need per person is 1 + its
+    # RegSO's need (grid cells straddling a border mix in a neighbour's)
+    need = study.need_by_regso.rename(
+        index=dict(zip(regso["regsokod"], regso["regsonamn"], strict=True))
+    )
+    big = frame[frame["people"] > 1000]
+    ratio = big["workload"] / big["people"]
+    # (1 km cells carry one RegSO's need each, so a city unit mixes its neighbours')
+    assert np.corrcoef(ratio, need.reindex(big.index))[0, 1] > 0.9
+    assert (ratio >= 1).all() and (ratio <= 2 + 1e-9).all()
+    top = study.need_by_regso.idxmax()
+    name = regso.set_index("regsokod").loc[top, "regsonamn"]
+    assert ref.loc[name, "need"] == pytest.approx(2 * ref.loc[name, "people"])

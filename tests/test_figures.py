@@ -209,3 +209,36 @@ def test_the_service_summary_is_the_same_figures(study):
         assert table.loc[area, "mean_distance_m"] == pytest.approx(f["mean"], rel=1e-12)
         assert table.loc[area, "p90_distance_m"] == pytest.approx(f["p90"], rel=1e-12)
         assert table.loc[area, "share_within_5km"] == pytest.approx(f["share_within_0"])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 10, 30, 101])
+def test_the_unweighted_rank_is_the_weighted_quantiles_rule(n):
+    from geo.figures import quantile_rank
+
+    v = np.arange(n, dtype="float64") * 10 + 5
+    for q in (0.1, 0.5, 0.9, 0.95, 1.0):
+        assert v[int(quantile_rank(n, q))] == weighted_quantile(v, np.ones(n), q)
+
+
+def test_map_tooltips_use_the_summaries_percentiles():
+    """On distances 100–1 000 m the map tooltips say 500/900 m as every summary (pandas'
+    interpolation said 550/910; issue 30)."""
+    import pandas as pd
+
+    from geo.report import cell_figures, figures_by
+
+    d = np.arange(100.0, 1001.0, 100.0)
+    t = pd.DataFrame({"status": ["ok"] * 10, "regso": ["A"] * 10, "own_base_distance_m": d})
+    f = figures_by(t, "regso", ["A", "B"], min_count=5)
+    assert f.loc["A", "median_distance_m"] == 500 and f.loc["A", "p90_distance_m"] == 900
+    assert f.loc["B", "addresses"] == 0
+    want = figures(d, np.ones(10), quantiles=(0.5, 0.9))
+    assert (want["p50"], want["p90"]) == (500, 900)
+    c = cell_figures(
+        np.full(10, 5.0), np.full(10, 5.0), d, np.ones(10), cell_size_m=500, min_count=5
+    )
+    assert c["median"].tolist() == [500] and c["count"].tolist() == [10]
+    # weighted: one cell whose 1 000 m point carries most of the people
+    w = np.r_[np.ones(9), 100.0]
+    c = cell_figures(np.full(10, 5.0), np.full(10, 5.0), d, w, cell_size_m=500, min_count=5)
+    assert c["median"].tolist() == [1000]

@@ -8,7 +8,7 @@ import pytest
 
 from geo.cli import main
 from geo.errors import MissingColumnError
-from geo.geocode import Register, geocode, normalize_street, parse_address
+from geo.geocoding import Register, geocode, normalize_street, parse_address
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_assign_text_addresses_with_a_register(tmp_path, capsys):
 
 
 def test_parse_many_equals_parse_address():
-    from geo.geocode import parse_many
+    from geo.geocoding import parse_many
 
     texts = [
         "Storgatan 12 B, 582 23 Linköping",

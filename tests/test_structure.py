@@ -183,6 +183,7 @@ LAYERS = [
             "geo.travel",
             "geo.network",
             "geo.transit",
+            "geo.geocoding",
             "geo.geocode",
             "geo.synthetic",
             "geo.scale",
@@ -238,3 +239,42 @@ def test_every_geo_import_names_a_module_that_exists():
         if target not in modules and target != "geo"
     )
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["", "import geo.geocoding", "from geo.geocoding import read_register",
+     "import geo.siting, geo.study, geo.maps, geo.report, geo.scale, geo.network"],
+)  # fmt: skip
+def test_top_level_names_stay_what_they_are_whatever_was_imported_first(first):
+    """Every name of ``geo.__all__`` is the same object, and not a module, whatever a notebook
+    imported before (issue 30: ``geo.geocode`` became the module after
+    ``from geo.geocode import read_register``)."""
+    import subprocess
+    import sys
+
+    code = (
+        f"{first}\nimport geo, types\n"
+        "bad = [n for n in geo.__all__ if n != '__version__' "
+        "and isinstance(getattr(geo, n), types.ModuleType)]\n"
+        "assert not bad, bad\n"
+        "assert geo.geocode.__module__ == 'geo.geocoding'\n"
+        "print('ok')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+def test_the_old_geocode_module_path_warns_and_stays_callable():
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings\nwarnings.simplefilter('error')\n"
+        "try:\n    from geo.geocode import read_register\nexcept DeprecationWarning as w:\n"
+        "    print('warned', w)\n"
+        "warnings.simplefilter('ignore')\nfrom geo.geocode import read_register\nimport geo\n"
+        "assert callable(geo.geocode) and read_register.__module__ == 'geo.geocoding'\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "warned the module geo.geocode is deprecated" in r.stdout, r.stderr

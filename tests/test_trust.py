@@ -15,7 +15,7 @@ import pytest
 from geo.areas import assign_addresses
 from geo.cli import main
 from geo.errors import GeoValueError, StudyMismatchError
-from geo.geocode import Register, geocoded_table, is_typo, normalize_street
+from geo.geocoding import Register, geocoded_table, is_typo, normalize_street
 from geo.numbers import parse_number, parse_numbers
 from geo.scenario_file import (
     Scenario,
@@ -309,7 +309,7 @@ def test_scenario_base_check_is_the_study_area(study):
 def test_lookup_path_equals_the_batch_path(square_study, hand_register):
     """The service's address table (no match report) is the one geo geocode/assign build:
     the same rows, flags, reasons, extents and so the same assignment."""
-    from geo.geocode import address_table
+    from geo.geocoding import address_table
 
     texts = list(QUERIES)
     batch, _ = geocoded_table(pd.DataFrame({"address": texts}), hand_register)

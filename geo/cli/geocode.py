@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from ..geocode import address_column, geocode, read_register
+    from ..geocoding import address_column, geocode, read_register
 
     if isinstance(args.output, Database):  # before any work: reachable, writable
         check_target(args.output, if_exists=args.if_exists)

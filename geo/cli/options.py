@@ -290,7 +290,7 @@ def assigned(path: Path, args: argparse.Namespace, given_study=None) -> pd.DataF
 
 def geocoded_table(args: argparse.Namespace, output: Path | Database, study=None):  # type: ignore[no-untyped-def]
     """Text addresses of ``args.addresses`` matched to ``--register``; match summary written."""
-    from ..geocode import geocoded_table, read_register
+    from ..geocoding import geocoded_table, read_register
 
     frame = tables.read_table(args.addresses)
     register = read_register(args.register, crs=args.register_crs, columns=register_columns(args))
@@ -309,7 +309,7 @@ def geocoded_table(args: argparse.Namespace, output: Path | Database, study=None
 def write_match_summary(
     matched: pd.DataFrame, output: Path | Database, *, if_exists: str = "fail"
 ) -> tuple[pd.DataFrame, Path | Database]:
-    from ..geocode import match_summary
+    from ..geocoding import match_summary
 
     summary, top = match_summary(matched)
     path = sibling(output, "match_summary")

@@ -46,7 +46,9 @@ class AreaDesign:
     areas : geopandas.GeoDataFrame
         One row per area (EPSG:3006): ``area``, ``base_name``, ``workload``, ``workload_vs_mean``
         (ratio), ``people``, ``children``, ``need``, ``mean_<unit>``, ``p90_<unit>``,
-        ``people_moved``, ``units``, ``polsby_popper``, ``solution`` (``proven optimal`` or the
+        ``people_moved_in`` (people whose area today is another), ``people_moved_out`` (people
+        of this area today who now belong to another), ``units``, ``polsby_popper``,
+        ``solution`` (``proven optimal`` or the
         gap reached), geometry (the dissolved units) — the layer ``--areas`` reads back.
     bases : geopandas.GeoDataFrame
         ``base_name``, ``area`` and the point: the layer ``--bases`` reads back.
@@ -204,7 +206,8 @@ def area_table(
     """One row per area from its units (``area``, ``cost`` to the own base in ``shown``,
     ``people``, ``workload``, ``children``, ``need``, ``today``): the dissolved polygon, the
     workload and its ratio to the mean, people, children, need, mean and p90 cost
-    (:mod:`geo.figures`), people moved from today's area, units, Polsby–Popper."""
+    (:mod:`geo.figures`), people moved in from and out to other areas of today, units,
+    Polsby–Popper."""
     area = frame["area"].astype(str).to_numpy()
     today = frame["today"].astype(str).to_numpy()
     people_all = frame["people"].to_numpy(dtype=float)
@@ -226,7 +229,8 @@ def area_table(
                 "children": float(np.nansum(frame["children"].to_numpy(dtype=float)[mine])),
                 "need": float(np.nansum(frame["need"].to_numpy(dtype=float)[mine])),
                 f"mean_{shown}": f["mean"], f"p90_{shown}": f["p90"],
-                "people_moved": float(people[moved[mine]].sum()),
+                "people_moved_in": float(people[moved[mine]].sum()),
+                "people_moved_out": float(people_all[moved & (today == name) & ~mine].sum()),
                 "units": int(mine.sum()),
                 "polsby_popper": float(4 * np.pi * geom.area / geom.length**2)
                 if geom.length > 0 else np.nan,

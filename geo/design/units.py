@@ -32,7 +32,6 @@ from ..schema import (
     REGSO_CENTRE_N,
     REGSO_CHILDREN,
     REGSO_CODE,
-    REGSO_LOW_INCOME_PCT,
     REGSO_NAME,
     REGSO_POPULATION,
     REGSO_POPULATION_BEFORE,
@@ -162,11 +161,13 @@ def _join_cut_off(
         )
 
 
-def _need(pop: np.ndarray, low_pct: np.ndarray) -> np.ndarray:
-    """People × (1 + low-income share relative to the highest): the need weight."""
-    low = np.nan_to_num(np.asarray(low_pct, dtype="float64"))
-    top = low.max() if low.size and low.max() > 0 else 1.0
-    return pop * (1.0 + low / top)
+def _need(study: Study, pop: np.ndarray, regsokod: pd.Series | np.ndarray) -> np.ndarray:
+    """People × (1 + need): the need weight (:attr:`geo.study.Study.need_by_regso`, the one
+    definition); NaN when the study has no need statistics (balancing need then stops)."""
+    try:
+        return pop * (1.0 + study.need_of(regsokod))
+    except GeoValueError:
+        return np.full(len(pop), np.nan)
 
 
 def design_units(
@@ -204,7 +205,7 @@ def design_units(
             crs=regso.crs,
         )
         frame["children"] = np.nan_to_num(regso[REGSO_CHILDREN].to_numpy(dtype="float64"))
-        frame["need"] = _need(frame["people"].to_numpy(), regso[REGSO_LOW_INCOME_PCT])
+        frame["need"] = _need(study, frame["people"].to_numpy(), regso[REGSO_CODE])
         e = regso[REGSO_CENTRE_E].to_numpy(dtype="float64")
         n = regso[REGSO_CENTRE_N].to_numpy(dtype="float64")
         source = regso
@@ -217,6 +218,18 @@ def design_units(
         frame, e, n = _file_units(study, Path(units), unit_col)
         source = frame
         kind = Path(units).name
+    if balance in ("need", "children") and frame[balance].isna().any():
+        raise GeoValueError(
+            f"balance: the units have no {balance} figures ("
+            + (
+                "need = people × (1 + the RegSO's low-economic-standard share relative to the "
+                "highest) needs the study's RegSO statistics"
+                if balance == "need"
+                else "children need the study's RegSO statistics"
+            )
+            + f"); give a column of your own with --balance COLUMN (columns: "
+            f"{', '.join(map(str, [c for c in source.columns if c != 'geometry'][:12]))})"
+        )
     if balance in BALANCES:
         frame["workload"] = frame["people" if balance == "population" else balance].to_numpy(
             dtype="float64"
@@ -258,7 +271,6 @@ def _grid_units(study: Study) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]
     regso = study.regso.set_index(REGSO_CODE)
     code = cells["regsokod"].astype(str) if "regsokod" in cells else pd.Series([""] * len(cells))
     share = (regso[REGSO_CHILDREN] / regso[REGSO_POPULATION_BEFORE]).reindex(code).to_numpy()
-    low = regso[REGSO_LOW_INCOME_PCT].reindex(code).to_numpy(dtype="float64")
     area = study.area_index.locate(e, n)
     names = np.array(study.names["area"] + [""], dtype=object)
     frame = gpd.GeoDataFrame(
@@ -267,7 +279,7 @@ def _grid_units(study: Study) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]
             "unit_name": "ruta " + cells[CELL_ID].astype(str),
             "people": people,
             "children": np.nan_to_num(people * share),
-            "need": _need(people, low),
+            "need": _need(study, people, code),
             "today": names[area],
         },
         geometry=geoms,
@@ -309,16 +321,21 @@ def _file_units(
             f"(e.g. {outside}); cut the file to the municipality"
         )
     people = np.zeros(len(layer))
+    need = np.full(len(layer), np.nan)
     if study.demand is not None:
         cells = study.demand
         tree = shapely.STRtree(cells.geometry.values)
         pop = cells[CELL_POPULATION_IN_STUDY].to_numpy(dtype="float64")
+        code = cells["regsokod"] if "regsokod" in cells else np.full(len(cells), "")
+        cell_need = _need(study, pop, code)  # each cell's people × (1 + its RegSO's need)
         cell_area = shapely.area(cells.geometry.values)
+        need[:] = 0.0
         for i, geom in enumerate(layer.geometry.values):
             hit = tree.query(geom, predicate="intersects")
             if hit.size:
                 piece = shapely.area(shapely.intersection(cells.geometry.values[hit], geom))
                 people[i] = float((pop[hit] * piece / cell_area[hit]).sum())
+                need[i] = float((cell_need[hit] * piece / cell_area[hit]).sum())
         total = float(pop.sum())
         if total > 0 and people.sum() < (1 - UNCOVERED_SHARE) * total:
             raise StudyMismatchError(
@@ -330,7 +347,7 @@ def _file_units(
     frame = gpd.GeoDataFrame(
         layer.drop(columns="geometry").assign(
             unit_id=layer[name_col].astype(str), unit_name=layer[name_col].astype(str),
-            people=people, children=np.nan, need=people, today=names[area],
+            people=people, children=np.nan, need=need, today=names[area],
         ),
         geometry=layer.geometry.values, crs=layer.crs,
     )  # fmt: skip

@@ -37,7 +37,7 @@ from ..addresses import AddressTable
 from ..areas import assign_table
 from ..crs import WGS84, parse_crs
 from ..errors import GeoError, GeoValueError
-from ..geocode import Register, address_table
+from ..geocoding import Register, address_table
 from ..lookup import LookupAnswers, json_value
 from ..maps.page import html_text
 from ..numbers import parse_number
@@ -235,7 +235,7 @@ def create_app(
     ----------
     study : Study
         Areas, bases and reference layers (``geo study build``, or the embedded Linköping).
-    register : geo.geocode.Register, optional
+    register : geo.geocoding.Register, optional
         The address register for ``/api/lookup?address=`` (matched offline).
     network : geo.network.Network, optional
         A network for travel times (its mode is the travel mode).

@@ -43,7 +43,7 @@ def app_from_config(config: dict[str, Any]) -> Any:
     :func:`geo.study.load_study`), ``register``, ``register_crs``, ``register_columns``,
     ``network``, ``token_file``, ``max_upload_bytes``, ``max_rows``, ``allow_far_inputs``
     (else a register or network none of whose points lies in or near the study stops)."""
-    from ..geocode import read_register
+    from ..geocoding import read_register
     from ..network import read_network
     from ..study import load_study
     from .app import create_app

@@ -79,9 +79,7 @@ def demand_points(
         share = regso[col] / regso[denom] if denom else regso[col] / (100 if "pct" in col else 1)
         w = pop * codes.map(share).fillna(0).to_numpy(dtype="float64")
     if equity:
-        low = regso[REGSO_LOW_INCOME_PCT]
-        need = codes.map(low / low.max()).fillna(0).to_numpy(dtype="float64")
-        w = w * (1 + equity * need)
+        w = w * (1 + equity * study.need_of(codes))
     w = np.round(w, 3)
     area_idx = study.area_index.locate(e, n)
     locality = np.full(len(cells), "", dtype=object)
@@ -127,8 +125,7 @@ def demand_from_addresses(
     codes = ok["regsokod"].astype(str)
     w = np.ones(len(ok))
     if equity and study.regso is not None:
-        low = study.regso.set_index("regsokod")[REGSO_LOW_INCOME_PCT]
-        w = w * (1 + equity * codes.map(low / low.max()).fillna(0).to_numpy(dtype="float64"))
+        w = w * (1 + equity * study.need_of(codes))
     return gpd.GeoDataFrame(
         {
             CELL_ID: "",

@@ -31,7 +31,7 @@ from ..errors import (
 from ..io import files, tables, vector
 from ..io.postgis import Database, as_source
 from ..polygons import OUTSIDE, PolygonIndex
-from ..schema import REGSO_STATISTICS
+from ..schema import REGSO_CODE, REGSO_LOW_INCOME_PCT, REGSO_STATISTICS
 
 __all__ = ["Study", "check_topology", "load_study", "read_areas", "read_bases"]
 
@@ -95,6 +95,32 @@ class Study:
     def settlement_index(self) -> PolygonIndex | None:
         """Exact polygon index over :attr:`settlement` (``None`` without it)."""
         return None if self.settlement is None else PolygonIndex(self.settlement.geometry.values)
+
+    @cached_property
+    def need_by_regso(self) -> pd.Series:
+        """The *need* of each RegSO (index ``regsokod``): its share of people with a low
+        economic standard relative to the highest RegSO's (0–1; the most vulnerable = 1).
+
+        The one definition: the ``need`` weight is people × (1 + need) and ``equity`` E
+        multiplies any weight by 1 + E × need (:mod:`geo.siting.demand`, the area design's
+        units). Raises :class:`GeoValueError` when the study has no RegSO with that share.
+        """
+        r = self.regso
+        if r is None or REGSO_LOW_INCOME_PCT not in r.columns:
+            raise GeoValueError(
+                "need: the study has no RegSO layer with the low-economic-standard share "
+                "(need = people × (1 + that share relative to the highest)); use a study "
+                "built from SCB's RegSO statistics, or balance a column of your own"
+            )
+        low = pd.to_numeric(r[REGSO_LOW_INCOME_PCT], errors="coerce").fillna(0.0)
+        top = float(low.max())
+        need = low / top if top > 0 else low * 0.0
+        return pd.Series(need.to_numpy(dtype="float64"), index=r[REGSO_CODE].astype(str))
+
+    def need_of(self, regsokod: pd.Series | np.ndarray) -> np.ndarray:
+        """:attr:`need_by_regso` for each RegSO code (0 for codes it lacks)."""
+        codes = pd.Series(np.asarray(regsokod, dtype=object)).astype(str)
+        return codes.map(self.need_by_regso).fillna(0.0).to_numpy(dtype="float64")
 
     @cached_property
     def base_ids(self) -> list[str]:

@@ -27,6 +27,7 @@ from scipy.spatial import cKDTree
 
 from .. import settings
 from ..errors import GeoValueError
+from ..figures import quantile_rank
 from ..schema import (
     TRANSIT_NO_SERVICE,
     TRANSIT_OK,
@@ -100,8 +101,7 @@ class TransitCosts:
 
 def _rank(values: np.ndarray, q: float) -> np.ndarray:
     """Index (along the last axis) of the ``q`` quantile by the inverted CDF (nearest rank)."""
-    w = values.shape[-1]
-    k = max(int(np.ceil(q * w)) - 1, 0)
+    k = int(quantile_rank(values.shape[-1], q))
     return np.argsort(values, axis=-1, kind="stable")[..., k]
 
 
