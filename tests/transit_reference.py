@@ -26,8 +26,10 @@ class TimeExpanded:
         ds, as_, trip = tt.dep_stop.tolist(), tt.arr_stop.tolist(), tt.trip.tolist()
         # departures per stop, sorted by time: the waiting chains
         self.deps: dict[int, list[tuple[int, int]]] = {}
+        board, alight = tt.board.tolist(), tt.alight.tolist()
         for c in range(nc):
-            self.deps.setdefault(ds[c], []).append((dep[c], c))
+            if board[c]:  # a departure passengers may board (pickup_type not 1)
+                self.deps.setdefault(ds[c], []).append((dep[c], c))
         for lst in self.deps.values():
             lst.sort()
             for (t0, c0), (t1, c1) in zip(lst, lst[1:], strict=False):
@@ -46,14 +48,16 @@ class TimeExpanded:
                 g.add_edge(("a", c0), ("v", c1), weight=dep[c1] - arr[c0])
             last_of_trip[cs[-1]] = 1
         for c in range(nc):
-            for y, w in footpaths[as_[c]]:
-                nxt = self._first(y, arr[c] + w + slack_s)
+            if not alight[c]:  # no drop-off here: no transfer and no walk to a target
+                continue
+            for y, _w, gap in footpaths[as_[c]]:
+                nxt = self._first(y, arr[c] + gap)
                 if nxt is not None:
                     g.add_edge(("a", c), ("d", nxt[1]), weight=nxt[0] - arr[c])
         for k, egress in enumerate(egress_by_target):
             for c in range(nc):
                 w = egress.get(as_[c])
-                if w is not None:
+                if w is not None and alight[c]:
                     g.add_edge(("a", c), ("sink", k), weight=w)
         self.g = g
         self.n_targets = len(egress_by_target)

@@ -15,7 +15,7 @@ import datetime as _dt
 import io
 import logging
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["Feed", "Timetable", "parse_times_s", "read_gtfs"]
 
 DAY_S = 86_400
+_NO_TRANSFERS = pd.DataFrame(
+    {"from_stop": pd.Series(dtype="int64"), "to_stop": pd.Series(dtype="int64"),
+     "transfer_type": pd.Series(dtype="int64"), "min_transfer_s": pd.Series(dtype="int64")}
+)  # fmt: skip
 _REQUIRED = ("stops.txt", "stop_times.txt", "trips.txt")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -100,6 +104,10 @@ class Feed:
         ``trip_id``, ``service_id``, ``route_id``.
     calendar, calendar_dates, frequencies : pandas.DataFrame
         As in the feed (empty when the file is missing).
+    transfers : pandas.DataFrame
+        The stop-to-stop rules of ``transfers.txt``: ``from_stop``, ``to_stop`` (indices
+        into ``stops``), ``transfer_type`` (0 recommended, 1 timed, 2 minimum time,
+        3 not possible) and ``min_transfer_s`` (-1 where none is given).
     """
 
     name: str
@@ -109,6 +117,7 @@ class Feed:
     calendar: pd.DataFrame
     calendar_dates: pd.DataFrame
     frequencies: pd.DataFrame
+    transfers: pd.DataFrame = field(default_factory=lambda: _NO_TRANSFERS.copy())
 
     def date_range(self) -> tuple[_dt.date, _dt.date]:
         """First and last day with any service in the feed's calendars."""
@@ -173,6 +182,8 @@ class Feed:
         same = inst[1:] == inst[:-1]
         dep_stop = st["stop"].to_numpy()[:-1][same]
         arr_stop = st["stop"].to_numpy()[1:][same]
+        board = st["board"].to_numpy(dtype=bool)[:-1][same]
+        alight = st["alight"].to_numpy(dtype=bool)[1:][same]
         dep = st["dep_s"].to_numpy()[:-1][same]
         arr = st["arr_s"].to_numpy()[1:][same]
         seq = st["seq"].to_numpy()[:-1][same]
@@ -197,6 +208,9 @@ class Feed:
             dep_s=dep[keep][order].astype(np.int64),
             arr_s=arr[keep][order].astype(np.int64),
             trip=trip_idx.astype(np.int32),
+            board=board[keep][order],
+            alight=alight[keep][order],
+            transfers=self.transfers,
             day=day,
             start_s=start_s,
             end_s=end_s,
@@ -232,7 +246,10 @@ class Timetable:
     A connection is one vehicle going from one stop to the next: ``dep_stop`` at ``dep_s``
     to ``arr_stop`` at ``arr_s`` (seconds after midnight of ``day``; the previous day's
     trips past midnight are shifted, so they can be negative), on trip instance ``trip``.
-    Stops are in EPSG:3006.
+    ``board`` is false where passengers may not get on at ``dep_stop`` (the feed's
+    ``pickup_type`` 1) and ``alight`` false where they may not get off at ``arr_stop``
+    (``drop_off_type`` 1); a seated passenger rides through either way. ``transfers`` holds
+    the feed's stop-to-stop transfer rules (:class:`Feed`). Stops are in EPSG:3006.
     """
 
     stop_ids: np.ndarray
@@ -249,6 +266,18 @@ class Timetable:
     end_s: int
     feed: str
     feed_range: tuple[_dt.date, _dt.date]
+    board: np.ndarray | None = None
+    alight: np.ndarray | None = None
+    transfers: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        n = self.dep_s.size
+        if self.board is None:
+            object.__setattr__(self, "board", np.ones(n, dtype=bool))
+        if self.alight is None:
+            object.__setattr__(self, "alight", np.ones(n, dtype=bool))
+        if self.transfers is None:
+            object.__setattr__(self, "transfers", _NO_TRANSFERS.copy())
 
     @property
     def n_stops(self) -> int:
@@ -297,6 +326,7 @@ def _expand_frequencies(st: pd.DataFrame, freq: pd.DataFrame, trip_index: dict) 
                     {
                         "trip": next_trip, "stop": tpl["stop"].to_numpy(),
                         "seq": tpl["seq"].to_numpy(), "arr_s": dep + aoff, "dep_s": dep + offset,
+                        "board": tpl["board"].to_numpy(), "alight": tpl["alight"].to_numpy(),
                     }
                 )
             )  # fmt: skip
@@ -392,6 +422,14 @@ def read_gtfs(path: str | Path) -> Feed:
         seq = raw["stop_sequence"].astype("int64").to_numpy()
     except ValueError:
         raise GeoValueError("gtfs: stop_times.stop_sequence must be whole numbers") from None
+
+    def allowed(col: str) -> np.ndarray:
+        """False where the feed says 1 (no pickup / no drop-off); 0, 2 (phone the agency),
+        3 (ask the driver) and empty count as allowed."""
+        if col not in raw:
+            return np.ones(len(raw), dtype=bool)
+        return (raw[col].astype(str).str.strip() != "1").to_numpy()
+
     st = pd.DataFrame(
         {
             "trip": trip[known].astype("int64").to_numpy(),
@@ -399,6 +437,8 @@ def read_gtfs(path: str | Path) -> Feed:
             "seq": seq,
             "arr_s": arr,
             "dep_s": dep,
+            "board": allowed("pickup_type"),
+            "alight": allowed("drop_off_type"),
         }
     )
     # stop times with no time (timepoint=0 without interpolation) are left out
@@ -422,6 +462,7 @@ def read_gtfs(path: str | Path) -> Feed:
                     raise InputFileError(f"gtfs: a calendar file has no column {c!r}")
             for c in frame.columns:
                 frame[c] = frame[c].str.strip()
+    transfers = _transfers(table("transfers.txt"), stop_index)
     return Feed(
         name=path.name,
         stops=stops,
@@ -430,4 +471,50 @@ def read_gtfs(path: str | Path) -> Feed:
         calendar=calendar,
         calendar_dates=calendar_dates,
         frequencies=table("frequencies.txt"),
+        transfers=transfers,
+    )
+
+
+def _transfers(raw: pd.DataFrame, stop_index: pd.Series) -> pd.DataFrame:
+    """The stop-to-stop rules of ``transfers.txt`` (see :class:`Feed`).
+
+    Rules that name routes or trips (``from_route_id``, ``to_trip_id``, ...) hold for some
+    vehicles only; geo's scan keeps one best journey per stop and departure, not per vehicle,
+    so it cannot honour them exactly: they are left out with a warning. In-seat transfers
+    (types 4 and 5) are left out too: staying seated is a trip of its own in geo's timetable
+    only when the feed gives the trips as one (``block_id`` is not read).
+    """
+    if raw.empty or "from_stop_id" not in raw or "to_stop_id" not in raw:
+        return _NO_TRANSFERS.copy()
+    blank = pd.Series([""] * len(raw), index=raw.index)
+    kind = pd.to_numeric(
+        raw.get("transfer_type", blank).str.strip().replace("", "0"), errors="coerce"
+    )
+    specific = np.zeros(len(raw), dtype=bool)
+    for col in ("from_route_id", "to_route_id", "from_trip_id", "to_trip_id"):
+        if col in raw:
+            specific |= (raw[col].astype(str).str.strip() != "").to_numpy()
+    if specific.any():
+        logger.warning(
+            "gtfs: %d route- or trip-specific rules of transfers.txt are not honoured "
+            "(geo applies stop-to-stop rules only)", int(specific.sum()),
+        )  # fmt: skip
+    frm = raw["from_stop_id"].map(stop_index)
+    to = raw["to_stop_id"].map(stop_index)
+    ok = (~specific) & frm.notna().to_numpy() & to.notna().to_numpy() & kind.isin([0, 1, 2, 3])
+    ok = np.asarray(ok, dtype=bool)
+    mt = pd.to_numeric(raw.get("min_transfer_time", blank).str.strip(), errors="coerce")
+    bad = ok & (kind == 2).to_numpy() & ~(mt >= 0).to_numpy()
+    if bad.any():
+        logger.warning(
+            "gtfs: %d transfers of type 2 without min_transfer_time left out", int(bad.sum())
+        )
+        ok &= ~bad
+    return pd.DataFrame(
+        {
+            "from_stop": frm[ok].astype("int64").to_numpy(),
+            "to_stop": to[ok].astype("int64").to_numpy(),
+            "transfer_type": kind[ok].astype("int64").to_numpy(),
+            "min_transfer_s": mt[ok].fillna(-1).astype("int64").to_numpy(),
+        }
     )

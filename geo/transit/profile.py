@@ -9,11 +9,14 @@ search (:func:`evaluate`): one scan per base serves all addresses and all 120 de
 
 The rules, the same as the time-expanded reference in the tests:
 
-* from the origin, walk to a stop and board any connection departing at or after arrival;
-* stay seated on a trip, or alight and transfer: walk to a stop within the transfer radius
-  (0 m for the same stop) and board a connection departing at least ``slack_s`` after
-  arriving there;
-* alight at a stop within walking distance of the target and walk there.
+* from the origin, walk to a stop and board any connection departing at or after arrival
+  where the feed lets passengers on (``pickup_type`` not 1);
+* stay seated on a trip, or alight (where ``drop_off_type`` is not 1) and transfer: walk to a
+  stop within the transfer radius (0 m for the same stop) and board a connection departing at
+  least ``slack_s`` after arriving there — or as ``transfers.txt`` says for that pair of
+  stops (timed: after the walk alone; a minimum transfer time; no transfer);
+* alight at a stop within walking distance of the target (where drop-off is allowed) and
+  walk there.
 
 Among journeys arriving at the same time, the one with fewer transfers is kept.
 """
@@ -57,7 +60,7 @@ class Profiles:
 def profiles_to_target(
     tt: Timetable,
     egress_s: dict[int, int],
-    footpaths: list[list[tuple[int, int]]],
+    footpaths: list[list[tuple[int, int, int]]],
     slack_s: int,
     *,
     engine: str | None = None,
@@ -73,11 +76,13 @@ def profiles_to_target(
     tt : Timetable
     egress_s : dict
         Stop index -> walking seconds from the stop to the target (stops in reach only).
-    footpaths : list of list of (int, int)
-        For each stop, the stops a transfer may walk to and the seconds it takes, the stop
-        itself included with 0.
+    footpaths : list of list of (int, int, int)
+        For each stop, the stops a transfer may walk to, the seconds the walk takes and the
+        seconds from arriving to the earliest boarding there (the stop itself included,
+        walk 0): :meth:`geo.transit.Transit.footpaths`, the feed's transfer rules applied.
     slack_s : int
-        Seconds between arriving at a stop and boarding there on a transfer.
+        Seconds between arriving at a stop and boarding there on a transfer (already in
+        each footpath's gap; kept for the signature).
     engine : {"compiled", "python"}, optional
     """
     from .. import settings
@@ -94,7 +99,7 @@ def profiles_to_target(
 def scan_python(
     tt: Timetable,
     egress_s: dict[int, int],
-    footpaths: list[list[tuple[int, int]]],
+    footpaths: list[list[tuple[int, int, int]]],
     slack_s: int,
 ) -> Profiles:
     """The reverse profile scan as a Python loop: the reference the compiled scan equals."""
@@ -105,6 +110,9 @@ def scan_python(
     dstop = tt.dep_stop.tolist()
     astop = tt.arr_stop.tolist()
     trip_a = tt.trip.tolist()
+    board = np.ones(len(dep_a), dtype=bool) if tt.board is None else tt.board
+    alight = np.ones(len(dep_a), dtype=bool) if tt.alight is None else tt.alight
+    board, alight = board.tolist(), alight.tolist()
     # per stop, entries in decreasing departure order: negated departures for bisect
     p_neg: list[list[int]] = [[] for _ in range(n_stops)]
     p_val: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n_stops)]
@@ -123,14 +131,16 @@ def scan_python(
         eg = egress_s.get(x)
         if eg is not None:  # alight here and walk to the target
             b_arr, b_tr, b_ride, b_walk = a + eg, 0, a - d, eg
+        if not alight[c]:  # no drop-off here: no egress, no transfer
+            b_arr = INF
         ta = t_arr[k]
         if ta < b_arr or (ta == b_arr and t_tr[k] < b_tr):  # stay seated
             b_arr, b_tr, b_ride, b_walk = ta, t_tr[k], t_ride[k] + (t_dep[k] - d), t_walk[k]
-        for y, w in footpaths[x]:  # alight, walk, board another vehicle
+        for y, w, gap in footpaths[x] if alight[c] else ():  # alight, walk, board another
             neg = p_neg[y]
             if not neg:
                 continue
-            i = bisect_right(neg, -(a + w + slack_s))
+            i = bisect_right(neg, -(a + gap))
             if i == 0:
                 continue
             e_arr, e_tr, e_ride, e_walk = p_val[y][i - 1]
@@ -139,6 +149,8 @@ def scan_python(
         if b_arr >= INF:
             continue
         t_arr[k], t_tr[k], t_dep[k], t_ride[k], t_walk[k] = b_arr, b_tr, d, b_ride, b_walk
+        if not board[c]:  # no pickup here: only those already seated ride on
+            continue
         s = dstop[c]
         vals = p_val[s]
         if vals:

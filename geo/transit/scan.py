@@ -30,8 +30,8 @@ def _kernel() -> Any:
     import numba
 
     @numba.njit(cache=True, nogil=True)
-    def scan(dep_a, arr_a, dstop, astop, trip, n_trips, egress, fp_start, fp_to, fp_w, slack,
-             base, neg, e_arr, e_tr, e_ride, e_walk, count):  # fmt: skip
+    def scan(dep_a, arr_a, dstop, astop, trip, n_trips, egress, fp_start, fp_to, fp_w, fp_gap,
+             board, alight, base, neg, e_arr, e_tr, e_ride, e_walk, count):  # fmt: skip
         t_arr = np.full(n_trips, INF, dtype=np.int64)
         t_tr = np.zeros(n_trips, dtype=np.int64)
         t_dep = np.zeros(n_trips, dtype=np.int64)
@@ -44,18 +44,19 @@ def _kernel() -> Any:
             k = trip[c]
             b_arr, b_tr, b_ride, b_walk = INF, 0, 0, 0
             eg = egress[x]
-            if eg >= 0:  # alight here and walk to the target
+            if eg >= 0 and alight[c]:  # alight here and walk to the target
                 b_arr, b_tr, b_ride, b_walk = a + eg, 0, a - d, eg
             ta = t_arr[k]
             if ta < b_arr or (ta == b_arr and t_tr[k] < b_tr):  # stay seated
                 b_arr, b_tr, b_ride, b_walk = ta, t_tr[k], t_ride[k] + (t_dep[k] - d), t_walk[k]
-            for f in range(fp_start[x], fp_start[x + 1]):  # alight, walk, board another
+            f_end = fp_start[x + 1] if alight[c] else fp_start[x]  # no drop-off: no transfer
+            for f in range(fp_start[x], f_end):  # alight, walk, board another
                 y = fp_to[f]
                 w = fp_w[f]
                 n = count[y]
                 if n == 0:
                     continue
-                key = -(a + w + slack)
+                key = -(a + fp_gap[f])
                 lo, hi = base[y], base[y] + n  # bisect_right on neg (ascending)
                 while lo < hi:
                     mid = (lo + hi) // 2
@@ -72,6 +73,8 @@ def _kernel() -> Any:
             if b_arr >= INF:
                 continue
             t_arr[k], t_tr[k], t_dep[k], t_ride[k], t_walk[k] = b_arr, b_tr, d, b_ride, b_walk
+            if not board[c]:  # no pickup here: only those already seated ride on
+                continue
             s = dstop[c]
             n = count[s]
             if n > 0:
@@ -94,20 +97,21 @@ def _kernel() -> Any:
     return scan
 
 
-def _footpath_arrays(footpaths: list[list[tuple[int, int]]]) -> tuple[np.ndarray, ...]:
+def _footpath_arrays(footpaths: list[list[tuple[int, int, int]]]) -> tuple[np.ndarray, ...]:
     sizes = np.fromiter((len(f) for f in footpaths), dtype=np.int64, count=len(footpaths))
     start = np.zeros(len(footpaths) + 1, dtype=np.int64)
     np.cumsum(sizes, out=start[1:])
     flat = [p for f in footpaths for p in f]
     to = np.fromiter((p[0] for p in flat), dtype=np.int64, count=len(flat))
     w = np.fromiter((p[1] for p in flat), dtype=np.int64, count=len(flat))
-    return start, to, w
+    gap = np.fromiter((p[2] for p in flat), dtype=np.int64, count=len(flat))
+    return start, to, w, gap
 
 
 def compiled_scan(
     tt: Timetable,
     egress_s: dict[int, int],
-    footpaths: list[list[tuple[int, int]]],
+    footpaths: list[list[tuple[int, int, int]]],
     slack_s: int,
 ) -> tuple[np.ndarray, ...]:
     """The profiles' arrays (start, dep, arr, transfers, ride_s, walk_s) of one target, as
@@ -122,7 +126,10 @@ def compiled_scan(
     egress = np.full(n_stops, -1, dtype=np.int64)
     for stop, sec in egress_s.items():
         egress[int(stop)] = int(sec)
-    fp_start, fp_to, fp_w = _footpath_arrays(footpaths)
+    fp_start, fp_to, fp_w, fp_gap = _footpath_arrays(footpaths)
+    n_conn = tt.dep_s.size
+    board = np.ones(n_conn, dtype=np.bool_) if tt.board is None else tt.board.astype(np.bool_)
+    alight = np.ones(n_conn, dtype=np.bool_) if tt.alight is None else tt.alight.astype(np.bool_)
     neg = np.zeros(m, dtype=np.int64)
     e_arr, e_tr = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
     e_ride, e_walk = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
@@ -130,7 +137,8 @@ def compiled_scan(
     _kernel()(
         tt.dep_s.astype(np.int64), tt.arr_s.astype(np.int64), dstop,
         tt.arr_stop.astype(np.int64), tt.trip.astype(np.int64), n_trips, egress,
-        fp_start, fp_to, fp_w, int(slack_s), base, neg, e_arr, e_tr, e_ride, e_walk, count,
+        fp_start, fp_to, fp_w, fp_gap, board, alight, base, neg, e_arr, e_tr, e_ride, e_walk,
+        count,
     )  # fmt: skip
     # each stop's entries, reversed into ascending departure order, packed
     start = np.zeros(n_stops + 1, dtype=np.int64)

@@ -205,27 +205,46 @@ class Transit:
             memo["served"] = np.unique(np.r_[tt.dep_stop, tt.arr_stop]).astype(np.int64)
         return memo["served"]
 
-    def footpaths(self) -> list[list[tuple[int, int]]]:
-        """For every stop: itself (0 s) and the served stops within the transfer radius
-        (computed once per timetable)."""
+    def footpaths(self) -> list[list[tuple[int, int, int]]]:
+        """For every stop, the transfers that start there: ``(stop, walk_s, gap_s)`` — the stop
+        itself (0 s) and the served stops within the transfer radius, ``gap_s`` the seconds
+        from arriving to the earliest boarding there (the walk plus the slack), with the
+        feed's ``transfers.txt`` applied: type 1 (timed, the vehicle waits) boards after the
+        walk alone, type 2 after its ``min_transfer_time`` (a pair beyond the radius is
+        added), type 3 takes the transfer away (computed once per timetable)."""
         memo = self.__dict__.setdefault("_memo", {})
         if "footpaths" not in memo:
             memo["footpaths"] = self._footpaths()
         return memo["footpaths"]
 
-    def _footpaths(self) -> list[list[tuple[int, int]]]:
+    def _footpaths(self) -> list[list[tuple[int, int, int]]]:
         tt = self.timetable
         served = self.served_stops()
-        out: list[list[tuple[int, int]]] = [[(s, 0)] for s in range(tt.n_stops)]
-        if self.max_transfer_walk_m <= 0 or served.size == 0:
-            return out
-        src, dst, secs = self._near(
-            tt.stop_e[served], tt.stop_n[served], served, self.max_transfer_walk_m
-        )
-        for a, b, w in zip(served[src].tolist(), dst.tolist(), secs.tolist(), strict=True):
-            if a != b:
-                out[a].append((b, w))
-        return out
+        walks: list[dict[int, int]] = [{s: 0} for s in range(tt.n_stops)]
+        if self.max_transfer_walk_m > 0 and served.size:
+            src, dst, secs = self._near(
+                tt.stop_e[served], tt.stop_n[served], served, self.max_transfer_walk_m
+            )
+            for a, b, w in zip(served[src].tolist(), dst.tolist(), secs.tolist(), strict=True):
+                if a != b:
+                    walks[a][b] = w
+        gaps = [{b: w + self.slack_s for b, w in d.items()} for d in walks]
+        rules = tt.transfers
+        if rules is not None and len(rules):
+            for a, b, kind, min_s in rules[
+                ["from_stop", "to_stop", "transfer_type", "min_transfer_s"]
+            ].itertuples(index=False):
+                a, b = int(a), int(b)
+                if kind == 3:
+                    walks[a].pop(b, None)
+                    gaps[a].pop(b, None)
+                elif kind == 2:
+                    walks[a].setdefault(b, int(min_s))
+                    gaps[a][b] = int(min_s)
+                elif kind == 1:
+                    walks[a].setdefault(b, 0)
+                    gaps[a][b] = walks[a][b]
+        return [sorted((b, walks[a][b], gaps[a][b]) for b in walks[a]) for a in range(tt.n_stops)]
 
     def profiles(self, target_e: float, target_n: float, footpaths=None) -> Profiles:  # type: ignore[no-untyped-def]
         """Every stop's profile to one target (see :mod:`geo.transit.profile`); the profiles
