@@ -84,20 +84,25 @@ def _capacitated(cap_s: float) -> None:
         f"ours: {sol.seconds:.1f} s, value {sol.value:,.1f}, {sol.status} (gap {sol.gap:.2e}), "
         f"largest load {loads.max():,.0f}; {sol.method}"
     )
+    _against_spopt(["--worker-capacitated"], sol, cap_s, "capacitated PMedian", "_capacitated")
+
+
+def _against_spopt(worker: list[str], sol, cap_s: float, label: str, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    """spopt on the same instance in a subprocess (capped), then the comparison lines."""
     try:
         r = subprocess.run(
-            [sys.executable, __file__, "--worker-capacitated"],
+            [sys.executable, __file__, *worker],
             capture_output=True, text=True, timeout=cap_s, check=True,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         print(f"spopt: did not finish within {cap_s:.0f} s (stopped)")
-        print(f"ratio_vs_spopt_capacitated > {cap_s / sol.seconds:.1f}")
+        print(f"ratio_vs_spopt{suffix} > {cap_s / sol.seconds:.1f}")
         return
     ref = json.loads(r.stdout.strip().splitlines()[-1])
     same = abs(ref["value"] - sol.value) <= 1e-6 * abs(ref["value"])
-    print(f"spopt capacitated PMedian (HiGHS): {ref['seconds']:.1f} s, value {ref['value']:,.1f}")
-    print(f"same_objective_capacitated {same}")
-    print(f"ratio_vs_spopt_capacitated {ref['seconds'] / sol.seconds:.1f}")
+    print(f"spopt {label} (HiGHS): {ref['seconds']:.1f} s, value {ref['value']:,.1f}")
+    print(f"same_objective{suffix} {same}")
+    print(f"ratio_vs_spopt{suffix} {ref['seconds'] / sol.seconds:.1f}")
 
 
 def _spopt(n_cand: int | None, p: int) -> None:
@@ -140,20 +145,8 @@ def main() -> None:
             print(
                 f"ours: {sol.seconds:.1f} s, value {sol.value:,.1f}, {sol.status} (gap {sol.gap:.2e}); {sol.method}"
             )
-            try:
-                r = subprocess.run(
-                    [sys.executable, __file__, "--worker", "all" if n_cand is None else str(n_cand), str(p)],
-                    capture_output=True, text=True, timeout=args.spopt_cap, check=True,
-                )  # fmt: skip
-            except subprocess.TimeoutExpired:
-                print(f"spopt: did not finish within {args.spopt_cap:.0f} s (stopped)")
-                print(f"ratio_vs_spopt > {args.spopt_cap / sol.seconds:.1f}")
-                continue
-            ref = json.loads(r.stdout.strip().splitlines()[-1])
-            same = abs(ref["value"] - sol.value) <= 1e-6 * abs(ref["value"])
-            print(f"spopt PMedian (HiGHS): {ref['seconds']:.1f} s, value {ref['value']:,.1f}")
-            print(f"same_objective {same}")
-            print(f"ratio_vs_spopt {ref['seconds'] / sol.seconds:.1f}")
+            worker = ["--worker", "all" if n_cand is None else str(n_cand), str(p)]
+            _against_spopt(worker, sol, args.spopt_cap, "PMedian", "")
     _capacitated(args.spopt_cap)
 
 
