@@ -46,6 +46,14 @@ def round_shown(value: float, decimals: int = 0) -> Decimal:
     return Decimal(float(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+#: What ``population_est`` is, wherever it is shown (geo assign, /api/summary, the catchment
+#: map's area tooltip): one rule, one number.
+POPULATION_EST_BASIS = (
+    "people living in the area by SCB's 1 km grid 2024, each cell split between areas by the "
+    "share of its area inside each (not the addresses' count, not who is nearest a base)"
+)
+
+
 def population_by_area(study: Study) -> pd.DataFrame:
     """Estimated population (SCB 1 km grid 2024) per area and settlement class.
 

@@ -242,3 +242,85 @@ def test_map_tooltips_use_the_summaries_percentiles():
     w = np.r_[np.ones(9), 100.0]
     c = cell_figures(np.full(10, 5.0), np.full(10, 5.0), d, w, cell_size_m=500, min_count=5)
     assert c["median"].tolist() == [1000]
+
+
+def test_one_label_one_number_on_every_surface(study, tmp_path, capsys):
+    """One scenario (Linköping today), each figure on each surface against geo.figures by name
+    (issue 30: norr's people were 37 166, 33 559 and 36 676 under labels that did not say which
+    rule). Three rules, three labels, and each label's number is the same everywhere:
+
+    * ``population_est`` — people living in the area, grid cells split by area: geo assign's
+      print and CSV, /api/summary, the catchment map's area tooltip;
+    * the weight of grid cells lying in today's area: geo whatif's CSV and print, the decision
+      report, the studio's table (its JavaScript core is held to compare() in
+      test_every_consumer_gives_the_same_figures);
+    * the weight nearest each base: the studio's base list and geo site's proposals.
+    """
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from geo.cli import main
+    from geo.maps import catchment_map
+    from geo.maps.decision import decision_report, people_header
+    from geo.maps.page import fmt_number, labels
+    from geo.maps.studio import studio_labels
+    from geo.report import POPULATION_EST_BASIS, area_figures, population_by_area
+    from geo.scenario_file import Scenario
+    from geo.service.app import create_app
+    from geo.siting import compare
+    from geo.siting.demand import demand_points
+    from geo.siting.problem import SitingProblem
+
+    # --- rule 1: people in the area, grid split by area
+    pop = population_by_area(study).groupby("area")["population_est"].sum()
+    out = tmp_path / "a.csv"
+    assert main(["assign", "--demo-count", "2000", "-o", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert f"population_est: {POPULATION_EST_BASIS}" in printed
+    summ = pd.read_csv(tmp_path / "a_summary.csv")
+    summ = summ[summ["settlement_class"] == "all"].set_index("area")["population_est"]
+    api = TestClient(create_app(study)).get("/api/summary").json()
+    api_rows = {r["area"]: r["population_est"] for r in api["areas"]}
+    html = catchment_map(study).get_root().render()
+    lab = labels("sv", study)
+    assert json.dumps(lab["pop_area_grid"]) in html  # the tooltip's alias (JSON-escaped)
+    for area in study.areas["area"]:
+        want = round(float(pop[area]))
+        assert round(float(summ[area])) == want
+        assert api_rows[area] == want
+        assert area_figures(study).set_index("area").loc[area, "population_est"] == pytest.approx(
+            pop[area]
+        )
+        assert json.dumps(fmt_number(pop[area], "sv")) in html  # its value in the layer
+
+    # --- rule 2: the weight of cells lying in today's area (weighted by geo.figures)
+    dem = demand_points(study, "population")
+    comp = compare(study, Scenario.today(study), demand=dem)
+    rows = comp.table.set_index(["group", "name"])
+    csv = tmp_path / "w.csv"
+    assert main(["whatif", "-o", str(csv), "-q"]) == 0
+    w = pd.read_csv(csv).set_index(["group", "name"])
+    report = decision_report(study, add=1)
+    slab = studio_labels("sv")
+    header = people_header(slab, "population")
+    assert header in report and slab["basis_area_cells"] in header
+    for area in study.areas["area"]:
+        mine = (dem["area"] == area).to_numpy()
+        f = figures(comp.before[mine], exact_weights(dem["weight"].to_numpy()[mine]))
+        assert rows.loc[("area", area), "weighted"] == f["total"] / WEIGHT_SCALE
+        assert rows.loc[("area", area), "mean_before"] == f["mean"]
+        assert w.loc[("area", area), "weighted"] == pytest.approx(f["total"] / WEIGHT_SCALE)
+        shown = fmt_number(f["total"] / WEIGHT_SCALE, "sv")
+        assert re.search(rf"<td>{re.escape(area)}</td><td>[^<]*</td><td>{shown}</td>", report)
+
+    # --- rule 3: the weight nearest each base (the studio's list, geo site's proposals)
+    res = SitingProblem.build(study).solve(add=0)
+    served = res.proposals.set_index("site")["population_served"]
+    near = pd.Series(dem["population"].to_numpy()).groupby(comp.nearest).sum()
+    for k, b in enumerate(Scenario.today(study).bases):
+        assert served[b.name] == pytest.approx(near.get(k, 0.0))
+    assert "närmast denna bas" in slab["served"]
+
+    # three rules, three different labels
+    assert len({lab["pop_area_grid"], header, slab["served"]}) == 3

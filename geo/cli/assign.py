@@ -97,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_assign(args: argparse.Namespace) -> int:
     from ..areas import assign_addresses
-    from ..report import format_summary
+    from ..report import POPULATION_EST_BASIS, format_summary
     from ..synthetic import synthetic_addresses
 
     if _is_dataset(args.addresses, args.engine):
@@ -183,6 +183,8 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             what += f" and {args.mode} travel time ({basis})"
         print(f"To the area's own base: {what}, by area and settlement class:")
         print(format_summary(summary))
+        if "population_est" in summary:
+            print(f"population_est: {POPULATION_EST_BASIS}")
         print(f"Wrote {output} and {summary_path}")
     if args.audit:
         write_audit(result.table, options.sibling(output, "audit"), args, quiet=args.quiet)

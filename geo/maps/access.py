@@ -101,7 +101,7 @@ def access_map(
         areas = np.where(
             own >= 0, study.areas["area"].astype(str).to_numpy()[np.maximum(own, 0)], ""
         )
-        what = lab["population"]
+        what = lab["people_grid"]
         cell_size_m = 1000.0
     shown = cell_figures(
         e, n, value, weight, cell_size_m=cell_size_m,

@@ -135,8 +135,18 @@ def _pair(before: float, after: float, decimals: int, lang: str, suffix: str = "
     )
 
 
+def people_header(lab: dict[str, str], weight: str) -> str:
+    """The header of the weighted-sum column: the weight and its basis (the studio's too)."""
+    return f"{lab[f'w_{weight}']} ({lab['basis_area_cells']})"
+
+
 def _figures_table(
-    table: pd.DataFrame, groups: tuple[str, ...], lab: dict[str, str], study: Study, lang: str
+    table: pd.DataFrame,
+    groups: tuple[str, ...],
+    lab: dict[str, str],
+    study: Study,
+    lang: str,
+    weight: str,
 ) -> str:
     unit = table["unit"].iloc[0]
     scale = 1000.0 if unit == "m" else 60.0
@@ -148,7 +158,7 @@ def _figures_table(
         + "".join(
             f"<th>{html_text(h)}</th>"
             for h in [
-                lab["people"], f"{lab['mean']} ({u})", "P90", lab["max"],
+                people_header(lab, weight), f"{lab['mean']} ({u})", "P90", lab["max"],
                 *[f"≤ {_fmt(t, 0, lang)} {u}" for t in levels], lab["better"], lab["worse"],
             ]
         )
@@ -315,7 +325,7 @@ def decision_report(
         )
     today_head = "".join(
         f"<th>{html_text(h)}</th>"
-        for h in [lab["area"], lab["base"], lab["people"], f"{lab['mean']} ({u})", f"P90 ({u})",
+        for h in [lab["area"], lab["base"], people_header(lab, weight), f"{lab['mean']} ({u})", f"P90 ({u})",
                   f"{lab['max']} ({u})", *[f"≤ {_fmt(t, 0, lang)} {u}" for t in levels]]
     )  # fmt: skip
     today_table = f'<table class="figures"><thead><tr>{today_head}</tr></thead><tbody>{"".join(today_rows)}</tbody></table>'
@@ -387,9 +397,9 @@ def decision_report(
             f'<div class="two">{_svg_map(study, comp, rep["map_alt"], rep["caption_scenario_map"])}'
             f"{_chart('chart', chart)}</div>"
             f"<h3>{html_text(lab['by_area'])}</h3>"
-            f"{_figures_table(comp.table, ('area', 'all'), lab, study, lang)}"
+            f"{_figures_table(comp.table, ('area', 'all'), lab, study, lang, sc.weight)}"
             f"<h3>{html_text(lab['by_settlement'])}</h3>"
-            f"{_figures_table(comp.table, ('class', 'locality', 'all'), lab, study, lang)}"
+            f"{_figures_table(comp.table, ('class', 'locality', 'all'), lab, study, lang, sc.weight)}"
             "</section>"
         )
 

@@ -10,10 +10,7 @@ import geopandas as gpd
 import numpy as np
 
 from ..crs import WGS84
-from ..schema import (
-    REGSO_AREA,
-    REGSO_POPULATION,
-)
+from ..report import population_by_area
 from ..study import Study
 
 if TYPE_CHECKING:
@@ -42,8 +39,8 @@ def add_areas(
     )
     areas["base"] = areas["area"].astype(str).map(base_of).fillna("")
     areas["area_km2_txt"] = [fmt_number(a / 1e6, lang, 1) + " km²" for a in areas.geometry.area]
-    if study.regso is not None and REGSO_AREA in study.regso:
-        pop = study.regso.groupby(REGSO_AREA)[REGSO_POPULATION].sum()
+    if study.demand is not None:  # the people of geo assign's summary and /api/summary
+        pop = population_by_area(study).groupby("area")["population_est"].sum()
         areas["pop_txt"] = [fmt_number(pop.get(a, np.nan), lang) for a in areas["area"]]
     else:
         areas["pop_txt"] = "–"
@@ -51,7 +48,7 @@ def add_areas(
     layer = folium.FeatureGroup(name=lab["areas"], show=show)
     tooltip_layer(
         to_wgs84(areas),
-        {"area": lab["area"], "base": lab["base"], "pop_txt": lab["population"],
+        {"area": lab["area"], "base": lab["base"], "pop_txt": lab["pop_area_grid"],
          "area_km2_txt": lab["area_km2"]},
         keep=("colour",),
         style_function=lambda f: {

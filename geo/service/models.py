@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..report import POPULATION_EST_BASIS
+
 __all__ = [
     "AreaRow",
     "ErrorAnswer",
@@ -119,7 +121,7 @@ class SuggestAnswer(BaseModel):
 class AreaRow(BaseModel):
     area: str
     base: str | None
-    population_est: float | None = Field(description="People (SCB 1 km grid, estimated).")
+    population_est: float | None = Field(description=f"Estimated: {POPULATION_EST_BASIS}.")
     by_settlement_class: dict[str, float] = Field(description="People per settlement class.")
     mean_distance_m: float | None = Field(
         description="Mean distance (m) from the people to the own base (geo.figures)."

@@ -385,7 +385,7 @@
   }
   function tableHead(table) {
     var tr = node("tr");
-    [label("people"), label("mean") + " (" + UNIT + ")", "P90", label("max")].concat(
+    [label("w_" + state.weight) + " (" + label("basis_area_cells") + ")", label("mean") + " (" + UNIT + ")", "P90", label("max")].concat(
       D.thresholds.map(function (t) { return "≤ " + fmt(t, 0) + " " + UNIT; }), [label("better"), label("worse")]
     ).forEach(function (h, k) { if (k === 0) tr.appendChild(node("th", "")); tr.appendChild(node("th", h)); });
     var thead = node("thead"); thead.appendChild(tr); table.appendChild(thead);
@@ -478,7 +478,11 @@
       input.addEventListener("change", function () { remember(); b.name = input.value; drawMarkers(); });
       li.appendChild(input);
       li.appendChild(node("span", label(b.status), "status"));
-      if (served) li.appendChild(node("span", fmt(served[state.bases.indexOf(b)] / 1000, 0) + " " + label("served"), "status"));
+      if (served) {
+        var sv = node("span", fmt(served[state.bases.indexOf(b)] / 1000, 0) + " " + label("served"), "status served");
+        sv.title = label("served_title");
+        li.appendChild(sv);
+      }
       var close = node("button", label("close")); close.type = "button";
       close.addEventListener("click", function () {
         // the button goes with the base: the keyboard's focus moves to its "reopen" (or on)
