@@ -76,3 +76,9 @@ compiled_min_items: int = 200_000
 #: ``geo serve``: the largest upload to POST /api/assign (bytes) and the most rows in it.
 serve_max_upload_bytes: int = 200_000_000
 serve_max_rows: int = 2_000_000
+#: The most columns an input table may have (CLI and service; checked on the header, before
+#: the file is parsed): an address file has tens; 20 000 columns would only cost time.
+max_columns: int = 2_000
+#: The most an .xlsx upload may expand to when unpacked (bytes; a zip bomb is refused before
+#: it is parsed).
+max_unpacked_bytes: int = 2_000_000_000

@@ -328,3 +328,57 @@ def test_serve_reloads_the_register_on_sighup(pg, tmp_path, workers):
     finally:
         stop.set()
         assert srv.stop() == 0
+
+
+STACKED = [
+    "SELECT 1) s; DROP TABLE adr.canary; SELECT * FROM (SELECT 1",
+    "SELECT 1) s; DELETE FROM adr.canary; SELECT * FROM (SELECT 1",
+    "SELECT 1) s; COMMIT; DROP TABLE adr.canary; SELECT * FROM (SELECT 1",
+    "SELECT * FROM adr.canary; DROP TABLE adr.canary",
+    "SELECT * FROM adr.canary; DELETE FROM adr.canary",
+    "SELECT * FROM adr.canary /* x */ ; COMMIT; DROP TABLE adr.canary",
+    "SELECT 1 AS x) s, (SELECT 2 AS y",
+    # one statement, but it writes: the read-only transaction refuses it
+    "WITH gone AS (DELETE FROM adr.canary RETURNING *) SELECT * FROM gone",
+    "SELECT nextval('adr.canary_seq') AS n, * FROM adr.canary",
+]
+
+
+@pytest.mark.parametrize("query", STACKED)
+def test_a_query_reads_only_and_runs_once(pg, tmp_path, capsys, query):
+    """?query= is one statement in a read-only transaction (issue 31): every stacked or
+    writing form leaves the canary table and its rows intact, with one line."""
+    pg.psql(
+        "DROP TABLE IF EXISTS adr.canary; DROP SEQUENCE IF EXISTS adr.canary_seq;"
+        "CREATE SEQUENCE adr.canary_seq;"
+        "CREATE TABLE adr.canary AS SELECT g AS id, 536000.0 + g AS x, 6472000.0 AS y "
+        "FROM generate_series(1, 200) g",
+        db="geo_test",
+    )
+    code, out = _cli(capsys, "assign", pg.url(query=query), "-o", str(tmp_path / "x.csv"),
+                     "--crs", "3006")  # fmt: skip
+    assert code == 2, out
+    assert out.strip().startswith("geo: error:") and len(out.strip().splitlines()) == 1, out
+    assert PASSWORD not in out
+    assert pg.psql("SELECT count(*) FROM adr.canary", db="geo_test").strip() == "200"
+    assert pg.psql("SELECT last_value FROM adr.canary_seq", db="geo_test").strip() == "1"
+
+
+def test_a_query_source_is_read_as_given_and_an_empty_typed_table_keeps_its_crs(
+    pg, tmp_path, capsys
+):
+    pg.psql(
+        "DROP TABLE IF EXISTS adr.calls; CREATE TABLE adr.calls (n int);"
+        "CREATE OR REPLACE FUNCTION adr.counted() RETURNS SETOF int LANGUAGE sql STABLE AS "
+        "$$ SELECT g FROM generate_series(1, 50) g $$;"
+        "DROP TABLE IF EXISTS adr.tom; CREATE TABLE adr.tom (id int, geom geometry(Point, 3006))",
+        db="geo_test",
+    )
+    # a query read through the CLI: one read, the rows as given
+    q = "SELECT n AS id, 536000.0 + n AS x, 6472000.0 AS y FROM adr.counted() n"
+    out = tmp_path / "q.csv"
+    code, said = _cli(capsys, "assign", pg.url(query=q), "-o", str(out), "--crs", "3006", "-q")
+    assert code == 0, said
+    assert len(pd.read_csv(out)) == 50
+    empty = read_database(pg.url("adr.tom"), geometry="points")
+    assert len(empty) == 0 and empty.crs is not None and empty.crs.to_epsg() == 3006

@@ -506,3 +506,72 @@ def test_answers_say_how_sure_they_are_in_the_api_and_on_the_page(tmp_path):
             browser.close()
     finally:
         assert srv.stop() == 0
+
+
+def test_hostile_uploads_are_refused_before_parsing_and_the_service_keeps_answering(tmp_path):
+    """Issue 31: a 169 KB CSV of 20 000 columns hung a worker for 30 minutes, seven took every
+    worker. Now each is refused on its header line (413, naming the limit), lookups and a valid
+    upload answer meanwhile, a workbook declaring 3 million rows is refused from its zip
+    directory, errors name no server path, and no upload folder is left after SIGTERM."""
+    import concurrent.futures as cf
+    import re
+    import zipfile
+
+    import openpyxl
+
+    tmp_uploads = tmp_path / "tmp"
+    tmp_uploads.mkdir()
+    env_tmp = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(tmp_uploads)
+    try:
+        srv = Server(tmp_path, "--workers", "1")
+    finally:
+        if env_tmp is None:
+            os.environ.pop("TMPDIR")
+        else:
+            os.environ["TMPDIR"] = env_tmp
+    try:
+        wide = (",".join(f"c{i}" for i in range(20_000)) + "\n").encode()
+        wide += (",".join("1" for _ in range(20_000)) + "\n").encode()
+        assert 150_000 < len(wide) < 200_000
+        valid = b"id,lat,lon\n" + b"1,58.41,15.62\n" * 10
+        with cf.ThreadPoolExecutor(9) as pool:
+            hostile = [pool.submit(_post, srv, "/api/assign", wide, "text/csv") for _ in range(7)]
+            lookup = pool.submit(srv.json, "/api/lookup?lat=58.41&lon=15.62")
+            ok = pool.submit(_post, srv, "/api/assign", valid, "text/csv")
+            for f in hostile:
+                status, got = f.result(timeout=120)
+                error = json.loads(got)["error"]
+                assert status == 413 and "20,000 columns" in error and "--max-columns" in error
+            assert lookup.result(timeout=120)[0] == 200
+            assert ok.result(timeout=120)[0] == 200
+        # a small workbook that declares 3 million rows: refused before it is parsed
+        wb = openpyxl.Workbook()
+        wb.active.append(["id", "lat", "lon"])
+        wb.save(tmp_path / "small.xlsx")
+        rows = b"<row><c><v>1</v></c></row>" * 3_000_000  # compresses to a few hundred KB
+        with (
+            zipfile.ZipFile(tmp_path / "small.xlsx") as src,
+            zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as dst,
+        ):
+            for item in src.infolist():
+                data = src.read(item)
+                if item.filename == "xl/worksheets/sheet1.xml":  # no declared size
+                    data = re.sub(rb"<dimension[^>]*/>", b"", data)
+                    data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+                dst.writestr(item, data)
+        body = (tmp_path / "bomb.xlsx").read_bytes()
+        assert len(body) < 2_000_000
+        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        status, got = _post(srv, "/api/assign", body, xlsx)
+        assert status == 413 and "3,000,000 rows" in json.loads(got)["error"]
+        # an error about the file names the upload, not the server's folder
+        status, got = _post(srv, "/api/assign", b"id,a,b\n1,2,3\n", "text/csv")
+        assert status == 422 and "/tmp" not in got.decode() and "geo-assign" not in got.decode()
+        # an address typed into the path is not logged
+        srv.get("/api/lookup/" + urllib.parse.quote("Lilla Tallgatan 1, 583 54 Västerlösa"))
+    finally:
+        assert srv.stop() == 0
+    log = srv.log.read_text()
+    assert "Tallgatan" not in log and "Västerlösa" not in log and "Traceback" not in log
+    assert list(tmp_uploads.glob("geo-assign-*")) == []

@@ -15,9 +15,11 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import GeoError
+from ..io.postgis import mask_secrets
 from . import (
     areas,
     assign,
@@ -37,9 +39,18 @@ __all__ = ["main"]
 logger = logging.getLogger("geo")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with geo's errors: one line ``geo: error: …`` (no usage block), exit code 2,
+    any password in it masked (argparse echoes a value it could not take)."""
+
+    def error(self, message: str) -> NoReturn:
+        _error(f"{self.prog.removeprefix('geo ')}: {message}" if self.prog != "geo" else message)
+        sys.exit(2)
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``geo`` command's parser, every subcommand registered."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="geo",
         description="Catchment areas, distances and siting for municipal social services.",
     )
@@ -94,8 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    """Print one ``geo: error:`` line (a message's line breaks folded into spaces)."""
-    print("geo: error: " + " ".join(message.split()), file=sys.stderr)
+    """Print one ``geo: error:`` line (a message's line breaks folded into spaces, any
+    password masked)."""
+    print("geo: error: " + " ".join(mask_secrets(message).split()), file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -61,6 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--max-rows", type=int, default=settings.serve_max_rows,
         help="POST /api/assign: most rows per upload",
     )  # fmt: skip
+    sv.add_argument(
+        "--max-columns", type=int, default=settings.max_columns,
+        help="POST /api/assign: most columns per upload (checked on the header line)",
+    )  # fmt: skip
     options.add_register_columns(sv)
     options.add_study(sv)
     options.add_common(sv)
@@ -85,6 +89,7 @@ def _config(args: argparse.Namespace) -> dict[str, object]:
         "token_file": str(args.token_file) if args.token_file is not None else None,
         "max_upload_bytes": int(args.max_upload_mb * 1e6),
         "max_rows": args.max_rows,
+        "max_columns": args.max_columns,
         "allow_far_inputs": bool(args.allow_far_inputs),
     }
 

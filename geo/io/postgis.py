@@ -58,6 +58,86 @@ def as_source(value: _T) -> _T | Database:
     return value
 
 
+_USERINFO = re.compile(r"(?i)(postgres(?:ql)?://[^:/@\s?#]*):[^@\s]*@")
+_PASSWORD_PARAM = re.compile(r"(?i)(password\s*=\s*)('[^']*'|[^&\s']*)")
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with every PostgreSQL password replaced by ``***``: in a URL's user part
+    (``postgresql://user:***@host/db``) and in ``password=`` parameters. Every message, log
+    line and repr that may hold a connection goes through it."""
+    return _PASSWORD_PARAM.sub(r"\1***", _USERINFO.sub(r"\1:***@", str(text)))
+
+
+def one_statement(query: str, argument: str = "query") -> str:
+    """``query`` when it is one statement (a trailing ``;`` dropped), else
+    :class:`InputFileError`.
+
+    A ``;`` outside string literals (``'…'``, ``E'…'``, ``$tag$…$tag$``), quoted names and
+    comments would start a second statement, and a ``)`` closing more than it opens would end
+    the sub-select geo wraps the query in: both are refused before anything reaches the server
+    (which also runs the query in a read-only transaction, as one prepared statement).
+    """
+    text = query.strip()
+    i, n, depth = 0, len(text), 0
+    while i < n:
+        c = text[i]
+        if c == "'" or (c in "eE" and text[i + 1 : i + 2] == "'"):
+            backslash = c in "eE"
+            i += 2 if backslash else 1
+            while i < n:
+                if backslash and text[i] == "\\":
+                    i += 2
+                    continue
+                if text[i] == "'":
+                    if text[i + 1 : i + 2] == "'":
+                        i += 2
+                        continue
+                    break
+                i += 1
+        elif c == '"':
+            i = text.find('"', i + 1)
+            while 0 <= i < n - 1 and text[i + 1] == '"':
+                i = text.find('"', i + 2)
+            if i < 0:
+                break
+        elif c == "$" and (m := re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$", text[i:])):
+            tag = m.group(0)
+            end = text.find(tag, i + len(tag))
+            i = n if end < 0 else end + len(tag) - 1
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            level, i = 1, i + 2
+            while i < n and level:
+                if text.startswith("/*", i):
+                    level, i = level + 1, i + 2
+                elif text.startswith("*/", i):
+                    level, i = level - 1, i + 2
+                else:
+                    i += 1
+            continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth < 0:
+                raise InputFileError(
+                    f"{argument}: ?query= has a ')' that closes nothing (at character {i + 1}); "
+                    "give one SELECT statement"
+                )
+        elif c == ";":
+            if text[i + 1 :].strip():
+                raise InputFileError(
+                    f"{argument}: ?query= holds more than one statement (a ';' at character "
+                    f"{i + 1}); give one SELECT statement"
+                )
+            return text[:i].strip()
+        i += 1
+    return text
+
+
 def is_database(source: object) -> bool:
     """Whether ``source`` names a PostgreSQL table or query rather than a file."""
     return isinstance(source, Database) or (
@@ -87,6 +167,17 @@ class Database:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("postgresql", "postgres"):
             raise InputFileError(f"{argument}: not a postgresql:// URL")
+        if parts.fragment:
+            raise InputFileError(
+                f"{argument}: {mask_secrets(url)}: a '#' in the URL ends it early; write it as "
+                "%23 (e.g. in a password)"
+            )
+        try:
+            parts.port  # noqa: B018 - urllib checks the port only when asked
+        except ValueError:
+            raise InputFileError(
+                f"{argument}: {mask_secrets(url)}: the port must be a number from 1 to 65535"
+            ) from None
         params = parse_qsl(parts.query, keep_blank_values=True)
         own = {k: v for k, v in params if k in _GEO_PARAMS}
         rest = [(k, v) for k, v in params if k not in _GEO_PARAMS]
@@ -111,6 +202,8 @@ class Database:
         self.table: str | None = None
         if table is not None:
             self.schema, self.table = _split_name(table, argument)
+        if self.query is not None:
+            self.query = one_statement(self.query, argument)
 
     def __str__(self) -> str:
         return self.shown
@@ -223,8 +316,8 @@ def _source_sql(db: Database) -> Any:
     """The FROM item of a table or a query."""
     from psycopg import sql
 
-    if db.query is not None:
-        return sql.SQL("({}) AS geo_source").format(sql.SQL(db.query))  # type: ignore[arg-type]
+    if db.query is not None:  # the line break ends a trailing -- comment
+        return sql.SQL("({}\n) AS geo_source").format(sql.SQL(db.query))  # type: ignore[arg-type]
     return _ident(db.schema, db.table)
 
 
@@ -239,18 +332,40 @@ def _exists(conn: Any, db: Database) -> bool:
 
 
 def _columns(conn: Any, db: Database) -> list[tuple[str, int]]:
-    """Names and type OIDs of the source's columns."""
+    """Names and type OIDs of the source's columns, from the server's description of the
+    statement prepared (parsed and planned, not run: a query runs once, when it is read)."""
     from psycopg import sql
 
+    text = sql.SQL("SELECT * FROM {}").format(_source_sql(db)).as_bytes(conn)
+    pg = conn.pgconn
     try:
-        cur = conn.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(_source_sql(db)))
-    except Exception as exc:  # noqa: BLE001 - psycopg's errors end in one line
-        conn.rollback()
+        res = pg.prepare(b"geo_describe", text)
+        _check_result(res)
+        desc = pg.describe_prepared(b"geo_describe")
+        _check_result(desc)
+        out = [(desc.fname(i).decode(), int(desc.ftype(i))) for i in range(desc.nfields)]
+        _check_result(pg.exec_(b"DEALLOCATE geo_describe"))
+    except _ServerError as exc:
         what = "query" if db.query is not None else f"table {db.qualified}"
         raise InputFileError(
-            f"{db.argument}: cannot read the {what} in {db.shown}: {_first_line(exc)}"
+            f"{db.argument}: cannot read the {what} in {db.shown}: {exc}"
         ) from None
-    return [(d.name, d.type_code) for d in cur.description]
+    return out
+
+
+class _ServerError(Exception):
+    pass
+
+
+def _check_result(res: Any) -> None:
+    """Raise :class:`_ServerError` (the server's first line) for a failed low-level result."""
+    from psycopg import pq
+
+    if res.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+        msg = (res.error_message or b"").decode("utf-8", "replace")
+        raise _ServerError(
+            " ".join(msg.strip().splitlines()[0].split()) if msg.strip() else "error"
+        )
 
 
 def _geometry_oid(conn: Any) -> int | None:
@@ -286,7 +401,9 @@ def read_database(
     db = db.used_as(argument) if isinstance(db, Database) else Database(db, argument=argument)
     from psycopg import sql
 
-    with db.connect() as conn:
+    with db.connect() as conn, conn.transaction():
+        # reading only: nothing the source (a query, a view's functions) does can write
+        conn.execute("SET TRANSACTION READ ONLY")
         if db.table is not None and not _exists(conn, db):
             raise InputFileError(f"{argument}: no table {db.qualified} in {db.shown}")
         columns = _columns(conn, db)
@@ -295,54 +412,72 @@ def read_database(
         if not geoms:
             if need_geometry:
                 raise InputFileError(f"{argument}: {db.shown} has no geometry column")
-            rows = conn.execute(sql.SQL("SELECT * FROM {}").format(_source_sql(db))).fetchall()
+            rows = _fetch(conn, db, sql.SQL("SELECT * FROM {}").format(_source_sql(db)))
             return pd.DataFrame.from_records(rows, columns=[c for c, _ in columns])
         geom = geoms[0]
         if len(geoms) > 1:
             logger.info("%s: %d geometry columns; using %r", argument, len(geoms), geom)
-        srids = [
-            r[0]
-            for r in conn.execute(
-                sql.SQL(
-                    "SELECT DISTINCT ST_SRID({g}) FROM {s} WHERE {g} IS NOT NULL LIMIT 3"
-                ).format(g=_ident(geom), s=_source_sql(db))
-            ).fetchall()
-        ]
-        if len(srids) > 1:
-            raise InputFileError(
-                f"{argument}: {db.shown} mixes SRIDs ({', '.join(map(str, sorted(srids)))}) in "
-                f"{geom!r}; transform them to one (ST_Transform) first"
-            )
-        kinds = {
-            r[0]
-            for r in conn.execute(
-                sql.SQL("SELECT DISTINCT GeometryType({g}) FROM {s} WHERE {g} IS NOT NULL").format(
-                    g=_ident(geom), s=_source_sql(db)
-                )
-            ).fetchall()
-        }
-        wanted = {"points": {"POINT"}, "polygons": {"POLYGON", "MULTIPOLYGON"}}.get(geometry or "")
-        if wanted is not None and kinds - wanted:
-            raise InputFileError(
-                f"{argument}: {db.shown} holds {', '.join(sorted(kinds - wanted)).lower()} "
-                f"geometries in {geom!r}; {geometry} are needed"
-            )
         others = [c for c, _ in columns if c != geom]
+        g = _ident(geom)
         select = sql.SQL(", ").join(
-            [*(_ident(c) for c in others), sql.SQL("ST_AsBinary({})").format(_ident(geom))]
+            [*(_ident(c) for c in others),
+             sql.SQL("ST_AsBinary({g}), ST_SRID({g}), GeometryType({g})").format(g=g)]
+        )  # fmt: skip
+        # the source runs once: its rows, each geometry's SRID and kind in one statement
+        rows = _fetch(conn, db, sql.SQL("SELECT {} FROM {}").format(select, _source_sql(db)))
+        declared = _declared_srid(conn, db, geom) if not rows else None
+    frame = pd.DataFrame.from_records(rows, columns=[*others, "__wkb", "__srid", "__kind"])
+    srid_col, kind_col = frame.pop("__srid"), frame.pop("__kind")
+    has = frame["__wkb"].notna().to_numpy()
+    srids = sorted({int(v) for v in srid_col[has]})
+    kinds = {str(v) for v in kind_col[has]}
+    if len(srids) > 1:
+        raise InputFileError(
+            f"{argument}: {db.shown} mixes SRIDs ({', '.join(map(str, srids))}) in "
+            f"{geom!r}; transform them to one (ST_Transform) first"
         )
-        rows = conn.execute(sql.SQL("SELECT {} FROM {}").format(select, _source_sql(db))).fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=[*others, "__wkb"])
-    wkb = frame.pop("__wkb").to_numpy(dtype=object)
-    wkb = np.array([bytes(w) if w is not None else None for w in wkb], dtype=object)
-    crs = pyproj.CRS.from_epsg(srids[0]) if srids and srids[0] else None
+    wanted = {"points": {"POINT"}, "polygons": {"POLYGON", "MULTIPOLYGON"}}.get(geometry or "")
+    if wanted is not None and kinds - wanted:
+        raise InputFileError(
+            f"{argument}: {db.shown} holds {', '.join(sorted(kinds - wanted)).lower()} "
+            f"geometries in {geom!r}; {geometry} are needed"
+        )
     if srids and not srids[0]:
         raise InputFileError(
             f"{argument}: {db.shown} has geometries without an SRID; set one "
             "(UpdateGeometrySRID) so that their coordinates mean something"
         )
+    srid = srids[0] if srids else declared
+    wkb = frame.pop("__wkb").to_numpy(dtype=object)
+    wkb = np.array([bytes(w) if w is not None else None for w in wkb], dtype=object)
+    crs = pyproj.CRS.from_epsg(srid) if srid else None
     out = gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(wkb), crs=crs)
     return out.rename_geometry(geom) if geom != "geometry" and geom not in out.columns else out
+
+
+def _fetch(conn: Any, db: Database, statement: Any) -> list[tuple[Any, ...]]:
+    """All rows of one statement; the server's refusal (a read-only transaction refusing a
+    write, a syntax error) as one line."""
+    try:
+        return list(conn.execute(statement).fetchall())
+    except Exception as exc:  # noqa: BLE001 - psycopg's errors end in one line
+        what = "query" if db.query is not None else f"table {db.qualified}"
+        raise InputFileError(
+            f"{db.argument}: cannot read the {what} in {db.shown}: {_first_line(exc)}"
+        ) from None
+
+
+def _declared_srid(conn: Any, db: Database, geom: str) -> int | None:
+    """The SRID a table's geometry column declares (``geometry(Point, 3006)``): the CRS of an
+    empty table. None for a query or an undeclared column."""
+    if db.table is None:
+        return None
+    row = conn.execute(
+        "SELECT srid FROM geometry_columns WHERE f_table_schema = coalesce(%s, current_schema())"
+        " AND f_table_name = %s AND f_geometry_column = %s",
+        (db.schema, db.table, geom),
+    ).fetchone()
+    return int(row[0]) if row and row[0] else None
 
 
 def check_target(db: Database | str, *, if_exists: str = "fail", argument: str = "output") -> None:

@@ -14,10 +14,13 @@ same point.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import functools
 import gc
 import hmac
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, MutableMapping
@@ -31,6 +34,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from .. import settings
 from ..addresses import AddressTable
@@ -38,6 +42,7 @@ from ..areas import assign_table
 from ..crs import WGS84, parse_crs
 from ..errors import GeoError, GeoValueError
 from ..geocoding import Register, address_table
+from ..io.limits import LimitError, UploadGuard, check_xlsx
 from ..lookup import LookupAnswers, json_value
 from ..maps.page import html_text
 from ..numbers import parse_number
@@ -187,12 +192,31 @@ def _map_page(name: str, study: Study) -> str:
     return maps.to_html(m)
 
 
-def _assign_file(source: Path, target: Path, study: Study, max_rows: int) -> None:
-    """What ``geo assign SOURCE -o TARGET`` does (rows checked against the limit first)."""
+def _assign_file(source: Path, target: Path, study: Study, max_rows: int, max_columns: int) -> None:
+    """What ``geo assign SOURCE -o TARGET`` does (rows and columns checked against the
+    limits first; a workbook's declared size before it is parsed). Messages name the upload,
+    never the server's temporary folder."""
+    try:
+        _assign_file_checked(source, target, study, max_rows, max_columns)
+    except LimitError as exc:
+        raise RequestError(_without_folder(str(exc), source), status=413) from None
+    except GeoError as exc:
+        raise RequestError(_without_folder(str(exc), source), status=422) from None
+
+
+def _without_folder(message: str, source: Path) -> str:
+    return message.replace(repr(str(source)), "the upload").replace(str(source), "the upload")
+
+
+def _assign_file_checked(
+    source: Path, target: Path, study: Study, max_rows: int, max_columns: int
+) -> None:
     from ..addresses import read_addresses
     from ..areas import assign_addresses
     from ..io.tables import write_table
 
+    if source.suffix == ".xlsx":
+        check_xlsx(source, max_rows=max_rows, max_columns=max_columns)
     table = read_addresses(source)
     if len(table.x) > max_rows:
         raise RequestError(
@@ -228,6 +252,7 @@ def create_app(
     token: str | None = None,
     max_upload_bytes: int | None = None,
     max_rows: int | None = None,
+    max_columns: int | None = None,
 ) -> FastAPI:
     """The service for ``study``.
 
@@ -247,6 +272,7 @@ def create_app(
     """
     upload_limit = settings.serve_max_upload_bytes if max_upload_bytes is None else max_upload_bytes
     row_limit = settings.serve_max_rows if max_rows is None else max_rows
+    column_limit = settings.max_columns if max_columns is None else max_columns
     app = FastAPI(
         title="geo — catchment areas",
         version=__version__,
@@ -389,24 +415,26 @@ def create_app(
         wanted = request.query_params.get("format", suffix.lstrip("."))
         if wanted not in ("csv", "xlsx", "geojson"):
             raise RequestError(f"format: csv, xlsx or geojson; received {wanted!r}")
-        with tempfile.TemporaryDirectory(prefix="geo-assign-") as folder:
-            source = Path(folder) / f"upload{suffix}"
-            size = 0
-            with open(source, "wb") as fh:
-                async for chunk in request.stream():
-                    size += len(chunk)
-                    if size > upload_limit:
-                        raise RequestError(
-                            f"upload: larger than {upload_limit:,} bytes; "
-                            "split the file or run geo assign",
-                            status=413,
-                        )
-                    fh.write(chunk)
-            if size == 0:
+        guard = UploadGuard(
+            kind=suffix, max_bytes=upload_limit, max_rows=row_limit, max_columns=column_limit
+        )
+        with upload_folder() as folder:
+            source = folder / f"upload{suffix}"
+            try:
+                with open(source, "wb") as fh:
+                    async for chunk in request.stream():
+                        guard.feed(chunk)  # refuses before the file is parsed
+                        fh.write(chunk)
+            except LimitError as exc:
+                raise RequestError(str(exc), status=413) from None
+            except ClientDisconnect:
+                logger.info("upload: the client disconnected before the file was sent")
+                return Response(status_code=400)
+            if guard.size == 0:
                 raise RequestError("upload: the request body is empty; send the file as the body")
-            target = Path(folder) / f"assigned.{wanted}"
+            target = folder / f"assigned.{wanted}"
             await asyncio.get_running_loop().run_in_executor(
-                None, _assign_file, source, target, study, row_limit
+                None, _assign_file, source, target, study, row_limit, column_limit
             )
             media = {"csv": "text/csv; charset=utf-8", "xlsx": UPLOAD_XLSX,
                      "geojson": "application/geo+json"}[wanted]  # fmt: skip
@@ -555,6 +583,29 @@ def _reception_page() -> str:
     return page.replace("/*LEAFLET_CSS*/", css).replace("/*LEAFLET_JS*/", js)
 
 
+#: Upload folders in use (client addresses): removed when the request ends, and at exit.
+_UPLOAD_FOLDERS: set[Path] = set()
+
+
+@contextlib.contextmanager
+def upload_folder() -> Any:
+    """A private temporary folder for one upload, removed on every way out (an answer, an
+    error, a cancelled request on shutdown) and, if still there, when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="geo-assign-"))
+    _UPLOAD_FOLDERS.add(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        _UPLOAD_FOLDERS.discard(folder)
+
+
+@atexit.register
+def _remove_upload_folders() -> None:
+    for folder in list(_UPLOAD_FOLDERS):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class GuardAndLog:
     """ASGI middleware: the bearer token, the access log (no query string) and a JSON 500.
 
@@ -588,8 +639,11 @@ class GuardAndLog:
                     await response(scope, receive, send_logged)
                     return
             await self.app(scope, receive, send_logged)
+        except ClientDisconnect:
+            status[0] = 499  # nginx's word for it: nobody is left to answer
+            logger.info("%s %s: the client disconnected", scope.get("method"), logged_path(scope))
         except Exception:
-            logger.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            logger.exception("internal error on %s %s", scope.get("method"), logged_path(scope))
             await JSONResponse({"error": "internal error"}, status_code=500)(
                 scope, receive, send_logged
             )
@@ -597,10 +651,26 @@ class GuardAndLog:
             access_log.info(
                 "%s %s %d %.1f ms",
                 scope.get("method"),
-                scope.get("path"),
+                logged_path(scope),
                 status[0],
                 (time.perf_counter() - start) * 1000,
             )
+
+
+def logged_path(scope: dict[str, Any]) -> str:
+    """The path as the log may hold it: the route's template (``/maps/{name}.html``), never
+    what a client put in the path (an address typed into the URL is no log line's business);
+    ``(no route)`` for a path no route matched."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if isinstance(template, str):
+        return template
+    path = str(scope.get("path") or "")
+    return path if path in _PLAIN_PATHS else "(no route)"
+
+
+#: Paths logged as they are although no route object names them (mounted assets).
+_PLAIN_PATHS = frozenset({"/", "/docs", "/openapi.json"})
 
 
 def _add_docs(app: FastAPI) -> None:

@@ -41,7 +41,8 @@ def read_token(path: str | Path) -> str:
 def app_from_config(config: dict[str, Any]) -> Any:
     """The application for ``config``: ``study`` (keyword arguments of
     :func:`geo.study.load_study`), ``register``, ``register_crs``, ``register_columns``,
-    ``network``, ``token_file``, ``max_upload_bytes``, ``max_rows``, ``allow_far_inputs``
+    ``network``, ``token_file``, ``max_upload_bytes``, ``max_rows``, ``max_columns``,
+    ``allow_far_inputs``
     (else a register or network none of whose points lies in or near the study stops)."""
     from ..geocoding import read_register
     from ..network import read_network
@@ -81,6 +82,7 @@ def app_from_config(config: dict[str, Any]) -> Any:
         token=token,
         max_upload_bytes=config.get("max_upload_bytes"),
         max_rows=config.get("max_rows"),
+        max_columns=config.get("max_columns"),
     )
 
 

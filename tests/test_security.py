@@ -1,0 +1,106 @@
+"""What a municipality's IT security probes (issue 31), as tests: secrets never echoed, one
+line for every bad argument, CSV that reads back to the same rows, formula cells neutralised
+in wide files, scenario files checked completely. The database's read-only queries are in
+``tests/test_postgis.py`` (they need the cluster it starts); uploads in ``test_service.py``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.io.postgis import Database, mask_secrets
+from geo.io.tables import neutralise_formulas, read_table, write_table
+
+SECRET = "S3cretPW"
+
+
+def _run(args, capsys):
+    try:
+        code = main(args)
+    except SystemExit as exc:  # pragma: no cover - argparse no longer exits past main
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["assign", f"postgresql://geo:{SECRET}@localhost:notaport/db?table=a"],
+        ["assign", f"postgresql://geo:{SECRET}@localhost:99999/db?table=a"],
+        ["assign", f"postgresql://geo:S3c#{SECRET}@localhost/db?table=a"],
+        ["assign", "x.csv", "--areas", f"postgresql://geo:{SECRET}@h:bad/db?table=a"],
+        ["serve", "--register", f"postgresql://geo:{SECRET}@h:bad/db?table=r"],
+        ["geocode", "a.csv", "--register", f"postgresql://geo:{SECRET}@h:bad/db?table=r"],
+        ["assign", "x.csv", "-o", f"postgresql://geo:{SECRET}@h:70000/db?table=r"],
+        ["assign", f"postgresql://geo:{SECRET}@h/db?password={SECRET}&query=SELECT%201%3B%20DROP"],
+    ],
+)  # fmt: skip
+def test_a_bad_url_never_prints_the_password(args, capsys):
+    code, out, err = _run(args, capsys)
+    assert code == 2
+    assert SECRET not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("geo: error: "), err
+    assert "usage:" not in err and "Traceback" not in err
+
+
+def test_argument_errors_are_one_line(capsys):
+    for args in (["site", "--add", "x"], ["assign", "--nonsense"], ["nocommand"]):
+        code, _, err = _run(args, capsys)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert err.startswith("geo: error: ")
+
+
+def test_secrets_are_masked_in_every_form():
+    assert mask_secrets(f"postgresql://anna:{SECRET}@db/gis?table=a") == (
+        "postgresql://anna:***@db/gis?table=a"
+    )
+    assert SECRET not in mask_secrets(f"postgres://u:{SECRET}@h/d?sslmode=require&password=x")
+    assert SECRET not in mask_secrets(f"host=h password={SECRET} dbname=d")
+    assert SECRET not in mask_secrets(f"password='{SECRET}'")
+    db = Database(f"postgresql://anna:{SECRET}@db:5433/gis?password={SECRET}&table=a")
+    assert SECRET not in str(db) + repr(db)
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_what_geo_writes_reads_back_to_the_same_rows(tmp_path, ext):
+    """A CR, an LF, quotes, a NUL and a BOM inside cells: the same rows come back (issue 31:
+    a bare CR was written unquoted and read back as a row break)."""
+    values = ["x\ry", "p\nq", 'say "hi"', "nul\x00here", "\ufeffbom", "a\r\nb", "plain"]
+    if ext == "xlsx":  # Excel cells cannot hold a NUL
+        values[3] = "nul here"
+    frame = pd.DataFrame({"text": values, "n": range(len(values))})
+    path = tmp_path / f"t.{ext}"
+    write_table(frame, path)
+    back = read_table(path)
+    assert len(back) == len(frame)
+    want = [v.replace("\x00", "\ufffd") for v in values]  # a NUL is no text: U+FFFD
+    assert back["text"].astype(str).tolist() == want
+    assert [int(v) for v in back["n"]] == list(range(len(values)))
+
+
+def test_assign_keeps_every_row_of_a_file_with_a_cr_in_a_quoted_cell(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_bytes(b'id,note,lat,lon\r\n1,"first\rline",58.41,15.62\r\n2,"second",58.40,15.60\r\n')
+    out = tmp_path / "out.csv"
+    code, _, err = _run(["assign", str(src), "-o", str(out), "-q", "--no-progress"], capsys)
+    assert code == 0, err
+    back = pd.read_csv(out, keep_default_na=False)
+    assert len(back) == 2 and back["note"].tolist() == ["first\rline", "second"]
+    assert set(back["status"]) == {"ok"}
+
+
+def test_formula_cells_are_neutralised_in_a_wide_file():
+    """20 000 text columns in one pass (issue 31: once per column, quadratically)."""
+    wide = pd.DataFrame({f"c{i}": ["a", "b", "-3"] for i in range(20_000)})
+    wide.iloc[1, 17_000] = '=HYPERLINK("http://x")'
+    wide.iloc[2, 3] = "@SUM(A1)"
+    out = neutralise_formulas(wide)
+    assert out.iloc[1, 17_000] == '\'=HYPERLINK("http://x")'
+    assert out.iloc[2, 3] == "'@SUM(A1)" and out.iloc[2, 4] == "-3"  # numbers stay
+    assert list(out.columns) == list(wide.columns) and wide.iloc[2, 3] == "@SUM(A1)"
+    dup = pd.DataFrame([["=1", "=2"]], columns=["a", "a"])  # duplicate names stay apart
+    assert neutralise_formulas(dup).iloc[0].tolist() == ["'=1", "'=2"]
