@@ -382,3 +382,34 @@ def test_a_query_source_is_read_as_given_and_an_empty_typed_table_keeps_its_crs(
     assert len(pd.read_csv(out)) == 50
     empty = read_database(pg.url("adr.tom"), geometry="points")
     assert len(empty) == 0 and empty.crs is not None and empty.crs.to_epsg() == 3006
+
+
+def test_a_runs_tables_are_written_together_or_not_at_all(pg):
+    """Issue 31: a kill after the result table committed left the summary of the run before.
+    The result and its summary are one transaction: a failure while writing the summary (here
+    a missing column) leaves both old tables whole."""
+    from geo.errors import InputFileError
+    from geo.io.postgis import write_databases
+
+    old = pd.DataFrame({"id": range(1000)})
+    write_databases(
+        [(old, pg.url("adr.big")), (pd.DataFrame({"n": [1000]}), pg.url("adr.big_summary"))],
+        if_exists="replace",
+    )
+    new = pd.DataFrame({"id": range(3000)})
+    with pytest.raises(InputFileError, match="no column"):
+        write_databases(
+            [
+                (new, pg.url("adr.big")),
+                (pd.DataFrame({"other": [3000]}), pg.url("adr.big_summary")),
+            ],
+            if_exists="append",
+        )
+    assert pg.psql("SELECT count(*) FROM adr.big", db="geo_test").strip() == "1000"
+    assert pg.psql("SELECT n FROM adr.big_summary", db="geo_test").strip() == "1000"
+    write_databases(
+        [(new, pg.url("adr.big")), (pd.DataFrame({"n": [3000]}), pg.url("adr.big_summary"))],
+        if_exists="replace",
+    )
+    assert pg.psql("SELECT count(*) FROM adr.big", db="geo_test").strip() == "3000"
+    assert pg.psql("SELECT n FROM adr.big_summary", db="geo_test").strip() == "3000"

@@ -104,3 +104,23 @@ def test_formula_cells_are_neutralised_in_a_wide_file():
     assert list(out.columns) == list(wide.columns) and wide.iloc[2, 3] == "@SUM(A1)"
     dup = pd.DataFrame([["=1", "=2"]], columns=["a", "a"])  # duplicate names stay apart
     assert neutralise_formulas(dup).iloc[0].tolist() == ["'=1", "'=2"]
+
+
+def test_a_runs_files_appear_together_or_not_at_all(tmp_path):
+    """Every output of a run is renamed into place only when all are written: a failure
+    between the two leaves both old files as they were."""
+    from geo.io.files import outputs_together
+
+    a, b = tmp_path / "result.csv", tmp_path / "result_summary.csv"
+    write_table(pd.DataFrame({"x": [1]}), a)
+    write_table(pd.DataFrame({"n": [1]}), b)
+    with pytest.raises(RuntimeError), outputs_together():
+        write_table(pd.DataFrame({"x": [2, 2]}), a)
+        raise RuntimeError("killed between the result and its summary")
+    assert len(read_table(a)) == 1 and len(read_table(b)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.csv", "result_summary.csv"]
+    with outputs_together():
+        write_table(pd.DataFrame({"x": [2, 2]}), a)
+        assert len(read_table(a)) == 1  # not yet in place
+        write_table(pd.DataFrame({"n": [2]}), b)
+    assert len(read_table(a)) == 2 and read_table(b)["n"].tolist() == ["2"]

@@ -15,7 +15,8 @@ from ..addresses import AddressTable, read_addresses
 from ..crs import WGS84, parse_crs
 from ..errors import UsageError
 from ..io import tables
-from ..io.postgis import Database, check_target
+from ..io.files import outputs_together
+from ..io.postgis import Database, check_target, write_databases
 from ..schema import STATUS_AMBIGUOUS, STATUS_NEEDS_REVIEW, STATUS_OK
 from . import options
 from .results import write_audit
@@ -160,15 +161,23 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         ".gpkg", ".geojson", ".geoparquet", ".parquet", ".fgb",
     ):  # fmt: skip
         out = result.to_geodataframe()
-    tables.write_table(out, output, protect_formulas=not args.raw_csv, if_exists=args.if_exists)
+    summary = result.summary()
+    summary_path = args.summary_csv or options.summary_path(output)
+    # one run's outputs appear together or not at all: one transaction for tables, files
+    # renamed into place when both are written
+    if isinstance(output, Database) and isinstance(summary_path, Database):
+        write_databases([(out, output), (summary.round(4), summary_path)], if_exists=args.if_exists)
+    else:
+        with outputs_together():
+            tables.write_table(
+                out, output, protect_formulas=not args.raw_csv, if_exists=args.if_exists
+            )
+            tables.write_table(summary.round(4), summary_path, if_exists=args.if_exists)
     if isinstance(output, Path) and output.suffix.lower() == ".gpkg":  # QGIS: geo's colours
         from ..maps.qgis_style import area_colours_in_order, categorized_qml, embed_style
 
         colours = area_colours_in_order(study.areas["area"].astype(str).tolist())
         embed_style(output, output.stem, categorized_qml("area", colours, geometry="point"))
-    summary = result.summary()
-    summary_path = args.summary_csv or options.summary_path(output)
-    tables.write_table(summary.round(4), summary_path, if_exists=args.if_exists)
     counts = result.status_counts()
     if not args.quiet:
         if args.addresses is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import re
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from ..errors import InputFileError
 
-__all__ = ["atomic_path", "check_file", "data_dir", "slug"]
+__all__ = ["atomic_path", "check_file", "data_dir", "outputs_together", "slug"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +58,44 @@ def check_file(path: Path, argument: str) -> None:
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` on success."""
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success (inside
+    :func:`outputs_together`: when every output of the run is written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     os.unlink(tmp)  # drivers such as GPKG want to create the file themselves
     tmp_path = Path(tmp)
+    staged = _STAGED.get()
     try:
         yield tmp_path
+        if staged is not None:
+            staged.append((tmp_path, path))
+            return
         os.replace(tmp_path, path)
     finally:
-        if tmp_path.exists():
+        if staged is None and tmp_path.exists():
             tmp_path.unlink()
+
+
+_STAGED: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
+    "geo_staged_outputs", default=None
+)
+
+
+@contextlib.contextmanager
+def outputs_together() -> Iterator[None]:
+    """One run's output files appear together or not at all: every file written inside is
+    kept under a temporary name until all are written, then all are renamed into place at
+    once (a failure or a kill before that leaves every old output as it was)."""
+    staged: list[tuple[Path, Path]] = []
+    token = _STAGED.set(staged)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _STAGED.reset(token)
+    for tmp, path in staged:
+        os.replace(tmp, path)

@@ -544,8 +544,43 @@ def write_database(
     db = db.used_as(argument) if isinstance(db, Database) else Database(db, argument=argument)
     if db.table is None:
         raise InputFileError(f"{argument}: write to ?table=schema.name, not to a query")
+    with db.connect() as conn, conn.transaction():
+        _write_in(conn, frame, db, if_exists=if_exists, argument=argument)
+    logger.info("wrote %s rows to %s", f"{len(frame):,}", db.shown)
+    return db
+
+
+def write_databases(
+    items: list[tuple[pd.DataFrame, Database | str]], *, if_exists: str = "fail",
+    argument: str = "output",
+) -> list[Database]:  # fmt: skip
+    """Write several tables of one database in one transaction: one run's outputs (a result
+    and its summary) appear together or not at all — a kill at any moment leaves the old
+    tables whole."""
+    if if_exists not in IF_EXISTS:
+        raise GeoValueError(f"if_exists: one of {', '.join(IF_EXISTS)}; received {if_exists!r}")
+    dbs = [
+        db.used_as(argument) if isinstance(db, Database) else Database(db, argument=argument)
+        for _, db in items
+    ]
+    if len({d._conninfo for d in dbs}) != 1:
+        raise InputFileError(f"{argument}: the tables of one run must be in one database")
+    with dbs[0].connect() as conn, conn.transaction():
+        for (frame, _), db in zip(items, dbs, strict=True):
+            _write_in(conn, frame, db, if_exists=if_exists, argument=argument)
+    for (frame, _), db in zip(items, dbs, strict=True):
+        logger.info("wrote %s rows to %s", f"{len(frame):,}", db.shown)
+    return dbs
+
+
+def _write_in(
+    conn: Any, frame: pd.DataFrame, db: Database, *, if_exists: str, argument: str
+) -> None:
+    """:func:`write_database`'s work inside the caller's transaction."""
     from psycopg import sql
 
+    if db.table is None:
+        raise InputFileError(f"{argument}: write to ?table=schema.name, not to a query")
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     plain = [c for c in frame.columns if c != geom]
     # the key: a new identity column "fid"; the rows' own "fid" (e.g. from a GeoPackage) when
@@ -555,72 +590,59 @@ def write_database(
         ids = frame[PRIMARY_KEY]
         own_key = bool(pd.api.types.is_integer_dtype(ids) and ids.notna().all() and ids.is_unique)
         key = PRIMARY_KEY if own_key else f"geo_{PRIMARY_KEY}"
-    with db.connect() as conn:
-        exists = _exists(conn, db)
-        if exists and if_exists == "fail":
+    exists = _exists(conn, db)
+    if exists and if_exists == "fail":
+        raise InputFileError(
+            f"{argument}: table {db.qualified} exists in {db.shown}; pass --if-exists "
+            "replace (swapped in at commit) or --if-exists append"
+        )
+    if exists and if_exists == "append":
+        target = _ident(db.schema, db.table)
+        have = {c for c, _ in _columns(conn, db)}
+        missing = [c for c in frame.columns if c not in have]
+        if missing:
             raise InputFileError(
-                f"{argument}: table {db.qualified} exists in {db.shown}; pass --if-exists "
-                "replace (swapped in at commit) or --if-exists append"
+                f"{argument}: table {db.qualified} has no column(s) {missing[:5]}; "
+                "--if-exists replace writes a new table"
             )
-        with conn.transaction():
-            if exists and if_exists == "append":
-                target = _ident(db.schema, db.table)
-                have = {c for c, _ in _columns(conn, db)}
-                missing = [c for c in frame.columns if c not in have]
-                if missing:
-                    raise InputFileError(
-                        f"{argument}: table {db.qualified} has no column(s) {missing[:5]}; "
-                        "--if-exists replace writes a new table"
-                    )
-            else:
-                tmp = f"{db.table[:40]}__geo_{os.getpid()}"
-                target = _ident(db.schema, tmp)
-                identity = sql.SQL("{} bigint GENERATED ALWAYS AS IDENTITY").format(_ident(key))
-                defs = [
-                    *([] if own_key else [identity]),
-                    *(
-                        sql.SQL("{} {}").format(_ident(str(c)), sql.SQL(_pg_type(frame[c])))
-                        for c in plain
-                    ),
-                    sql.SQL("CONSTRAINT {} PRIMARY KEY ({})").format(
-                        _ident(f"{tmp}_pkey"), _ident(key)
-                    ),
-                ]
-                if geom is not None:
-                    defs.append(
-                        sql.SQL("{} {}").format(_ident(geom), sql.SQL(_geometry_type(frame)))  # type: ignore[arg-type]
-                    )
-                conn.execute(
-                    sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs))
+    else:
+        tmp = f"{db.table[:40]}__geo_{os.getpid()}"
+        target = _ident(db.schema, tmp)
+        identity = sql.SQL("{} bigint GENERATED ALWAYS AS IDENTITY").format(_ident(key))
+        defs = [
+            *([] if own_key else [identity]),
+            *(sql.SQL("{} {}").format(_ident(str(c)), sql.SQL(_pg_type(frame[c]))) for c in plain),
+            sql.SQL("CONSTRAINT {} PRIMARY KEY ({})").format(_ident(f"{tmp}_pkey"), _ident(key)),
+        ]
+        if geom is not None:
+            defs.append(
+                sql.SQL("{} {}").format(_ident(geom), sql.SQL(_geometry_type(frame)))  # type: ignore[arg-type]
+            )
+        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
+    _copy_rows(conn, target, frame, plain, geom)
+    if not (exists and if_exists == "append"):
+        if geom is not None:
+            conn.execute(
+                sql.SQL("CREATE INDEX {} ON {} USING GIST ({})").format(
+                    _ident(f"{tmp}_geom_idx"), target, _ident(geom)
                 )
-            _copy_rows(conn, target, frame, plain, geom)
-            if not (exists and if_exists == "append"):
-                if geom is not None:
-                    conn.execute(
-                        sql.SQL("CREATE INDEX {} ON {} USING GIST ({})").format(
-                            _ident(f"{tmp}_geom_idx"), target, _ident(geom)
-                        )
-                    )
-                if exists:
-                    conn.execute(sql.SQL("DROP TABLE {}").format(_ident(db.schema, db.table)))
-                conn.execute(
-                    sql.SQL("ALTER TABLE {} RENAME TO {}").format(target, _ident(db.table))
+            )
+        if exists:
+            conn.execute(sql.SQL("DROP TABLE {}").format(_ident(db.schema, db.table)))
+        conn.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(target, _ident(db.table)))
+        final = _ident(db.schema, db.table)
+        conn.execute(
+            sql.SQL("ALTER TABLE {} RENAME CONSTRAINT {} TO {}").format(
+                final, _ident(f"{tmp}_pkey"), _ident(f"{db.table[:58]}_pkey")
+            )
+        )
+        if geom is not None:
+            conn.execute(
+                sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                    _ident(db.schema, f"{tmp}_geom_idx"),
+                    _ident(f"{db.table[:54]}_geom_idx"),
                 )
-                final = _ident(db.schema, db.table)
-                conn.execute(
-                    sql.SQL("ALTER TABLE {} RENAME CONSTRAINT {} TO {}").format(
-                        final, _ident(f"{tmp}_pkey"), _ident(f"{db.table[:58]}_pkey")
-                    )
-                )
-                if geom is not None:
-                    conn.execute(
-                        sql.SQL("ALTER INDEX {} RENAME TO {}").format(
-                            _ident(db.schema, f"{tmp}_geom_idx"),
-                            _ident(f"{db.table[:54]}_geom_idx"),
-                        )
-                    )
-    logger.info("wrote %s rows to %s", f"{len(frame):,}", db.shown)
-    return db
+            )
 
 
 def _copy_rows(
