@@ -19,6 +19,7 @@ __all__ = [
     "InputFileError",
     "MissingColumnError",
     "MissingDependencyError",
+    "ScenarioError",
     "StudyMismatchError",
     "UsageError",
 ]
@@ -58,6 +59,16 @@ class AreaTopologyError(GeoValueError):
 class StudyMismatchError(GeoValueError):
     """An input that cannot belong to the run's study: made for another municipality, mode,
     demand or version, or lying outside the study area (a base, a feed, a register)."""
+
+
+class ScenarioError(GeoValueError):
+    """A scenario file its schema allows but no reader may take (two bases with one id, ...);
+    ``reason`` names the rule (:data:`geo.scenario_file.SCENARIO_PROBLEMS`), the same key the
+    studio refuses it with."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class UsageError(GeoValueError):

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .crs import from_sweref, to_sweref
-from .errors import GeoValueError, StudyMismatchError
+from .errors import GeoValueError, ScenarioError, StudyMismatchError
 from .numbers import parse_number
 from .schema import TRAVEL_MODES, WEIGHTS
 from .study import Study
@@ -37,6 +37,7 @@ __all__ = [
     "demand_label",
     "read_scenario",
     "scenario_document",
+    "scenario_problems",
     "scenario_schema",
     "write_scenario",
 ]
@@ -170,6 +171,67 @@ class Scenario:
         return replace(self, bases=tuple(bases))
 
 
+#: The largest scenario file read (bytes): a scenario names at most a few dozen bases.
+MAX_SCENARIO_BYTES = 5_000_000
+#: How far lat/lon may lie from e/n of the same base (m) before the two disagree.
+COORDINATE_AGREEMENT_M = 5.0
+
+#: What a scenario may not hold beyond its schema, as reason keys with their English text;
+#: the studio's core (``studio_core.js``, ``scenarioProblems``) finds the same keys, and its
+#: label files say them in Swedish and English.
+SCENARIO_PROBLEMS = {
+    "duplicate_id": "base id {id!r} is given for two bases",
+    "closed_unknown": "closed id {id!r} is not one of today's bases",
+    "closed_open": "base id {id!r} is both closed and open",
+    "coordinates_disagree": "base {k} ({name}) has lat/lon {d:,.0f} m from its e/n; give one",
+}
+
+
+def scenario_problems(
+    doc: dict[str, Any], *, today_ids: list[str] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The problems of a scenario document that follows the schema, as ``(reason, details)``
+    pairs in document order (empty: none). ``today_ids`` (the study's base ids) checks the
+    closed ids; without it they are not checked."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    bases = doc.get("bases") or []
+    for b in bases:
+        bid = str(b.get("id") or "")
+        if bid and bid in seen:
+            out.append(("duplicate_id", {"id": bid}))
+        seen.add(bid)
+    for cid in doc.get("closed") or []:
+        if today_ids is not None and cid not in today_ids:
+            out.append(("closed_unknown", {"id": cid}))
+        if cid in seen:
+            out.append(("closed_open", {"id": cid}))
+    for k, b in enumerate(bases, start=1):
+        e, n = b.get("e"), b.get("n")
+        if e is None or n is None:
+            continue
+        xe, xn = to_sweref(np.array([float(b["lon"])]), np.array([float(b["lat"])]), "EPSG:4326")
+        d = float(np.hypot(xe[0] - float(e), xn[0] - float(n)))
+        if not d <= COORDINATE_AGREEMENT_M:
+            out.append(("coordinates_disagree", {"k": k, "name": b.get("name", ""), "d": d}))
+    return out
+
+
+def _check_problems(doc: dict[str, Any], source: str, today_ids: list[str] | None) -> None:
+    problems = scenario_problems(doc, today_ids=today_ids)
+    if problems:
+        reason, details = problems[0]
+        raise ScenarioError(
+            f"scenario: {source}: {SCENARIO_PROBLEMS[reason].format(**details)}; export it "
+            "again from the planning studio",
+            reason,
+        )
+
+
+def _no_constants(name: str) -> float:
+    raise GeoValueError(f"{name} is not a number JSON allows")
+
+
 def _validate(doc: Any, source: str) -> None:
     """Check a document against the schema; one line naming the first problem."""
     import jsonschema
@@ -266,17 +328,25 @@ def read_scenario(
 
     path = Path(path)
     check_file(path, "scenario")
+    if path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise GeoValueError(
+            f"scenario: {path.name} is larger than {MAX_SCENARIO_BYTES:,} bytes; a scenario "
+            "names a few bases"
+        )
+    today_ids = list(study.base_ids) if study is not None else None
     if path.suffix.lower() == ".json":
         try:
-            doc = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            doc = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constants)
+        except (UnicodeDecodeError, json.JSONDecodeError, GeoValueError) as exc:
             raise GeoValueError(f"scenario: {path.name} is not valid JSON ({exc})") from None
         _validate(doc, path.name)
+        _check_problems(doc, path.name, today_ids)
         rows = doc["bases"]
         meta = doc
     else:
         rows = read_table(path).to_dict("records")
         meta = {}
+        _check_problems({"bases": rows}, path.name, None)
     bases = []
     for i, row in enumerate(rows, start=1):
         name = str(row.get("name") or f"base {i}")

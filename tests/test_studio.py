@@ -637,3 +637,77 @@ def test_the_studio_works_by_keyboard(browser, studio_file, tmp_path):
 
     assert kept(reopened) == kept(exported)
     page.close()
+
+
+def _dup(doc):
+    doc["bases"].append(dict(doc["bases"][0]))
+
+
+def _latlon(doc):
+    doc["bases"][0]["lat"] = round(doc["bases"][0]["lat"] + 0.05, 6)
+
+
+def _closed(doc):
+    doc["closed"] = ["finns_inte"]
+
+
+def _closed_open(doc):
+    doc["closed"] = [doc["bases"][0]["id"]]
+
+
+def _many(doc):
+    doc["bases"] += [dict(doc["bases"][0], id=f"ny-{i}") for i in range(1200)]
+
+
+def _long_name(doc):
+    doc["bases"][0]["name"] = "x" * 5000
+
+
+@pytest.mark.parametrize(
+    "mutate,reason,shown",
+    [
+        (_dup, "duplicate_id", "finns två gånger"),
+        (_latlon, "coordinates_disagree", "från sina e/n"),
+        (_closed, "closed_unknown", "finns_inte"),
+        (_closed_open, "closed_open", "både stängd och öppen"),
+        (_many, None, "≤ 1000"),
+        (_long_name, None, "≤ 200"),
+    ],
+)
+def test_the_studio_and_geo_whatif_refuse_the_same_scenarios(
+    browser, studio_file, tmp_path, study, mutate, reason, shown
+):
+    """Issue 31: a scenario with a duplicate base id gave different figures in the studio and
+    in geo whatif; lat/lon beside e/n, unknown closed ids and huge files were taken. Both
+    readers refuse them now, for the same reason (the studio's core and
+    geo.scenario_file.scenario_problems find the same key)."""
+    from geo.errors import GeoValueError, ScenarioError
+    from geo.scenario_file import read_scenario
+
+    page = _open(browser, studio_file)
+    doc = page.evaluate("geoStudio.scenario()")
+    before = page.evaluate("geoStudio.summary()")["rows"]
+    mutate(doc)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    page.set_input_files("#open", str(path))
+    page.wait_for_function("document.getElementById('message').textContent.length > 0")
+    text = page.inner_text("#message")
+    assert text.startswith("Filen kunde inte läsas som ett scenario") and shown in text, text
+    assert page.evaluate("geoStudio.summary()")["rows"] == before
+    if reason is not None:
+        js = page.evaluate(
+            "d => geoStudioCore.scenarioProblems(d, "
+            "JSON.parse(document.getElementById('geo-studio-data').textContent).bases"
+            ".map(b => b.id))[0][0]",
+            doc,
+        )
+        assert js == reason
+        with pytest.raises(ScenarioError) as err:
+            read_scenario(path, study=study)
+        assert err.value.reason == reason
+    else:
+        with pytest.raises(GeoValueError, match="schema"):
+            read_scenario(path, study=study)
+    assert main(["whatif", "--scenario", str(path), "-q"]) == 2
+    page.close()

@@ -30,7 +30,13 @@ from .. import settings
 from ..crs import from_sweref
 from ..errors import GeoValueError
 from ..network import Network
-from ..scenario_file import SCENARIO_VERSION, Scenario, demand_label, scenario_schema
+from ..scenario_file import (
+    MAX_SCENARIO_BYTES,
+    SCENARIO_VERSION,
+    Scenario,
+    demand_label,
+    scenario_schema,
+)
 from ..schema import SETTLEMENT_CLASSES, WEIGHTS
 from ..siting import (
     SitingProblem,
@@ -266,6 +272,7 @@ def studio_data(
         "kommun": study.kommun,
         "scenario_schema": scenario_schema(),
         "scenario_version": SCENARIO_VERSION,
+        "max_scenario_bytes": MAX_SCENARIO_BYTES,
         "town": study.town,
         "made": _dt.date.today().isoformat(),
         "data_years": DATA_YEARS,

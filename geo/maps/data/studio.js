@@ -602,6 +602,7 @@
     if (schema.enum && schema.enum.indexOf(value) < 0) return [where + ": " + schema.enum.map(String).join(", ")];
     if (schema.pattern && type === "string" && !new RegExp(schema.pattern).test(value)) return [where + ": " + schema.pattern];
     if (schema.minLength && type === "string" && value.length < schema.minLength) return [where + ": ≥ " + schema.minLength];
+    if (schema.maxLength && type === "string" && value.length > schema.maxLength) return [where + ": ≤ " + schema.maxLength];
     if (type === "number") {
       if ("minimum" in schema && value < schema.minimum) return [where + ": ≥ " + schema.minimum];
       if ("maximum" in schema && value > schema.maximum) return [where + ": ≤ " + schema.maximum];
@@ -616,6 +617,7 @@
     }
     if (type === "array") {
       if (schema.minItems && value.length < schema.minItems) out.push(where + ": ≥ " + schema.minItems);
+      if (schema.maxItems && value.length > schema.maxItems) return [where + ": ≤ " + schema.maxItems];
       if (schema.items) value.forEach(function (v, k) { out = out.concat(schemaErrors(schema.items, v, where + "/" + k)); });
     }
     return out;
@@ -625,6 +627,11 @@
     if (doc && doc.format === "geo-scenario" && doc.version !== D.scenario_version) return label("bad_version", { version: String(doc.version) });
     var errors = schemaErrors(D.scenario_schema, doc, "");
     if (errors.length) return label("bad_schema", { where: errors[0] });
+    var problems = C.scenarioProblems(doc, D.bases.map(function (b) { return b.id; }));
+    if (problems.length) {
+      var p = problems[0][1];
+      return label("bad_" + problems[0][0], { id: String(p.id), k: String(p.k), name: String(p.name), d: fmt(p.d, 0) });
+    }
     if (D.kommun && doc.study.kommun !== D.kommun) return label("bad_study", { kommun: doc.study.kommun, name: doc.study.name });
     if (doc.mode !== D.mode) return label("bad_mode", { mode: doc.mode, unit: doc.unit });
     if (doc.demand !== D.demand) return label("bad_demand", { demand: doc.demand });
@@ -786,6 +793,7 @@
     document.getElementById("export-csv").addEventListener("click", function () { download("scenario.csv", "text/csv", scenarioCsv()); });
     document.getElementById("open").addEventListener("change", function (ev) {
       var f = ev.target.files && ev.target.files[0]; if (!f) return;
+      if (f.size > D.max_scenario_bytes) { message(label("bad_file", { reason: label("too_large", { n: fmt(D.max_scenario_bytes, 0) }) })); return; }
       var r = new FileReader();
       r.onload = function () {
         try { api.loadScenario(JSON.parse(String(r.result))); message(""); }

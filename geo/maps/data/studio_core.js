@@ -256,7 +256,34 @@
    * value, as geo.report.round_shown); "" for no figure. */
   function shown(value, decimals) { return isFinite(value) ? value.toFixed(decimals) : ""; }
 
+  /* ------------------------------------------------------------ scenario files
+   * What a scenario may not hold beyond its schema: the rules of Python's
+   * geo.scenario_file.scenario_problems, with the same reason keys, in document order
+   * (duplicate ids, then closed ids, then coordinates). todayIds null: closed ids unchecked. */
+  var AGREEMENT_M = 5.0;
+  function scenarioProblems(doc, todayIds) {
+    var out = [], seen = {};
+    var bases = doc.bases || [];
+    bases.forEach(function (b) {
+      var id = b.id ? String(b.id) : "";
+      if (id && Object.prototype.hasOwnProperty.call(seen, id)) out.push(["duplicate_id", { id: id }]);
+      seen[id] = true;
+    });
+    (doc.closed || []).forEach(function (id) {
+      if (todayIds && todayIds.indexOf(id) < 0) out.push(["closed_unknown", { id: id }]);
+      if (Object.prototype.hasOwnProperty.call(seen, id)) out.push(["closed_open", { id: id }]);
+    });
+    bases.forEach(function (b, k) {
+      if (b.e === null || b.e === undefined || b.n === null || b.n === undefined) return;
+      var en = tm.forward(Number(b.lat), Number(b.lon));
+      var d = Math.hypot(en[0] - Number(b.e), en[1] - Number(b.n));
+      if (!(d <= AGREEMENT_M)) out.push(["coordinates_disagree", { k: k + 1, name: b.name || "", d: d }]);
+    });
+    return out;
+  }
+
   return { tm: tm, exactWeights: exactWeights, membership: membership, stats: stats, change: change,
     nearest: nearest, straightColumn: straightColumn, snap: snap, greedyInterchange: greedyInterchange,
-    designRows: designRows, canMove: canMove, nextArea: nextArea, shown: shown };
+    designRows: designRows, canMove: canMove, nextArea: nextArea, shown: shown,
+    scenarioProblems: scenarioProblems };
 });
