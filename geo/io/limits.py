@@ -32,7 +32,10 @@ def _count_fields(line: bytes) -> int:
     text = line.decode("utf-8", "replace").lstrip("\ufeff")
     counts = {sep: text.count(sep) for sep in (",", ";", "\t")}
     sep = max(counts, key=lambda k: counts[k])
-    row = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    try:
+        row = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    except csv.Error:  # a stray CR or NUL: not a header the parser will take either
+        return text.count(sep) + 1
     return len(row)
 
 
