@@ -124,3 +124,27 @@ def test_a_runs_files_appear_together_or_not_at_all(tmp_path):
         assert len(read_table(a)) == 1  # not yet in place
         write_table(pd.DataFrame({"n": [2]}), b)
     assert len(read_table(a)) == 2 and read_table(b)["n"].tolist() == ["2"]
+
+
+def test_a_formula_without_a_saved_value_is_named_not_read_as_empty(tmp_path, capsys):
+    """Issue 31: formula cells of a workbook saved without computed values were read as empty
+    ("lat is missing"); the cell and what to do are named."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "lat", "lon", "note"])
+    ws.append([1, 58.41, 15.62, None])
+    ws.append([2, "=58+0.4", "=15+0.6", None])
+    wb.save(tmp_path / "f.xlsx")
+    code, _, err = _run(["assign", str(tmp_path / "f.xlsx"), "-o", str(tmp_path / "o.csv")], capsys)
+    assert code == 2 and "cell B3" in err and "without a saved value" in err
+    # empty cells without formulas are just empty
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", "lat", "lon", "note"])
+    wb.active.append([1, 58.41, 15.62, None])
+    wb.save(tmp_path / "g.xlsx")
+    code, _, err = _run(
+        ["assign", str(tmp_path / "g.xlsx"), "-o", str(tmp_path / "o.csv"), "-q"], capsys
+    )
+    assert code == 0, err

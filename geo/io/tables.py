@@ -118,6 +118,36 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raise InputFileError(f"addresses: cannot read {str(path)!r}")  # pragma: no cover
 
 
+def _refuse_uncached_formulas(path: Path, sheet: str | int | None) -> None:
+    """A formula cell whose workbook was saved without computed values (written by a program,
+    not by Excel) reads as empty: say so, instead of "lat is missing" for its row."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = (
+            wb.worksheets[sheet]
+            if isinstance(sheet, int)
+            else (wb[sheet] if sheet else wb.worksheets[0])
+        )
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws_values = values[ws.title]
+            for formulas, cached in zip(ws.iter_rows(), ws_values.iter_rows(), strict=False):
+                for f, v in zip(formulas, cached, strict=False):
+                    if isinstance(f.value, str) and f.value.startswith("=") and v.value is None:
+                        raise InputFileError(
+                            f"addresses: cell {f.coordinate} of {path.name} holds a formula "
+                            f"({f.value[:40]}) without a saved value; open and save the "
+                            "workbook in Excel (or paste the values) so that its values are "
+                            "in the file"
+                        )
+        finally:
+            values.close()
+    finally:
+        wb.close()
+
+
 def _unescape_xlsx(df: pd.DataFrame) -> pd.DataFrame:
     """Excel's escapes of control characters in text (``_x000D_`` for a CR) as the
     characters: the reader leaves them, so a CR written by geo would not read back."""
@@ -152,6 +182,8 @@ def read_frame(path: Path, *, sheet: str | int | None) -> tuple[pd.DataFrame, py
                 f"addresses: cannot read {str(path)!r} as an Excel .xlsx workbook "
                 f"({type(exc).__name__}: {str(exc)[:120]})"
             ) from exc
+        if df.isna().to_numpy().any():
+            _refuse_uncached_formulas(path, sheet)
         return _unescape_xlsx(df.fillna("")), None
     if ext == ".parquet":
         import pyarrow.parquet as pq
