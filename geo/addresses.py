@@ -19,6 +19,7 @@ import shapely
 
 from .crs import (
     WGS84,
+    defined_crs,
     guess_crs_from_values,
     identify_swedish_crs,
     is_swedish_projected,
@@ -333,11 +334,21 @@ def find_id_column(frame: pd.DataFrame) -> str | None:
 
 
 def _geometry_crs(declared: pyproj.CRS | None, crs: pyproj.CRS | None, source: str) -> pyproj.CRS:
-    """The CRS of a geometry column: the declared one, else ``crs``; never relabelled."""
+    """The CRS of a geometry column: the declared one, else ``crs``; never relabelled. An
+    undefined SRS (a GeoPackage's srs_id -1 or 0) declares nothing (:func:`defined_crs`); the
+    CRS taken instead is said on every run."""
+    said = declared
+    declared = defined_crs(declared)
     if declared is None and crs is None:
+        what = f"only {said.name!r}" if said is not None else "no CRS"
         raise CrsError(
-            f"addresses: {source!r} declares no CRS; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
+            f"addresses: {source!r} declares {what}; pass --crs (e.g. EPSG:3006 or EPSG:4326)"
         )
+    if declared is None and crs is not None:
+        logger.warning(
+            "addresses: %s declares %s; its coordinates are read in %s as --crs says",
+            source, f"only {said.name!r}" if said is not None else "no CRS", crs.to_string(),
+        )  # fmt: skip
     if declared is not None and crs is not None and not declared.equals(crs):
         raise CrsError(
             f"addresses: {source!r} declares {declared.to_string()} but the CRS "
@@ -385,9 +396,8 @@ def table_from_geodataframe(
     """Address table from point geometries; ``crs`` only where the frame declares none.
 
     Raises :class:`CrsError` when neither gives a CRS, or when both do and they differ
-    (nothing is ever relabelled).
+    (nothing is ever relabelled; :func:`table_from_points` checks).
     """
-    _geometry_crs(gdf.crs, crs, source)
     geom = np.asarray(gdf.geometry.values, dtype=object)
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
     type_id = np.where(missing, -1, shapely.get_type_id(geom))

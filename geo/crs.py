@@ -16,6 +16,7 @@ import pyproj
 from .errors import CrsError
 
 __all__ = [
+    "defined_crs",
     "CRS_ALIASES",
     "SWEDEN_BOUNDS_3006",
     "SWEREF99TM",
@@ -156,6 +157,17 @@ def from_sweref(
         np.asarray(e, dtype="float64"), np.asarray(n, dtype="float64"), errcheck=False
     )
     return np.asarray(tx, dtype="float64"), np.asarray(ty, dtype="float64")
+
+
+def defined_crs(crs: pyproj.CRS | None) -> pyproj.CRS | None:
+    """``crs``, or None when it says nothing: a GeoPackage's "Undefined Cartesian SRS" or
+    "Undefined geographic SRS" (srs_id -1 and 0), or any engineering (local) CRS, whose
+    coordinates cannot be placed on the earth. A file with one declares no CRS."""
+    if crs is None:
+        return None
+    if crs.name.lower().startswith("undefined") or crs.is_engineering:
+        return None
+    return crs
 
 
 def in_sweden_3006(e: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -148,3 +148,29 @@ def test_a_formula_without_a_saved_value_is_named_not_read_as_empty(tmp_path, ca
         ["assign", str(tmp_path / "g.xlsx"), "-o", str(tmp_path / "o.csv"), "-q"], capsys
     )
     assert code == 0, err
+
+
+@pytest.mark.parametrize("srs_id", [-1, 0])
+def test_an_undefined_srs_is_no_crs_and_the_crs_taken_is_said(tmp_path, capsys, srs_id):
+    """Issue 31: a GeoPackage without a CRS (QGIS writes srs_id -1 'Undefined Cartesian SRS'
+    or 0 'Undefined geographic SRS') was an internal error or silently unplaced; now it
+    declares no CRS: refused without --crs, and with it the CRS taken is said on every run."""
+    import sqlite3
+
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "points.gpkg"
+    gpd.GeoDataFrame(
+        {"id": [1, 2]}, geometry=[shapely.Point(536000, 6472000), shapely.Point(535000, 6473000)],
+        crs="EPSG:3006",
+    ).to_file(path)  # fmt: skip
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE gpkg_geometry_columns SET srs_id = ?", (srs_id,))
+        con.execute("UPDATE gpkg_contents SET srs_id = ?", (srs_id,))
+    out = tmp_path / "o.csv"
+    code, _, err = _run(["assign", str(path), "-o", str(out)], capsys)
+    assert code == 2 and "Undefined" in err and "pass --crs" in err and "internal" not in err
+    code, _, err = _run(["assign", str(path), "-o", str(out), "--crs", "EPSG:3006"], capsys)
+    assert code == 0 and "read in EPSG:3006 as --crs says" in err
+    assert set(pd.read_csv(out)["status"]) == {"ok"}

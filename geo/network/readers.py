@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from ..crs import WGS84
+from ..crs import WGS84, defined_crs
 from ..errors import CrsError, GeoValueError, InputFileError
 from ..io import files, tables, vector
 from ..schema import (
@@ -85,8 +85,8 @@ def read_road_lines(
     """
 
     gdf = vector.read_vector(path, argument="network", layer=layer)
-    if gdf.crs is None:
-        raise CrsError(f"network: {str(path)!r} declares no CRS; set one in the file")
+    if defined_crs(gdf.crs) is None:
+        raise CrsError(f"network: {str(path)!r} declares no usable CRS; set one in the file")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     parts = gdf.geometry.explode(index_parts=False)
     if not set(parts.geom_type) <= {"LineString"}:

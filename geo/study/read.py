@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from ..addresses import read_addresses
-from ..crs import SWEREF99TM, in_sweden_3006, to_sweref
+from ..crs import SWEREF99TM, defined_crs, in_sweden_3006, to_sweref
 from ..distance import NearestTarget
 from ..errors import (
     AreaTopologyError,
@@ -348,9 +348,10 @@ def _no_bases() -> gpd.GeoDataFrame:
 
 
 def _to_3006(gdf: gpd.GeoDataFrame, argument: str) -> gpd.GeoDataFrame:
-    if gdf.crs is None:
+    if defined_crs(gdf.crs) is None:
+        what = f"only {gdf.crs.name!r}" if gdf.crs is not None else "no CRS"
         raise InputFileError(
-            f"{argument}: the layer declares no CRS; set one in the file (e.g. EPSG:3006)"
+            f"{argument}: the layer declares {what}; set one in the file (e.g. EPSG:3006)"
         )
     out = gdf if gdf.crs.to_epsg() == 3006 else gdf.to_crs(SWEREF99TM)
     b = out.total_bounds
