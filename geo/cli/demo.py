@@ -56,7 +56,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return _cmd_demo_national(args)
     make = synthetic_register if args.with_streets else synthetic_addresses
     df = make(args.count, seed=580 if args.seed is None else args.seed, study=options.study(args))
-    tables.write_table(df, args.output)
+    out = df
+    if str(args.output).lower().endswith((".gpkg", ".geojson", ".fgb", ".geoparquet")):
+        import geopandas as gpd
+
+        out = gpd.GeoDataFrame(  # a vector file: the points in WGS 84, as the columns say
+            df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
+        )
+    tables.write_table(out, args.output)
     if not args.quiet:
         print(
             f"Wrote {len(df):,} SYNTHETIC addresses (synthetic=True on every row) to {args.output}"

@@ -50,7 +50,9 @@ def serve(
         )
     if not 0 < port < 65536:
         raise UsageError(f"port: must be 1-65535; received {port}")
-    logger.info("geo serve on http://%s:%d (API description at /docs)", host, port)
+    logger.info(
+        "geo serve on http://%s:%d (reception page at /, API description at /docs)", host, port
+    )
     if workers < 1:
         raise UsageError(f"workers: at least 1; received {workers}")
     target: Any = app
