@@ -431,6 +431,14 @@ def test_the_report_prints_page_by_page(browser, study, tmp_path, extra):
         assert said and int(said.group(1)) == len(texts), (said, len(texts))
 
 
+def _open_scenario(page, doc: dict, path) -> str:
+    """Write ``doc`` to ``path``, open it with 'Öppna scenario…', and return the message."""
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    page.set_input_files("#open", str(path))
+    page.wait_for_function("document.getElementById('message').textContent.length > 0")
+    return page.inner_text("#message")
+
+
 @pytest.mark.parametrize(
     "changes,shown",
     [
@@ -454,10 +462,7 @@ def test_the_studio_refuses_a_scenario_it_cannot_judge(
     before = page.evaluate("geoStudio.summary()")["rows"]
     doc.update(changes)
     path = tmp_path / "other.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    page.set_input_files("#open", str(path))
-    page.wait_for_function("document.getElementById('message').textContent.length > 0")
-    text = page.inner_text("#message")
+    text = _open_scenario(page, doc, path)
     assert text.startswith("Filen kunde inte läsas som ett scenario") and shown in text, text
     assert page.evaluate("geoStudio.summary()")["rows"] == before  # nothing changed
     assert main(["whatif", "--scenario", str(path), "-q"]) == 2  # and the command refuses it too
@@ -689,10 +694,7 @@ def test_the_studio_and_geo_whatif_refuse_the_same_scenarios(
     before = page.evaluate("geoStudio.summary()")["rows"]
     mutate(doc)
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    page.set_input_files("#open", str(path))
-    page.wait_for_function("document.getElementById('message').textContent.length > 0")
-    text = page.inner_text("#message")
+    text = _open_scenario(page, doc, path)
     assert text.startswith("Filen kunde inte läsas som ett scenario") and shown in text, text
     assert page.evaluate("geoStudio.summary()")["rows"] == before
     if reason is not None:
